@@ -1,0 +1,134 @@
+/**
+ * The one interface every key-management provider implements. Each provider is one file in this folder
+ * exporting `adapter: ProviderAdapter`; the registry discovers them, so adding a provider touches nothing
+ * else. The UI is driven by `capabilities` and `accountFields`, never by provider ids.
+ */
+
+export interface ProviderCapabilities {
+  /** Most keys one owner (user, project) may hold; undefined = no documented limit. */
+  maxKeysPerOwner?: number;
+  /** What the limit above counts per: shown in "IONOS allows 5 keys per user". */
+  limitScope?: 'user' | 'project' | 'region';
+  canDeactivate: boolean;
+  canDelete: boolean;
+  canShowSecretAgain: boolean;
+  /** A new secret for the same access key ID. */
+  canRegenerate: boolean;
+  /** Old secret may stay valid for a chosen number of minutes after regenerating (Dell ECS). */
+  hasGracePeriod: boolean;
+  canEditDescription: boolean;
+  /** Keys are per region; regions without a key show "Not configured". */
+  hasRegions: boolean;
+  /** Only some roles may manage keys; refusals name the role. */
+  hasRoles: boolean;
+  keysForOtherUsers: boolean;
+  canSuspendOwner: boolean;
+  reportsLastUsed: boolean;
+  /** How rotation revokes the old key: see rotation/. */
+  rotation: 'two-slot' | 'regenerate' | 'create-then-delete' | 'none';
+}
+
+export interface AccountField {
+  name: string;
+  label: string;
+  kind: 'text' | 'url' | 'secret' | 'number' | 'boolean' | 'select';
+  required: boolean;
+  placeholder?: string;
+  help?: string;
+  options?: { value: string; label: string }[];
+  defaultValue?: string;
+}
+
+export interface ProviderDescriptor {
+  id: string;
+  name: string;
+  /** One line shown when picking a provider. */
+  summary: string;
+  capabilities: ProviderCapabilities;
+  /** What the user enters to connect an account; `secret` fields go to the keychain, the rest to metadata. */
+  accountFields: AccountField[];
+}
+
+/** A connected account as the adapter sees it: non-secret settings plus the secret fields from the keychain. */
+export interface AccountContext {
+  accountId: string;
+  settings: Record<string, string>;
+  secrets: Record<string, string>;
+  /** For adapters that cache tokens between calls (IONOS/ECS login): kept in memory only. */
+  signal?: AbortSignal;
+}
+
+export interface KeyOwner {
+  id: string;
+  name: string;
+  /** e.g. suspended user, inactive project */
+  disabled?: boolean;
+  /** Provider-specific ID used by S3 ACLs (IONOS canonical user ID). */
+  canonicalId?: string;
+}
+
+export type KeyStatus = 'active' | 'inactive' | 'provisioning' | 'failed' | 'unknown';
+
+export interface AccessKeyInfo {
+  /** The provider's ID for the key; equals accessKeyId for most providers. */
+  id: string;
+  accessKeyId: string;
+  description?: string;
+  status: KeyStatus;
+  createdAt?: string;
+  region?: string;
+  owner?: string;
+  lastUsedAt?: string;
+  /** Where the provider says so (ECS second slot expiring): ISO time the key stops working. */
+  expiresAt?: string;
+}
+
+export interface NewAccessKey extends AccessKeyInfo {
+  secretAccessKey: string;
+}
+
+export interface KeyScope {
+  /** User or project the key belongs to; defaults to the account's own. */
+  owner?: string;
+  region?: string;
+}
+
+export interface CreateKeyOptions extends KeyScope {
+  description?: string;
+}
+
+export interface RegenerateOptions extends KeyScope {
+  /** Minutes the old secret keeps working (only where capabilities.hasGracePeriod). */
+  graceMinutes?: number;
+}
+
+/** Where S3 requests made with this provider's keys go. */
+export interface S3Location {
+  endpoint: string;
+  region: string;
+  forcePathStyle: boolean;
+}
+
+export interface ProviderSession {
+  /** Checks the management credentials; returns who they belong to. */
+  verify(): Promise<KeyOwner>;
+  /** Regions keys can be made for (hasRegions); otherwise one implicit region. */
+  listRegions?(): Promise<string[]>;
+  /** Users/projects whose keys this account may manage (keysForOtherUsers). */
+  listOwners?(): Promise<KeyOwner[]>;
+  listKeys(scope: KeyScope): Promise<AccessKeyInfo[]>;
+  createKey(options: CreateKeyOptions): Promise<NewAccessKey>;
+  regenerateSecret?(keyId: string, options: RegenerateOptions): Promise<NewAccessKey>;
+  setKeyActive?(keyId: string, active: boolean, scope: KeyScope): Promise<void>;
+  deleteKey?(keyId: string, scope: KeyScope): Promise<void>;
+  showSecret?(keyId: string, scope: KeyScope): Promise<string>;
+  setDescription?(keyId: string, description: string, scope: KeyScope): Promise<void>;
+  setOwnerSuspended?(owner: string, suspended: boolean): Promise<void>;
+  /** S3 endpoint for keys of this account in `region`. */
+  s3Location(region?: string): S3Location;
+}
+
+export interface ProviderAdapter {
+  descriptor: ProviderDescriptor;
+  connect(account: AccountContext): ProviderSession;
+}

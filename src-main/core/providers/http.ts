@@ -1,0 +1,108 @@
+import { KeydeskError } from '../errors';
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  /** Serialised as JSON unless it is already a string. */
+  body?: unknown;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  json<T = unknown>(): T;
+}
+
+/** Turns a non-2xx response into the provider's own typed error; each adapter supplies one. */
+export type ErrorMapper = (response: HttpResponse) => KeydeskError;
+
+const DEFAULT_TIMEOUT_MS = 20_000;
+
+/**
+ * Every management API call goes through here so that network failures and timeouts read the same for
+ * every provider, and provider error bodies are mapped by the adapter that understands them.
+ */
+export async function httpRequest(provider: string, request: HttpRequest, mapError: ErrorMapper): Promise<HttpResponse> {
+  const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+  const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+  let body: string | undefined;
+  if (request.body !== undefined) {
+    body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  let raw: Response;
+  try {
+    raw = await fetch(request.url, { method: request.method, headers, body, signal });
+  } catch (error) {
+    throw networkError(provider, request.url, error, timeout.aborted, timeoutMs, request.signal?.aborted);
+  }
+  const text = await raw.text();
+  const response: HttpResponse = {
+    status: raw.status,
+    headers: raw.headers,
+    text,
+    json<T>() {
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new KeydeskError({
+          code: 'PROVIDER',
+          provider,
+          status: raw.status,
+          message: `${provider} answered with something that is not JSON (HTTP ${raw.status}). Check the API URL.`,
+        });
+      }
+    },
+  };
+  if (raw.status >= 400) throw mapError(response);
+  return response;
+}
+
+export function networkError(
+  provider: string,
+  url: string,
+  error: unknown,
+  timedOut: boolean,
+  timeoutMs: number,
+  cancelled = false,
+): KeydeskError {
+  const host = safeHost(url);
+  if (cancelled) return new KeydeskError({ code: 'CANCELLED', provider, message: 'Cancelled.' });
+  if (timedOut) {
+    return new KeydeskError({
+      code: 'TIMEOUT',
+      provider,
+      message: `${provider} did not answer within ${Math.round(timeoutMs / 1000)} s (${host}).`,
+      hint: 'The service may be slow or unreachable from this network; try again later.',
+    });
+  }
+  const cause = (error as { cause?: { code?: string } })?.cause?.code ?? (error as { code?: string })?.code;
+  const reason =
+    cause === 'ENOTFOUND' || cause === 'EAI_AGAIN'
+      ? `the host name ${host} could not be resolved`
+      : cause === 'ECONNREFUSED'
+        ? `nothing is listening at ${host} (connection refused)`
+        : cause === 'ECONNRESET'
+          ? `the connection to ${host} was reset`
+          : cause?.startsWith?.('CERT_') || cause === 'DEPTH_ZERO_SELF_SIGNED_CERT' || cause === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
+            ? `the TLS certificate of ${host} is not trusted (${cause})`
+            : `${host} could not be reached${cause ? ` (${cause})` : ''}`;
+  return new KeydeskError(
+    { code: 'NETWORK', provider, message: `Cannot reach ${provider}: ${reason}.`, hint: 'Check the URL and your network connection.' },
+    { cause: error },
+  );
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,116 @@
+import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { KeydeskError } from '../errors';
+import { networkError } from '../providers/http';
+import type { ChecksumMode } from '../vault/metadata-store';
+
+export interface S3Connection {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  forcePathStyle: boolean;
+  checksums: ChecksumMode;
+}
+
+export function createS3Client(connection: S3Connection, options: { maxAttempts?: number; timeoutMs?: number } = {}): S3Client {
+  const checksum = connection.checksums === 'when-supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
+  return new S3Client({
+    endpoint: connection.endpoint,
+    region: connection.region,
+    forcePathStyle: connection.forcePathStyle,
+    credentials: { accessKeyId: connection.accessKeyId, secretAccessKey: connection.secretAccessKey },
+    requestChecksumCalculation: checksum,
+    responseChecksumValidation: checksum,
+    maxAttempts: options.maxAttempts ?? 3,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: options.timeoutMs ?? 60_000 },
+  });
+}
+
+/** Checks an endpoint string before any request, so a typo reads as a typo and not as a network error. */
+export function parseEndpoint(endpoint: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint.trim());
+  } catch {
+    throw new KeydeskError({
+      code: 'INVALID_INPUT',
+      message: `"${endpoint}" is not a valid URL. Enter the endpoint like https://s3.example.com.`,
+    });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new KeydeskError({ code: 'INVALID_INPUT', message: `The endpoint must start with https:// or http://, not ${url.protocol}//.` });
+  }
+  if (url.search || url.hash) {
+    throw new KeydeskError({ code: 'INVALID_INPUT', message: 'The endpoint must not contain a query string or fragment.' });
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+const S3_MESSAGES: Record<string, (endpoint: string) => Omit<ConstructorParameters<typeof KeydeskError>[0], 'providerCode' | 'status'>> = {
+  SignatureDoesNotMatch: () => ({
+    code: 'SIGNATURE_MISMATCH',
+    message: 'The secret access key is wrong: the server rejected the request signature (SignatureDoesNotMatch).',
+    hint: 'Copy the secret again from your provider; check for missing characters or extra spaces.',
+  }),
+  InvalidAccessKeyId: (endpoint) => ({
+    code: 'INVALID_ACCESS_KEY',
+    message: `The access key ID is not known at ${hostOf(endpoint)} (InvalidAccessKeyId).`,
+    hint: 'Check the key ID and that it belongs to this endpoint; it may have been deleted.',
+  }),
+  AccessDenied: () => ({ code: 'ACCESS_DENIED', message: 'The server denied access with this key (AccessDenied).' }),
+  UserSuspended: () => ({
+    code: 'ACCESS_DENIED',
+    message: 'The user that owns this key is suspended (UserSuspended).',
+    hint: 'An administrator must re-enable the user.',
+  }),
+  NoSuchBucket: () => ({ code: 'NOT_FOUND', message: 'The bucket does not exist (NoSuchBucket).' }),
+  NoSuchKey: () => ({ code: 'NOT_FOUND', message: 'The object does not exist (NoSuchKey).' }),
+  NotFound: () => ({ code: 'NOT_FOUND', message: 'Not found on the server.' }),
+  BucketNotEmpty: () => ({ code: 'CONFLICT', message: 'The bucket is not empty (BucketNotEmpty).' }),
+  BucketAlreadyExists: () => ({ code: 'CONFLICT', message: 'A bucket with that name already exists, maybe in another account (BucketAlreadyExists).' }),
+  BucketAlreadyOwnedByYou: () => ({ code: 'CONFLICT', message: 'You already own a bucket with that name (BucketAlreadyOwnedByYou).' }),
+  InvalidBucketName: () => ({ code: 'INVALID_INPUT', message: 'That bucket name is not allowed (InvalidBucketName): use 3–63 lowercase letters, digits, dots and hyphens.' }),
+  RequestTimeTooSkewed: () => ({
+    code: 'AUTH_FAILED',
+    message: "This computer's clock differs too much from the server's (RequestTimeTooSkewed).",
+    hint: 'Set the system clock to update automatically.',
+  }),
+  QuotaExceeded: () => ({ code: 'LIMIT_REACHED', message: 'The storage quota is exceeded (QuotaExceeded).' }),
+  TooManyBuckets: () => ({ code: 'LIMIT_REACHED', message: 'The account has reached its bucket limit (TooManyBuckets).' }),
+};
+
+/** Maps anything the S3 SDK throws to a KeydeskError that names the cause. */
+export function describeS3Error(error: unknown, endpoint: string): KeydeskError {
+  if (error instanceof KeydeskError) return error;
+  const name = (error as { name?: string })?.name ?? '';
+  if (name === 'AbortError') return new KeydeskError({ code: 'CANCELLED', message: 'Cancelled.' });
+  if (error instanceof S3ServiceException) {
+    const status = error.$metadata?.httpStatusCode;
+    const known = S3_MESSAGES[error.name];
+    if (known) return new KeydeskError({ ...known(endpoint), provider: 'S3', providerCode: error.name, status }, { cause: error });
+    const detail = error.message && error.message !== 'UnknownError' ? `: ${error.message}` : '';
+    return new KeydeskError(
+      {
+        code: status === 403 ? 'ACCESS_DENIED' : status === 404 ? 'NOT_FOUND' : 'PROVIDER',
+        provider: 'S3',
+        providerCode: error.name,
+        status,
+        message: `The S3 server refused the request (${error.name}, HTTP ${status ?? '?'})${detail}`,
+      },
+      { cause: error },
+    );
+  }
+  const code = (error as { code?: string })?.code;
+  if (name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'RequestTimeout') {
+    return networkError('the S3 endpoint', endpoint, error, true, 60_000);
+  }
+  return networkError('the S3 endpoint', endpoint, error, false, 0);
+}
+
+function hostOf(endpoint: string): string {
+  try {
+    return new URL(endpoint).host;
+  } catch {
+    return endpoint;
+  }
+}

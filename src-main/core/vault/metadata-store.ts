@@ -1,0 +1,153 @@
+import Conf from 'conf';
+import { KeydeskError } from '../errors';
+
+/**
+ * Non-secret metadata (accounts, credentials' endpoints and key IDs, settings). Backed by `conf` under
+ * Node and by electron-store (a `conf` subclass, same file) in the desktop app. Secrets never go here.
+ */
+
+export type ChecksumMode = 'when-required' | 'when-supported';
+
+export interface TransferSettings {
+  partSizeMiB: number;
+  concurrency: number;
+}
+
+export interface CredentialRecord {
+  id: string;
+  label: string;
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  forcePathStyle: boolean;
+  /** Some S3-compatible servers reject the SDK's default checksum headers (Ceph RGW 16). */
+  checksums: ChecksumMode;
+  /** Set when the key is managed through a provider account. */
+  accountId?: string;
+  owner?: string;
+  createdAt: string;
+  rotatedAt?: string;
+  rotationMaxAgeDays: number;
+  transfer: TransferSettings;
+}
+
+export interface AccountRecord {
+  id: string;
+  providerId: string;
+  label: string;
+  /** Non-secret fields from the provider's accountFields; secret fields live in the keychain. */
+  settings: Record<string, string>;
+  createdAt: string;
+}
+
+export interface MetadataShape {
+  version: number;
+  credentials: CredentialRecord[];
+  accounts: AccountRecord[];
+}
+
+export const METADATA_VERSION = 1;
+
+/** The part of conf/electron-store Keydesk relies on. */
+export interface StoreBacking {
+  store: Record<string, unknown>;
+}
+
+/** Migrations from version N to N+1, applied in order at open; index 0 migrates an empty/legacy file. */
+const migrations: ((data: Record<string, unknown>) => Record<string, unknown>)[] = [
+  (data) => ({ credentials: [], accounts: [], ...data, version: 1 }),
+];
+
+export const metadataSchema = {
+  version: { type: 'number' },
+  credentials: { type: 'array', items: { type: 'object', required: ['id', 'endpoint', 'accessKeyId'] } },
+  accounts: { type: 'array', items: { type: 'object', required: ['id', 'providerId'] } },
+} as const;
+
+export function storeOptions(home: string) {
+  return { cwd: home, configName: 'keydesk', projectName: 'keydesk', schema: metadataSchema, clearInvalidConfig: false };
+}
+
+export function openConfStore(home: string): StoreBacking {
+  try {
+    return new Conf(storeOptions(home) as ConstructorParameters<typeof Conf>[0]) as unknown as StoreBacking;
+  } catch (error) {
+    throw new KeydeskError(
+      { code: 'INTERNAL', message: `The settings file in ${home} could not be read: ${(error as Error).message}` },
+      { cause: error },
+    );
+  }
+}
+
+export class MetadataStore {
+  constructor(private readonly backing: StoreBacking) {
+    let data = { ...backing.store };
+    const from = typeof data.version === 'number' ? data.version : 0;
+    if (from > METADATA_VERSION) {
+      throw new KeydeskError({
+        code: 'INTERNAL',
+        message: `The settings were written by a newer Keydesk (format ${from}); update Keydesk to open them.`,
+      });
+    }
+    for (let version = from; version < METADATA_VERSION; version++) data = migrations[version](data);
+    if (from !== METADATA_VERSION) backing.store = data;
+  }
+
+  private get data(): MetadataShape {
+    return this.backing.store as unknown as MetadataShape;
+  }
+
+  private write(change: (data: MetadataShape) => void): void {
+    const data = structuredClone(this.data);
+    change(data);
+    this.backing.store = data as unknown as Record<string, unknown>;
+  }
+
+  credentials(): CredentialRecord[] {
+    return this.data.credentials;
+  }
+
+  credential(id: string): CredentialRecord {
+    const record = this.data.credentials.find((c) => c.id === id);
+    if (!record) throw new KeydeskError({ code: 'NOT_FOUND', message: 'That saved credential no longer exists.' });
+    return record;
+  }
+
+  putCredential(record: CredentialRecord): void {
+    this.write((data) => {
+      const index = data.credentials.findIndex((c) => c.id === record.id);
+      if (index === -1) data.credentials.push(record);
+      else data.credentials[index] = record;
+    });
+  }
+
+  removeCredential(id: string): void {
+    this.write((data) => {
+      data.credentials = data.credentials.filter((c) => c.id !== id);
+    });
+  }
+
+  accounts(): AccountRecord[] {
+    return this.data.accounts;
+  }
+
+  account(id: string): AccountRecord {
+    const record = this.data.accounts.find((a) => a.id === id);
+    if (!record) throw new KeydeskError({ code: 'NOT_FOUND', message: 'That provider account no longer exists.' });
+    return record;
+  }
+
+  putAccount(record: AccountRecord): void {
+    this.write((data) => {
+      const index = data.accounts.findIndex((a) => a.id === record.id);
+      if (index === -1) data.accounts.push(record);
+      else data.accounts[index] = record;
+    });
+  }
+
+  removeAccount(id: string): void {
+    this.write((data) => {
+      data.accounts = data.accounts.filter((a) => a.id !== id);
+    });
+  }
+}

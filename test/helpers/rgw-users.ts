@@ -1,0 +1,21 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { RgwInfo } from '../servers/rgw';
+
+const run = promisify(execFile);
+
+export interface RgwUser {
+  uid: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** A fresh RGW user per test (via radosgw-admin, independent of the code under test). */
+export async function createRgwUser(rgw: RgwInfo, prefix = 'test'): Promise<RgwUser> {
+  const uid = `${prefix}-${randomBytes(4).toString('hex')}`;
+  const { stdout } = await run('radosgw-admin', ['--conf', join(rgw.cephDir, 'ceph.conf'), 'user', 'create', `--uid=${uid}`, `--display-name=${uid}`]);
+  const user = JSON.parse(stdout) as { keys: { access_key: string; secret_key: string }[] };
+  return { uid, accessKeyId: user.keys[0].access_key, secretAccessKey: user.keys[0].secret_key };
+}

@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const here = import.meta.dirname;
+
+export interface RgwInfo {
+  endpoint: string;
+  region: string;
+  cephDir: string;
+  admin: { accessKeyId: string; secretAccessKey: string };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a throw-away Ceph RGW on free ports (several can run side by side). */
+export async function startRgw(): Promise<{ info: RgwInfo; stop: () => Promise<void> }> {
+  const cephDir = await mkdtemp(join(tmpdir(), 'keydesk-rgw-'));
+  const env = {
+    ...process.env,
+    CEPH_DIR: join(cephDir, 'cluster'),
+    RGW_PORT: String(await freePort()),
+    MON_V2: String(await freePort()),
+    MON_V1: String(await freePort()),
+  };
+  try {
+    await run('bash', [join(here, 'rgw-up.sh')], { env, timeout: 120_000 });
+  } catch (error) {
+    const text = `${(error as { stderr?: string }).stderr ?? ''}${(error as Error).message}`;
+    if (/command not found|No such file/.test(text) || !(await which('radosgw'))) {
+      throw new Error('Ceph RGW is not installed: run `apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd uuid-runtime bc curl` (.ci/run does).');
+    }
+    throw error;
+  }
+  const admin = JSON.parse(await readFile(join(env.CEPH_DIR, 'admin.json'), 'utf8')) as { keys: { access_key: string; secret_key: string }[] };
+  const info: RgwInfo = {
+    endpoint: `http://127.0.0.1:${env.RGW_PORT}`,
+    region: 'us-east-1',
+    cephDir: env.CEPH_DIR,
+    admin: { accessKeyId: admin.keys[0].access_key, secretAccessKey: admin.keys[0].secret_key },
+  };
+  return {
+    info,
+    stop: async () => {
+      await run('bash', [join(here, 'rgw-down.sh')], { env });
+    },
+  };
+}
+
+/** The RGW this process should use: one started by scripts/test.mjs (env), else undefined. */
+export function rgwFromEnv(): RgwInfo | undefined {
+  const raw = process.env.KEYDESK_TEST_RGW;
+  return raw ? (JSON.parse(raw) as RgwInfo) : undefined;
+}
+
+async function which(command: string): Promise<boolean> {
+  try {
+    await run('bash', ['-c', `command -v ${command}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}

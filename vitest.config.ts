@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/**/*.int.test.ts', 'test/e2e/**', '**/node_modules/**'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/**/*.int.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/setup/global-rgw.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // One RGW with its data in RAM on 2 cores: files in parallel, but not too many.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
