@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { keychainService } from '../core/paths';
+import { CredentialVault } from '../core/vault/credential-vault';
+import { MetadataStore, openConfStore, type StoreBacking } from '../core/vault/metadata-store';
+import { KeychainSecretStore, type SecretStore } from '../core/vault/secret-store';
+import { EventBus } from './events';
+
+/** Everything the handlers need, built once by the Electron shell or by browser mode. */
+export interface AppContext {
+  mode: 'desktop' | 'browser';
+  version: string;
+  home: string;
+  secrets: SecretStore;
+  metadata: MetadataStore;
+  vault: CredentialVault;
+  events: EventBus;
+  /** Directory for resumable-transfer and rotation journals. */
+  stateDir: string;
+  openExternal(url: string): Promise<void>;
+}
+
+export interface AppContextOptions {
+  mode: AppContext['mode'];
+  version: string;
+  home: string;
+  defaultHome: string;
+  openExternal: AppContext['openExternal'];
+  /** electron-store in the desktop app; plain conf (same file) otherwise. */
+  store?: StoreBacking;
+  secrets?: SecretStore;
+}
+
+export function createAppContext(options: AppContextOptions): AppContext {
+  const metadata = new MetadataStore(options.store ?? openConfStore(options.home));
+  const secrets = options.secrets ?? new KeychainSecretStore(keychainService(options.home, options.defaultHome));
+  return {
+    mode: options.mode,
+    version: options.version,
+    home: options.home,
+    secrets,
+    metadata,
+    vault: new CredentialVault(metadata, secrets),
+    events: new EventBus(),
+    stateDir: join(options.home, 'state'),
+    openExternal: options.openExternal,
+  };
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { channel } from '../channel';
+
+export interface AppInfo {
+  version: string;
+  mode: 'desktop' | 'browser';
+  home: string;
+  platform: string;
+}
+
+export interface VaultStatus {
+  available: boolean;
+  message?: string;
+  hint?: string;
+}
+
+export const appChannels = {
+  'app:info': channel<AppInfo>()(z.undefined()),
+  'vault:status': channel<VaultStatus>()(z.undefined()),
+  /** Opens an https: URL in the user's browser (desktop) — the one way out of the app. */
+  'app:openExternal': channel<void>()(z.strictObject({ url: z.string().max(2048) })),
+};

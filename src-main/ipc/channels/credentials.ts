@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { CredentialRecord } from '../../core/vault/metadata-store';
+import type { ConnectionCheck } from '../../core/vault/credential-vault';
+import { channel } from '../channel';
+
+/** What the renderer may know about a saved credential: everything but the secret. */
+export type CredentialSummary = CredentialRecord;
+
+const text = (max: number) => z.string().max(max);
+
+export const keyPairInput = z.strictObject({
+  endpoint: text(2048),
+  region: text(64),
+  accessKeyId: text(256),
+  secretAccessKey: text(1024),
+  forcePathStyle: z.boolean().optional(),
+  checksums: z.enum(['when-required', 'when-supported']).optional(),
+});
+
+export const credentialChannels = {
+  'credentials:list': channel<CredentialSummary[]>()(z.undefined()),
+  'credentials:test': channel<ConnectionCheck>()(keyPairInput),
+  'credentials:add': channel<CredentialSummary>()(keyPairInput.extend({ label: text(200) })),
+  'credentials:update': channel<CredentialSummary>()(
+    z.strictObject({
+      id: z.uuid(),
+      label: text(200).optional(),
+      checksums: z.enum(['when-required', 'when-supported']).optional(),
+      forcePathStyle: z.boolean().optional(),
+      rotationMaxAgeDays: z.int().min(1).max(3650).optional(),
+      transfer: z.strictObject({ partSizeMiB: z.int().min(5).max(5120), concurrency: z.int().min(1).max(64) }).optional(),
+    }),
+  ),
+  'credentials:remove': channel<void>()(z.strictObject({ id: z.uuid() })),
+};

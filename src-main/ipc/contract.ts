@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { ChannelDef, Envelope } from './channel';
+import { channelNames } from './channel-names';
+import { appChannels } from './channels/app';
+import { bucketChannels } from './channels/buckets';
+import { credentialChannels } from './channels/credentials';
+
+/**
+ * The one IPC contract: `'area:verb'` → payload schema and result type. Main registers exactly these
+ * channels, the preload exposes exactly these methods, the renderer calls them with these types.
+ */
+export const channels = {
+  ...appChannels,
+  ...credentialChannels,
+  ...bucketChannels,
+};
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+export type ChannelArgs<C extends ChannelName> = z.input<Channels[C]['input']>;
+export type ChannelPayload<C extends ChannelName> = z.output<Channels[C]['input']>;
+export type ChannelResult<C extends ChannelName> = Channels[C] extends ChannelDef<z.ZodType, infer R> ? R : never;
+
+/** Main-side implementation of every channel. */
+export type Handlers = { [C in ChannelName]: (payload: ChannelPayload<C>) => Promise<ChannelResult<C>> };
+
+/** Events main pushes to the renderer; payloads are plain data. */
+export interface Events {
+  'credentials:changed': { ids: string[] };
+}
+export type EventName = keyof Events;
+
+type ArgList<C extends ChannelName> = undefined extends ChannelArgs<C> ? [args?: ChannelArgs<C>] : [args: ChannelArgs<C>];
+type AreaOf<C> = C extends `${infer Area}:${string}` ? Area : never;
+
+/** Methods grouped by area, e.g. `credentials.add(args)`; `R` wraps each result (Envelope in preload). */
+export type ApiShape<Wrap extends 'envelope' | 'value'> = {
+  [Area in AreaOf<ChannelName>]: {
+    [C in ChannelName as C extends `${Area}:${infer Verb}` ? Verb : never]: (
+      ...args: ArgList<C>
+    ) => Promise<Wrap extends 'envelope' ? Envelope<ChannelResult<C>> : ChannelResult<C>>;
+  };
+} & {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+};
+
+/** What the preload puts on `window.keydesk`. */
+export type KeydeskBridge = ApiShape<'envelope'>;
+
+// channel-names.ts is kept zod-free for the preload bundle; these two lines keep it equal to the map.
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const namesMatchContract: Exact<(typeof channelNames)[number], ChannelName> = true;
+void namesMatchContract;

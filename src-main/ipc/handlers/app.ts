@@ -1,0 +1,32 @@
+import { KeydeskError, isKeydeskError } from '../../core/errors';
+import type { AppContext } from '../app-context';
+import type { Handlers } from '../contract';
+
+type AppHandlers = Pick<Handlers, 'app:info' | 'vault:status' | 'app:openExternal'>;
+
+export function appHandlers(ctx: AppContext): AppHandlers {
+  return {
+    'app:info': async () => ({ version: ctx.version, mode: ctx.mode, home: ctx.home, platform: process.platform }),
+    'vault:status': async () => {
+      try {
+        await ctx.secrets.list();
+        return { available: true };
+      } catch (error) {
+        if (!isKeydeskError(error)) throw error;
+        return { available: false, message: error.message, hint: error.hint };
+      }
+    },
+    'app:openExternal': async ({ url }) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw new KeydeskError({ code: 'INVALID_INPUT', message: 'That link is not a valid URL.' });
+      }
+      if (parsed.protocol !== 'https:') {
+        throw new KeydeskError({ code: 'INVALID_INPUT', message: 'Only https: links can be opened.' });
+      }
+      await ctx.openExternal(parsed.href);
+    },
+  };
+}

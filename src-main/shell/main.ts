@@ -1,0 +1,72 @@
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import ElectronStore from 'electron-store';
+import { join } from 'node:path';
+import { resolveHome } from '../core/paths';
+import { createAppContext } from '../ipc/app-context';
+import { createHandlers } from '../ipc/handlers';
+import { forwardEvents, registerIpc } from './ipc';
+import { rendererLocation } from './renderer-location';
+import { applySessionPolicy, lockDownContents } from './security';
+import { createTray } from './tray';
+import { createMainWindow } from './window';
+import { storeOptions } from '../core/vault/metadata-store';
+
+const defaultHome = app.getPath('userData');
+const home = resolveHome(defaultHome);
+if (home !== defaultHome) app.setPath('userData', home);
+
+const location = rendererLocation(process.env.ELECTRON_RENDERER_URL, join(__dirname, '../renderer'));
+const preloadPath = join(__dirname, '../preload/index.cjs');
+const resources = app.isPackaged ? process.resourcesPath : join(__dirname, '../../resources');
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+let mainWindow: BrowserWindow | undefined;
+let quitting = false;
+
+function showWindow(): void {
+  if (!mainWindow || mainWindow.isDestroyed()) {
+    mainWindow = createMainWindow(location, preloadPath, join(resources, 'icon.png'));
+    forwardEvents(context.events, mainWindow.webContents);
+    mainWindow.on('close', (event) => {
+      // Closing the window keeps Keydesk in the tray; Quit in the tray menu really quits.
+      if (!quitting) {
+        event.preventDefault();
+        mainWindow?.hide();
+      }
+    });
+  }
+  mainWindow.show();
+  mainWindow.focus();
+}
+
+const store = new ElectronStore({ ...storeOptions(home), name: 'keydesk' } as ConstructorParameters<typeof ElectronStore>[0]);
+// electron-store registers an IPC listener of its own; Keydesk's renderer never uses it, so main exposes
+// exactly the channels of the contract.
+ipcMain.removeAllListeners('electron-store-get-data');
+
+const context = createAppContext({
+  mode: 'desktop',
+  version: app.getVersion(),
+  home,
+  defaultHome,
+  store: store as unknown as { store: Record<string, unknown> },
+  openExternal: (url) => shell.openExternal(url),
+});
+
+app.on('web-contents-created', (_event, contents) => lockDownContents(contents, location.isAppUrl));
+app.on('second-instance', showWindow);
+app.on('before-quit', () => {
+  quitting = true;
+});
+app.on('window-all-closed', () => {
+  // Stay alive in the tray.
+});
+
+void app.whenReady().then(() => {
+  applySessionPolicy(session.defaultSession);
+  registerIpc(ipcMain, createHandlers(context), location.isAppUrl);
+  createTray(join(resources, 'tray.png'), { show: showWindow, quit: () => app.quit() });
+  showWindow();
+  app.on('activate', showWindow);
+});

@@ -1,0 +1,22 @@
+import type { ErrorInfo } from '../../../src-main/core/errors';
+import type { BucketSummary } from '../../../src-main/ipc/channels/buckets';
+import { api, errorInfo } from '../lib/api';
+
+export class BucketListState {
+  buckets = $state<BucketSummary[]>([]);
+  loading = $state(false);
+  error = $state<ErrorInfo>();
+
+  async load(credentialId: string): Promise<void> {
+    this.loading = true;
+    this.error = undefined;
+    try {
+      this.buckets = await api.buckets.list({ credentialId });
+    } catch (error) {
+      this.buckets = [];
+      this.error = errorInfo(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import type { ErrorInfo } from '../../../src-main/core/errors';
+import type { CredentialSummary } from '../../../src-main/ipc/channels/credentials';
+import { api, errorInfo } from '../lib/api';
+
+type Outcome = { kind: 'ok'; message: string } | { kind: 'error'; error: ErrorInfo };
+
+/** The "Add credentials" form: a manual key pair, tested before it is saved. */
+export class CredentialFormState {
+  label = $state('');
+  endpoint = $state('');
+  region = $state('us-east-1');
+  accessKeyId = $state('');
+  secretAccessKey = $state('');
+  forcePathStyle = $state(true);
+  checksums = $state<'when-required' | 'when-supported'>('when-required');
+  busy = $state<'testing' | 'saving'>();
+  outcome = $state<Outcome>();
+
+  readonly complete = $derived(
+    this.endpoint.trim() !== '' && this.accessKeyId.trim() !== '' && this.secretAccessKey.trim() !== '',
+  );
+
+  private keyPair() {
+    return {
+      endpoint: this.endpoint,
+      region: this.region,
+      accessKeyId: this.accessKeyId,
+      secretAccessKey: this.secretAccessKey,
+      forcePathStyle: this.forcePathStyle,
+      checksums: this.checksums,
+    };
+  }
+
+  async test(): Promise<void> {
+    this.busy = 'testing';
+    this.outcome = undefined;
+    try {
+      const check = await api.credentials.test(this.keyPair());
+      const buckets = `${check.bucketCount} bucket${check.bucketCount === 1 ? '' : 's'}`;
+      this.outcome = { kind: 'ok', message: `Connection works: ${buckets} visible${check.owner ? ` to ${check.owner}` : ''}.` };
+    } catch (error) {
+      this.outcome = { kind: 'error', error: errorInfo(error) };
+    } finally {
+      this.busy = undefined;
+    }
+  }
+
+  /** Resolves to the saved credential, or undefined when saving failed (the form keeps its input). */
+  async save(): Promise<CredentialSummary | undefined> {
+    this.busy = 'saving';
+    this.outcome = undefined;
+    try {
+      const saved = await api.credentials.add({ ...this.keyPair(), label: this.label });
+      this.secretAccessKey = '';
+      return saved;
+    } catch (error) {
+      this.outcome = { kind: 'error', error: errorInfo(error) };
+      return undefined;
+    } finally {
+      this.busy = undefined;
+    }
+  }
+}

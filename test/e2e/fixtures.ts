@@ -1,0 +1,106 @@
+import { _electron, chromium, test as base, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { rgwFromEnv, type RgwInfo } from '../servers/rgw';
+
+const root = resolve(import.meta.dirname, '../..');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+export interface KeydeskFixtures {
+  keydeskMode: 'browser' | 'electron';
+  /** A private KEYDESK_HOME (data dir + keychain namespace) for this test. */
+  home: string;
+  page: Page;
+  rgw: RgwInfo;
+  /** Saves a screenshot under test-results/screens/ for people to look at. */
+  snap: (name: string) => Promise<void>;
+}
+
+function electronBinary(): string | undefined {
+  try {
+    const path = createRequire(import.meta.url)('electron') as unknown as string;
+    return existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts browser mode (`out/main/web.js`) and resolves with the tokened URL it prints. */
+async function startWebMode(home: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [join(root, 'out/main/web.js')], {
+    env: { ...process.env, KEYDESK_HOME: home, KEYDESK_WEB_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`browser mode did not start: ${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /open (http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`browser mode exited (${code}): ${output}`)));
+  });
+  return { url, child };
+}
+
+export const test = base.extend<KeydeskFixtures>({
+  keydeskMode: ['browser', { option: true }],
+  rgw: async ({}, use) => {
+    const rgw = rgwFromEnv();
+    if (!rgw) throw new Error('No RGW: the e2e global setup did not run.');
+    await use(rgw);
+  },
+  home: async ({}, use) => {
+    const home = await mkdtemp(join(tmpdir(), 'keydesk-e2e-'));
+    await use(home);
+    await rm(home, { recursive: true, force: true });
+  },
+  page: async ({ keydeskMode, home }, use) => {
+    if (keydeskMode === 'electron') {
+      const executablePath = electronBinary();
+      test.skip(!executablePath, 'Electron binary not installed (installed with ELECTRON_SKIP_BINARY_DOWNLOAD): electron e2e skipped; browser mode covers the same specs.');
+      const app = await _electron.launch({ executablePath, args: [join(root, 'out/main/index.js')], env: { ...process.env, KEYDESK_HOME: home } });
+      await use(await app.firstWindow());
+      await app.close();
+      return;
+    }
+    const { url, child } = await startWebMode(home);
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+    await page.goto(url);
+    await use(page);
+    await browser.close();
+    child.kill('SIGTERM');
+  },
+  snap: async ({ page, keydeskMode }, use) => {
+    await use(async (name) => {
+      await page.screenshot({ path: join(root, 'test-results/screens', `${keydeskMode}-${name}.png`), fullPage: true });
+    });
+  },
+});
+
+export { expect } from '@playwright/test';
+
+/** Every file under a directory, recursively, for the secret scan. */
+export async function allFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
+
+export async function filesContaining(dir: string, needle: string): Promise<string[]> {
+  const hits: string[] = [];
+  for (const file of await allFiles(dir)) {
+    if ((await readFile(file)).includes(needle)) hits.push(file);
+  }
+  return hits;
+}
