@@ -9,6 +9,8 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.int.test.ts', 'test/e2e/**', '**/node_modules/**'],
           environment: 'node',
+          // electron-store imports `electron`; inlining it lets the faked module reach it.
+          server: { deps: { inline: ['electron-store'] } },
         },
       },
       {

@@ -16,7 +16,8 @@ export interface AppContext {
   events: EventBus;
   /** Directory for resumable-transfer and rotation journals. */
   stateDir: string;
-  openExternal(url: string): Promise<void>;
+  /** Opens an https: link in the user's browser (see core/links.ts). */
+  openLink(url: string): Promise<void>;
 }
 
 export interface AppContextOptions {
@@ -24,7 +25,7 @@ export interface AppContextOptions {
   version: string;
   home: string;
   defaultHome: string;
-  openExternal: AppContext['openExternal'];
+  openLink: AppContext['openLink'];
   /** electron-store in the desktop app; plain conf (same file) otherwise. */
   store?: StoreBacking;
   secrets?: SecretStore;
@@ -42,6 +43,6 @@ export function createAppContext(options: AppContextOptions): AppContext {
     vault: new CredentialVault(metadata, secrets),
     events: new EventBus(),
     stateDir: join(options.home, 'state'),
-    openExternal: options.openExternal,
+    openLink: options.openLink,
   };
 }

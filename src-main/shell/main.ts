@@ -1,6 +1,7 @@
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
 import ElectronStore from 'electron-store';
 import { join } from 'node:path';
+import { httpsOnly } from '../core/links';
 import { resolveHome } from '../core/paths';
 import { createAppContext } from '../ipc/app-context';
 import { createHandlers } from '../ipc/handlers';
@@ -51,7 +52,7 @@ const context = createAppContext({
   home,
   defaultHome,
   store: store as unknown as { store: Record<string, unknown> },
-  openExternal: (url) => shell.openExternal(url),
+  openLink: (url) => shell.openExternal(httpsOnly(url)),
 });
 
 app.on('web-contents-created', (_event, contents) => lockDownContents(contents, location.isAppUrl));

@@ -1,6 +1,6 @@
 import { BrowserWindow } from 'electron';
 import type { RendererLocation } from './renderer-location';
-import { lockDownContents, SECURE_WEB_PREFERENCES } from './security';
+import { lockDownContents } from './security';
 
 export function createMainWindow(location: RendererLocation, preloadPath: string, iconPath: string): BrowserWindow {
   const window = new BrowserWindow({
@@ -11,7 +11,22 @@ export function createMainWindow(location: RendererLocation, preloadPath: string
     title: 'Keydesk',
     icon: iconPath,
     show: false,
-    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: preloadPath },
+    // Spelled out here, not spread from a constant, so reviewers and Electronegativity see every flag.
+    webPreferences: {
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      spellcheck: false,
+      // Middle-click would otherwise open links in new windows.
+      disableBlinkFeatures: 'Auxclick',
+    },
   });
   lockDownContents(window.webContents, location.isAppUrl);
   window.once('ready-to-show', () => window.show());

@@ -40,7 +40,7 @@ export async function startWebServer(options: WebServerOptions): Promise<{ url: 
     version: options.version,
     home,
     defaultHome,
-    openExternal: async (url) => log.info(`Open this link in your browser: ${url}`),
+    openLink: async (url) => log.info(`Open this link in your browser: ${url}`),
   });
   const handlers = createHandlers(context);
   const token = randomBytes(24).toString('hex');

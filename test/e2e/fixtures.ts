@@ -1,8 +1,7 @@
 import { _electron, chromium, test as base, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { rgwFromEnv, type RgwInfo } from '../servers/rgw';
@@ -20,13 +19,13 @@ export interface KeydeskFixtures {
   snap: (name: string) => Promise<void>;
 }
 
+/** The installed Electron binary, found without require('electron') (which would try to download it). */
 function electronBinary(): string | undefined {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown as string;
-    return existsSync(path) ? path : undefined;
-  } catch {
-    return undefined;
-  }
+  const electronDir = join(root, 'node_modules/electron');
+  const pathFile = join(electronDir, 'path.txt');
+  if (!existsSync(pathFile)) return undefined;
+  const binary = join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(binary) ? binary : undefined;
 }
 
 /** Starts browser mode (`out/main/web.js`) and resolves with the tokened URL it prints. */

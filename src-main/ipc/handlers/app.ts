@@ -1,4 +1,5 @@
-import { KeydeskError, isKeydeskError } from '../../core/errors';
+import { isKeydeskError } from '../../core/errors';
+import { httpsOnly } from '../../core/links';
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../contract';
 
@@ -16,17 +17,6 @@ export function appHandlers(ctx: AppContext): AppHandlers {
         return { available: false, message: error.message, hint: error.hint };
       }
     },
-    'app:openExternal': async ({ url }) => {
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        throw new KeydeskError({ code: 'INVALID_INPUT', message: 'That link is not a valid URL.' });
-      }
-      if (parsed.protocol !== 'https:') {
-        throw new KeydeskError({ code: 'INVALID_INPUT', message: 'Only https: links can be opened.' });
-      }
-      await ctx.openExternal(parsed.href);
-    },
+    'app:openExternal': async ({ url }) => ctx.openLink(httpsOnly(url)),
   };
 }

@@ -1,0 +1,21 @@
+#!/bin/bash
+# Debian packages Keydesk's build and tests need: keytar's build deps, a Secret Service, Chromium for the
+# UI tests, Ceph RGW and Keystone as real servers, aws CLI and rclone for the benchmark.
+set -euo pipefail
+packages=(
+  libsecret-1-dev pkg-config dbus gnome-keyring
+  chromium
+  radosgw ceph-mon ceph-osd uuid-runtime bc curl
+  keystone
+  awscli rclone
+)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "Missing Debian packages: ${missing[*]}. Install them with: sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing Debian packages: ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

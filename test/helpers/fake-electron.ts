@@ -1,0 +1,110 @@
+import { EventEmitter } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A stand-in for the `electron` module, recording what Keydesk's shell asks of it. Used with
+ * `vi.mock('electron', ...)` because no Electron binary can run on CI machines.
+ */
+export function createFakeElectron() {
+  const handlers = new Map<string, (event: unknown, payload: unknown) => unknown>();
+  const ipcMain = Object.assign(new EventEmitter(), {
+    handle: (channel: string, handler: (event: unknown, payload: unknown) => unknown) => {
+      if (handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+      handlers.set(channel, handler);
+    },
+    handlers,
+  });
+
+  class FakeWebContents extends EventEmitter {
+    windowOpenHandler?: (details: { url: string }) => { action: string };
+    sent: { channel: string; payload: unknown }[] = [];
+    mainFrame = { parent: null, url: '' };
+    setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
+      this.windowOpenHandler = handler;
+    }
+    send(channel: string, payload: unknown) {
+      this.sent.push({ channel, payload });
+    }
+    isDestroyed() {
+      return false;
+    }
+  }
+
+  const windows: FakeBrowserWindow[] = [];
+  class FakeBrowserWindow extends EventEmitter {
+    webContents = new FakeWebContents();
+    loadedUrl?: string;
+    visible = false;
+    constructor(readonly options: { webPreferences: Record<string, unknown> } & Record<string, unknown>) {
+      super();
+      windows.push(this);
+    }
+    loadURL(url: string) {
+      this.loadedUrl = url;
+      return Promise.resolve();
+    }
+    show() {
+      this.visible = true;
+    }
+    hide() {
+      this.visible = false;
+    }
+    focus() {}
+    isDestroyed() {
+      return false;
+    }
+  }
+
+  const userData = mkdtempSync(join(tmpdir(), 'keydesk-fake-electron-'));
+  let readyResolve: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (readyResolve = resolve));
+  const app = Object.assign(new EventEmitter(), {
+    isPackaged: false,
+    getPath: (name: string) => (name === 'userData' ? userData : tmpdir()),
+    setPath: () => {},
+    getVersion: () => '0.0.0-test',
+    getName: () => 'Keydesk',
+    requestSingleInstanceLock: () => true,
+    quit: () => {},
+    whenReady: () => ready,
+    ready: () => readyResolve(),
+  });
+
+  const sessionCalls = { headers: undefined as undefined | ((details: unknown, callback: (r: unknown) => void) => void), permission: undefined as undefined | ((...args: unknown[]) => void), permissionCheck: undefined as undefined | (() => boolean) };
+  const defaultSession = {
+    webRequest: { onHeadersReceived: (fn: typeof sessionCalls.headers) => (sessionCalls.headers = fn) },
+    setPermissionRequestHandler: (fn: typeof sessionCalls.permission) => (sessionCalls.permission = fn),
+    setPermissionCheckHandler: (fn: typeof sessionCalls.permissionCheck) => (sessionCalls.permissionCheck = fn),
+  };
+
+  const trays: { menu?: unknown; tooltip?: string }[] = [];
+  class FakeTray extends EventEmitter {
+    menu?: unknown;
+    constructor() {
+      super();
+      trays.push(this);
+    }
+    setToolTip() {}
+    setContextMenu(menu: unknown) {
+      this.menu = menu;
+    }
+  }
+
+  const module = {
+    app,
+    ipcMain,
+    BrowserWindow: FakeBrowserWindow,
+    session: { defaultSession },
+    shell: { openExternal: async () => {} },
+    Tray: FakeTray,
+    Menu: { buildFromTemplate: (template: unknown[]) => ({ items: template }) },
+    nativeImage: { createFromPath: (path: string) => ({ path }) },
+    contextBridge: { exposeInMainWorld: () => {} },
+    ipcRenderer: { invoke: async () => undefined, on: () => {}, removeListener: () => {} },
+  };
+  return { module: { ...module, default: module }, windows, trays, sessionCalls, handlers, userData };
+}
+
+export type FakeElectron = ReturnType<typeof createFakeElectron>;

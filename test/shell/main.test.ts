@@ -1,0 +1,98 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { channels } from '../../src-main/ipc/contract';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/shell/security';
+
+const fake = vi.hoisted(() => ({ current: undefined as unknown as import('../helpers/fake-electron').FakeElectron }));
+vi.mock('electron', async () => {
+  const { createFakeElectron: create } = await import('../helpers/fake-electron');
+  fake.current = create();
+  return fake.current.module;
+});
+
+const root = join(import.meta.dirname, '../..');
+
+describe('Electron shell (electron faked)', () => {
+  beforeAll(async () => {
+    await import('../../src-main/shell/main');
+    fake.current.module.app.ready();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  });
+
+  it('registers exactly the channels of the contract, and nothing else on ipcMain', () => {
+    expect([...fake.current.handlers.keys()].sort()).toEqual(Object.keys(channels).sort());
+    expect(fake.current.module.ipcMain.eventNames()).toEqual([]);
+  });
+
+  it('opens one window with a sandboxed, isolated, node-free renderer and the CommonJS preload', () => {
+    const [window] = fake.current.windows;
+    expect(window.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      webviewTag: false,
+      disableBlinkFeatures: 'Auxclick',
+      preload: expect.stringMatching(/\/preload\/index\.cjs$/),
+    });
+    expect(window.loadedUrl).toMatch(/^file:\/\/.*\/renderer\/index\.html$/);
+  });
+
+  it('denies popups, navigation away, webviews and permission requests', () => {
+    const contents = fake.current.windows[0].webContents;
+    expect(contents.windowOpenHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    const navigate = (url: string) => {
+      let prevented = false;
+      contents.emit('will-navigate', { preventDefault: () => (prevented = true) }, url);
+      return prevented;
+    };
+    expect(navigate('https://evil.example/')).toBe(true);
+    expect(navigate('file:///etc/passwd')).toBe(true);
+    expect(navigate(`${fake.current.windows[0].loadedUrl}#/credentials`)).toBe(false);
+    let webviewPrevented = false;
+    contents.emit('will-attach-webview', { preventDefault: () => (webviewPrevented = true) });
+    expect(webviewPrevented).toBe(true);
+
+    let granted: boolean | undefined;
+    fake.current.sessionCalls.permission?.({}, 'media', (allow: boolean) => (granted = allow));
+    expect(granted).toBe(false);
+    expect(fake.current.sessionCalls.permissionCheck?.()).toBe(false);
+  });
+
+  it('sends a strict CSP with every response and in the page itself', async () => {
+    let headers: Record<string, string[]> = {};
+    fake.current.sessionCalls.headers?.({ responseHeaders: {} }, (result) => (headers = (result as { responseHeaders: Record<string, string[]> }).responseHeaders));
+    expect(headers['Content-Security-Policy']).toEqual([CONTENT_SECURITY_POLICY]);
+    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).toContain("default-src 'none'");
+    const html = await readFile(join(root, 'src-renderer/index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+    // A meta CSP cannot carry frame-ancestors; everything else must match the header.
+    expect(meta).toBe(CONTENT_SECURITY_POLICY.replace("; frame-ancestors 'none'", ''));
+  });
+
+  it('refuses IPC from frames other than the app page, and validates payloads', async () => {
+    const handler = fake.current.handlers.get('credentials:remove')!;
+    const appUrl = fake.current.windows[0].loadedUrl!;
+    const iframe = await handler({ senderFrame: { parent: {}, url: appUrl } }, { id: crypto.randomUUID() });
+    expect(iframe).toMatchObject({ ok: false, error: { code: 'ACCESS_DENIED' } });
+    const foreign = await handler({ senderFrame: { parent: null, url: 'https://evil.example/' } }, { id: crypto.randomUUID() });
+    expect(foreign).toMatchObject({ ok: false, error: { code: 'ACCESS_DENIED' } });
+    const invalid = await handler({ senderFrame: { parent: null, url: appUrl } }, { id: 'not-a-uuid', extra: 1 });
+    expect(invalid).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const info = await fake.current.handlers.get('app:info')!({ senderFrame: { parent: null, url: appUrl } }, undefined);
+    expect(info).toMatchObject({ ok: true, value: { mode: 'desktop', version: '0.0.0-test' } });
+  });
+
+  it('keeps running in the tray when the window is closed', () => {
+    const [window] = fake.current.windows;
+    let prevented = false;
+    window.emit('close', { preventDefault: () => (prevented = true) });
+    expect(prevented).toBe(true);
+    expect(window.visible).toBe(false);
+    const menu = fake.current.trays[0].menu as { items: { label?: string }[] };
+    expect(menu.items.map((item) => item.label).filter(Boolean)).toEqual(['Show Keydesk', 'Quit']);
+  });
+});
