@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { AccountService } from '../core/accounts/account-service';
 import { keychainService } from '../core/paths';
 import { CredentialVault } from '../core/vault/credential-vault';
 import { MetadataStore, openConfStore, type StoreBacking } from '../core/vault/metadata-store';
@@ -13,6 +14,7 @@ export interface AppContext {
   secrets: SecretStore;
   metadata: MetadataStore;
   vault: CredentialVault;
+  accounts: AccountService;
   events: EventBus;
   /** Directory for resumable-transfer and rotation journals. */
   stateDir: string;
@@ -41,6 +43,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     secrets,
     metadata,
     vault: new CredentialVault(metadata, secrets),
+    accounts: new AccountService(metadata, secrets),
     events: new EventBus(),
     stateDir: join(options.home, 'state'),
     openLink: options.openLink,
