@@ -110,6 +110,11 @@ export interface S3Location {
 }
 
 export interface ProviderSession {
+  /**
+   * Key limits that depend on this account's settings (e.g. a cloud's one-credential-set-per-project
+   * rule); where present they replace the descriptor's `maxKeysPerOwner`/`limitScope`.
+   */
+  limits?: Pick<ProviderCapabilities, 'maxKeysPerOwner' | 'limitScope'>;
   /** Checks the management credentials; returns who they belong to. */
   verify(): Promise<KeyOwner>;
   /** Regions keys can be made for (hasRegions); otherwise one implicit region. */

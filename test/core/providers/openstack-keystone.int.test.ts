@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ProviderSession } from '../../../src-main/core/providers/adapter';
+import { adapter } from '../../../src-main/core/providers/openstack-keystone';
+import {
+  createApplicationCredential,
+  createKeystoneUser,
+  createProject,
+  ec2Credentials,
+  revokeTokens,
+  setPassword,
+  type KeystoneUser,
+} from '../../helpers/keystone-users';
+import { KEYSTONE_MISSING, keystoneInstalled, startKeystone, type KeystoneInfo } from '../../servers/keystone';
+import { freePort } from '../../servers/rgw';
+
+const installed = keystoneInstalled();
+if (!installed) console.warn(KEYSTONE_MISSING);
+
+describe.skipIf(!installed)('OpenStack Keystone adapter against a real Keystone', () => {
+  let keystone: KeystoneInfo;
+  let stop: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    const started = await startKeystone();
+    keystone = started.info;
+    stop = started.stop;
+  });
+  afterAll(async () => {
+    await stop?.();
+  });
+
+  function passwordSession(user: KeystoneUser, settings: Record<string, string> = {}, password = user.password): ProviderSession {
+    return adapter.connect({
+      accountId: 'ks-test',
+      settings: {
+        authUrl: keystone.url.replace(/\/v3$/, ''),
+        authMethod: 'password',
+        username: user.username,
+        projectName: user.projectName,
+        s3Endpoint: 'http://127.0.0.1:7480',
+        ...settings,
+      },
+      secrets: { password },
+    });
+  }
+
+  it('signs in with a password and names the user', async () => {
+    const user = await createKeystoneUser(keystone);
+    await expect(passwordSession(user).verify()).resolves.toEqual({ id: user.userId, name: user.username });
+  });
+
+  it('creates, lists, shows and deletes EC2 credentials', async () => {
+    const user = await createKeystoneUser(keystone);
+    const session = passwordSession(user);
+
+    const created = await session.createKey({});
+    expect(created).toMatchObject({ accessKeyId: expect.stringMatching(/^[0-9a-f]{32}$/), owner: user.projectId, status: 'active' });
+    expect(created.secretAccessKey).toMatch(/^[0-9a-f]{32}$/);
+    expect(await ec2Credentials(keystone, user.userId)).toEqual([expect.objectContaining({ access: created.accessKeyId, tenant_id: user.projectId })]);
+
+    const second = await session.createKey({});
+    expect((await session.listKeys({})).map((k) => k.accessKeyId).sort()).toEqual([created.accessKeyId, second.accessKeyId].sort());
+    await expect(session.showSecret!(created.accessKeyId, {})).resolves.toBe(created.secretAccessKey);
+
+    await session.deleteKey!(created.accessKeyId, {});
+    expect((await ec2Credentials(keystone, user.userId)).map((c) => c.access)).toEqual([second.accessKeyId]);
+    await expect(session.deleteKey!(created.accessKeyId, {})).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      status: 404,
+      message: expect.stringMatching(/^Keystone refused: Could not find credential.*\(Not Found\) — 404$/),
+    });
+  });
+
+  it('makes keys for another project of the user and lists them per project', async () => {
+    const user = await createKeystoneUser(keystone);
+    const other = await createProject(keystone, 'other');
+    const session = passwordSession(user);
+
+    const home = await session.createKey({});
+    const away = await session.createKey({ owner: other.id });
+    expect(away.owner).toBe(other.id);
+    expect((await session.listKeys({ owner: other.id })).map((k) => k.accessKeyId)).toEqual([away.accessKeyId]);
+    expect((await session.listKeys({ owner: user.projectId })).map((k) => k.accessKeyId)).toEqual([home.accessKeyId]);
+  });
+
+  it('refuses a second set for a project when the cloud allows one per project', async () => {
+    const user = await createKeystoneUser(keystone);
+    const session = passwordSession(user, { oneCredentialPerProject: 'true' });
+    expect(session.limits).toEqual({ maxKeysPerOwner: 1, limitScope: 'project' });
+    expect(passwordSession(user).limits).toBeUndefined();
+
+    const first = await session.createKey({});
+    await expect(session.createKey({})).rejects.toMatchObject({
+      code: 'LIMIT_REACHED',
+      message: expect.stringContaining(`project ${user.projectId} already has one (${first.accessKeyId})`),
+    });
+    expect(await ec2Credentials(keystone, user.userId)).toHaveLength(1);
+
+    // Another project still gets its one set.
+    const other = await createProject(keystone, 'second');
+    await expect(session.createKey({ owner: other.id })).resolves.toMatchObject({ owner: other.id });
+  });
+
+  it('explains that an application credential may not manage EC2 credentials', async () => {
+    const user = await createKeystoneUser(keystone);
+    const appCredential = await createApplicationCredential(keystone, user);
+    const session = adapter.connect({
+      accountId: 'ks-app',
+      settings: { authUrl: keystone.url, authMethod: 'application_credential', applicationCredentialId: appCredential.id, s3Endpoint: 'http://127.0.0.1:7480' },
+      secrets: { applicationCredentialSecret: appCredential.secret },
+    });
+    await expect(session.verify()).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+      status: 403,
+      message: expect.stringContaining('Delegated tokens cannot access credentials directly'),
+      hint: expect.stringContaining('user name and password'),
+    });
+  });
+
+  it('rejects a wrong password and a wrong application credential secret', async () => {
+    const user = await createKeystoneUser(keystone);
+    await expect(passwordSession(user, {}, 'wrong-password').verify()).rejects.toMatchObject({
+      code: 'AUTH_FAILED',
+      status: 401,
+      message: expect.stringMatching(/^Keystone refused the sign-in: .*— 401$/),
+    });
+    const appCredential = await createApplicationCredential(keystone, user);
+    const session = adapter.connect({
+      accountId: 'ks-app',
+      settings: { authUrl: keystone.url, authMethod: 'application_credential', applicationCredentialId: appCredential.id },
+      secrets: { applicationCredentialSecret: 'wrong' },
+    });
+    await expect(session.verify()).rejects.toMatchObject({ code: 'AUTH_FAILED', status: 401 });
+  });
+
+  it('signs in again when the cached token is revoked', async () => {
+    const user = await createKeystoneUser(keystone);
+    const session = passwordSession(user);
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    const signIns = () => fetchSpy.mock.calls.filter(([url]) => String(url) === `${keystone.url}/auth/tokens`).length;
+    try {
+      await session.verify();
+      await session.listKeys({});
+      expect(signIns()).toBe(1); // the token is cached between calls
+      await revokeTokens(keystone, user.userId);
+      // Keystone revocation events have one-second resolution: a token issued in the same second is revoked too.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const before = signIns();
+      await expect(session.listKeys({})).resolves.toEqual([]);
+      expect(signIns() - before).toBe(1);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  it('reports AUTH_EXPIRED when the token is revoked and signing in again fails', async () => {
+    const user = await createKeystoneUser(keystone);
+    const session = passwordSession(user);
+    await session.verify();
+    await setPassword(keystone, user.userId, 'a-new-password-0');
+    await expect(session.listKeys({})).rejects.toMatchObject({
+      code: 'AUTH_EXPIRED',
+      status: 401,
+      message: expect.stringContaining('The Keystone sign-in expired and signing in again failed'),
+    });
+  });
+
+  it('names an unreachable auth URL as a network error and checks settings', async () => {
+    const user = await createKeystoneUser(keystone);
+    const closed = `http://127.0.0.1:${await freePort()}/v3`;
+    await expect(passwordSession(user, { authUrl: closed }).verify()).rejects.toMatchObject({ code: 'NETWORK', message: expect.stringContaining('connection refused') });
+    await expect(passwordSession(user, { username: '' }).verify()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('user name') });
+    expect(passwordSession(user).s3Location()).toEqual({ endpoint: 'http://127.0.0.1:7480', region: 'us-east-1', forcePathStyle: true });
+    expect(() => passwordSession(user, { s3Endpoint: '' }).s3Location()).toThrow(/S3 endpoint is missing/);
+  });
+});
