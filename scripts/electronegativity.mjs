@@ -12,19 +12,32 @@ const electronVersion = createRequire(import.meta.url)('electron/package.json').
 const reviewed = JSON.parse(readFileSync(join(root, 'scripts/electronegativity-reviewed.json'), 'utf8'));
 const bin = join(root, 'node_modules/.bin/electronegativity');
 
-function parseCsvLine(line) {
-  const cells = [];
+/** RFC 4180-style rows: quoted fields may hold commas and line breaks (Electronegativity's do). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
   let cell = '';
   let quoted = false;
-  for (const char of line) {
-    if (char === '"') quoted = !quoted;
-    else if (char === ',' && !quoted) {
-      cells.push(cell.trim());
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') cell += text[++i];
+      else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      row.push(cell.trim());
+      cell = '';
+    } else if (char === '\n') {
+      row.push(cell.trim());
+      if (row.some((value) => value)) rows.push(row);
+      row = [];
       cell = '';
     } else cell += char;
   }
-  cells.push(cell.trim());
-  return cells;
+  row.push(cell.trim());
+  if (row.some((value) => value)) rows.push(row);
+  return rows;
 }
 
 // One scan over main and renderer together: its global checks (navigation limits, permission handler,
@@ -37,9 +50,7 @@ const findings = [];
   execFileSync(bin, ['-i', join(scratch, 'app'), '-e', electronVersion, '-x', 'AvailableSecurityFixesGlobalCheck', '-o', report, '-r', '-v', 'false'], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (const line of readFileSync(report, 'utf8').split('\n').slice(1)) {
-    if (!line.trim()) continue;
-    const [check, severity, confidence, file, location] = parseCsvLine(line);
+  for (const [check, severity, confidence, file, location] of parseCsv(readFileSync(report, 'utf8')).slice(1)) {
     findings.push({ check, severity, confidence, file, key: `${check} ${file}`, location });
   }
 }
