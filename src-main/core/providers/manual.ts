@@ -1,6 +1,7 @@
+import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { KeydeskError } from '../errors';
-import { parseEndpoint } from '../s3/client';
-import type { AccountContext, ProviderAdapter, ProviderSession } from './adapter';
+import { createS3Client, describeS3Error, parseEndpoint } from '../s3/client';
+import type { AccountContext, KeyOwner, ProviderAdapter, ProviderSession, S3Location } from './adapter';
 
 /**
  * A key pair pasted by hand, for providers without a key API (or without access to it). Keydesk can use
@@ -16,20 +17,38 @@ function unsupported(what: string): KeydeskError {
 }
 
 function connect(account: AccountContext): ProviderSession {
+  function location(region?: string): S3Location {
+    const endpoint = account.settings.endpoint?.trim();
+    if (!endpoint) throw new KeydeskError({ code: 'INVALID_INPUT', message: 'Enter the S3 endpoint of the provider this key belongs to.' });
+    return {
+      endpoint: parseEndpoint(endpoint),
+      region: region ?? (account.settings.region?.trim() || 'us-east-1'),
+      forcePathStyle: account.settings.forcePathStyle !== 'false',
+    };
+  }
+
   return {
-    verify: () => Promise.reject(unsupported('check management credentials (test the key by listing its buckets instead)')),
+    async verify(): Promise<KeyOwner> {
+      // The pasted key is the only credential there is: prove it on S3 (adding an account verifies first).
+      const accessKeyId = account.settings.accessKeyId?.trim() ?? '';
+      const { endpoint, region, forcePathStyle } = location();
+      const client = createS3Client(
+        { endpoint, region, forcePathStyle, accessKeyId, secretAccessKey: account.secrets.secretAccessKey ?? '', checksums: 'when-required' },
+        { maxAttempts: 1, timeoutMs: 15_000 },
+      );
+      try {
+        const { Owner } = await client.send(new ListBucketsCommand({}), { abortSignal: account.signal });
+        return { id: Owner?.ID ?? accessKeyId, name: Owner?.DisplayName ?? Owner?.ID ?? accessKeyId, canonicalId: Owner?.ID };
+      } catch (error) {
+        throw describeS3Error(error, endpoint);
+      } finally {
+        client.destroy();
+      }
+    },
     // Nothing to list: the pasted key itself is a saved credential, not a managed key.
     listKeys: () => Promise.resolve([]),
     createKey: () => Promise.reject(unsupported('create keys')),
-    s3Location(region) {
-      const endpoint = account.settings.endpoint?.trim();
-      if (!endpoint) throw new KeydeskError({ code: 'INVALID_INPUT', message: 'Enter the S3 endpoint of the provider this key belongs to.' });
-      return {
-        endpoint: parseEndpoint(endpoint),
-        region: region ?? (account.settings.region?.trim() || 'us-east-1'),
-        forcePathStyle: account.settings.forcePathStyle !== 'false',
-      };
-    },
+    s3Location: location,
   };
 }
 
