@@ -1,0 +1,97 @@
+import { ListObjectsV2Command, type _Object } from '@aws-sdk/client-s3';
+import { baseName, folderPrefix } from './uri';
+import { s3Call, type S3Session } from './session';
+
+export interface FolderEntry {
+  /** Full prefix, ending in "/". */
+  prefix: string;
+  name: string;
+}
+
+export interface ObjectEntry {
+  key: string;
+  /** The key relative to the listed folder (search results: relative to the searched prefix). */
+  name: string;
+  size: number;
+  lastModified?: string;
+  etag?: string;
+  storageClass?: string;
+}
+
+/** One ListObjectsV2 page, so a UI can show the first rows before a large folder is fully listed. */
+export interface ListingPage {
+  folders: FolderEntry[];
+  objects: ObjectEntry[];
+}
+
+export interface ListOptions {
+  signal?: AbortSignal;
+  /** Keys per request (S3 caps it at 1000). */
+  pageSize?: number;
+}
+
+/** Lists one folder level (delimiter "/"): sub-folders and the objects directly inside it. */
+export async function* listFolder(session: S3Session, bucket: string, prefix: string, options: ListOptions = {}): AsyncGenerator<ListingPage> {
+  const folder = folderPrefix(prefix);
+  for await (const page of listPages(session, bucket, folder, '/', options)) {
+    yield {
+      folders: (page.CommonPrefixes ?? []).flatMap((p) => (p.Prefix ? [{ prefix: p.Prefix, name: baseName(p.Prefix) }] : [])),
+      // The folder's own marker object ("photos/") is the folder itself, not a row inside it.
+      objects: toEntries(page.Contents, folder).filter((o) => o.key !== folder),
+    };
+  }
+}
+
+/** Server-side search: every object whose key starts with `prefix`, at any depth. */
+export async function* searchObjects(session: S3Session, bucket: string, prefix: string, options: ListOptions = {}): AsyncGenerator<ListingPage> {
+  const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+  for await (const page of listPages(session, bucket, prefix, undefined, options)) {
+    yield { folders: [], objects: toEntries(page.Contents, base) };
+  }
+}
+
+/** Every object under a prefix, a page at a time (for deletes, moves and folder downloads). */
+export async function* listObjectsUnder(session: S3Session, bucket: string, prefix: string, signal?: AbortSignal): AsyncGenerator<ObjectEntry[]> {
+  for await (const page of listPages(session, bucket, prefix, undefined, { signal })) yield toEntries(page.Contents, prefix);
+}
+
+export async function countObjects(session: S3Session, bucket: string, prefix: string, signal?: AbortSignal): Promise<{ count: number; bytes: number }> {
+  let count = 0;
+  let bytes = 0;
+  for await (const objects of listObjectsUnder(session, bucket, prefix, signal)) {
+    count += objects.length;
+    for (const object of objects) bytes += object.size;
+  }
+  return { count, bytes };
+}
+
+async function* listPages(session: S3Session, bucket: string, prefix: string, delimiter: string | undefined, options: ListOptions) {
+  let token: string | undefined;
+  do {
+    const page = await s3Call(session, options.signal, (o) =>
+      session.client.send(
+        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, Delimiter: delimiter, ContinuationToken: token, MaxKeys: options.pageSize }),
+        o,
+      ),
+    );
+    yield page;
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+}
+
+function toEntries(contents: _Object[] | undefined, base: string): ObjectEntry[] {
+  return (contents ?? []).flatMap((o) =>
+    o.Key === undefined
+      ? []
+      : [
+          {
+            key: o.Key,
+            name: o.Key.startsWith(base) ? o.Key.slice(base.length) : o.Key,
+            size: o.Size ?? 0,
+            lastModified: o.LastModified?.toISOString(),
+            etag: o.ETag,
+            storageClass: o.StorageClass,
+          },
+        ],
+  );
+}

@@ -1,0 +1,50 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { KeydeskError } from '../errors';
+import { createS3Client, describeS3Error, type S3Connection } from './client';
+
+/** What every browser and transfer operation needs: a client, and the endpoint its errors are described against. */
+export interface S3Session {
+  client: S3Client;
+  endpoint: string;
+}
+
+export function openSession(connection: S3Connection, options?: Parameters<typeof createS3Client>[1]): S3Session {
+  return { client: createS3Client(connection, options), endpoint: connection.endpoint };
+}
+
+export function cancelledError(): KeydeskError {
+  return new KeydeskError({ code: 'CANCELLED', message: 'Cancelled.' });
+}
+
+export function throwIfCancelled(signal?: AbortSignal): void {
+  if (signal?.aborted) throw cancelledError();
+}
+
+/**
+ * Runs one S3 request so that every failure leaves as a KeydeskError: a cancel reads as CANCELLED (not
+ * as whatever half-finished socket error the abort caused), anything else is described by the client.
+ */
+export async function s3Call<T>(
+  session: S3Session,
+  signal: AbortSignal | undefined,
+  request: (options: { abortSignal?: AbortSignal }) => Promise<T>,
+): Promise<T> {
+  throwIfCancelled(signal);
+  try {
+    return await request({ abortSignal: signal });
+  } catch (error) {
+    if (signal?.aborted) throw cancelledError();
+    throw describeS3Error(error, session.endpoint);
+  }
+}
+
+/** Progress of a batch operation (delete, empty, move); `total` is counted before the work starts. */
+export interface BatchProgress {
+  done: number;
+  total: number;
+}
+
+export interface BatchOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: BatchProgress) => void;
+}

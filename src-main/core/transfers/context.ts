@@ -1,0 +1,58 @@
+import type { S3Session } from '../s3/session';
+import type { TransferSettings } from '../vault/metadata-store';
+import type { JournalStore } from './journal';
+import { withRetry, type RetryPolicy } from './retry';
+import { s3Call } from '../s3/session';
+import type { ConflictPolicy } from './types';
+
+/** Abort reason used by TransferQueue.shutdown(): stop now but keep journals, uploads and temp files for resume. */
+export const SHUTDOWN = 'keydesk-shutdown';
+
+export function isShutdown(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason === SHUTDOWN;
+}
+
+/** What a running transfer gets from the queue. */
+export interface RunContext {
+  session: S3Session;
+  settings: TransferSettings;
+  retry: RetryPolicy;
+  journal: JournalStore;
+  signal: AbortSignal;
+  /** Bytes moved; negative when a failed attempt's bytes are taken back before a retry. */
+  onBytes: (delta: number) => void;
+  onSize: (bytes: number) => void;
+}
+
+export interface TransferJob {
+  id: string;
+  credentialId: string;
+  bucket: string;
+  key: string;
+  conflict: ConflictPolicy;
+  groupId?: string;
+  createdAt: string;
+}
+
+/** How a run ended when it did not throw; `key`/`localPath` change under 'keep-both'. */
+export type RunOutcome = { state: 'done'; key: string; localPath: string } | { state: 'conflict' | 'skipped' };
+
+/** One S3 request with transient failures retried and every failure described. */
+export function request<T>(ctx: RunContext, send: (options: { abortSignal?: AbortSignal }) => Promise<T>, signal: AbortSignal = ctx.signal): Promise<T> {
+  return withRetry(() => s3Call(ctx.session, signal, send), ctx.retry, signal);
+}
+
+const MiB = 1024 * 1024;
+/** S3 allows at most 10,000 parts: very large files get bigger parts than configured. */
+const MAX_PARTS = 10_000;
+
+export function partSizeFor(size: number, settings: TransferSettings): number {
+  const configured = Math.max(5, settings.partSizeMiB) * MiB;
+  return Math.max(configured, Math.ceil(size / MAX_PARTS / MiB) * MiB);
+}
+
+/** The hex MD5 inside an ETag, when it is one (multipart and SSE-KMS ETags are not). */
+export function plainMd5(etag: string | undefined): string | undefined {
+  const match = /^"?([0-9a-fA-F]{32})"?$/.exec(etag ?? '');
+  return match ? match[1].toLowerCase() : undefined;
+}

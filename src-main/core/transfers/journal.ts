@@ -1,0 +1,95 @@
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KeydeskError } from '../errors';
+import type { ConflictPolicy } from './types';
+
+interface JournalBase {
+  id: string;
+  credentialId: string;
+  bucket: string;
+  key: string;
+  conflict: ConflictPolicy;
+  groupId?: string;
+  createdAt: string;
+}
+
+/** Enough to continue a multipart upload after a restart; the file's size and mtime detect a changed source. */
+export interface UploadJournal extends JournalBase {
+  kind: 'upload';
+  file: string;
+  fileSize: number;
+  fileMtimeMs: number;
+  partSize: number;
+  uploadId: string;
+  /** Parts known uploaded; ListParts is asked again on resume, this is the local record. */
+  parts: { partNumber: number; etag: string }[];
+}
+
+/** Enough to continue a ranged download: the ETag pins the object version the temp file holds parts of. */
+export interface DownloadJournal extends JournalBase {
+  kind: 'download';
+  target: string;
+  temp: string;
+  size: number;
+  etag: string;
+  partSize: number;
+  doneParts: number[];
+}
+
+export type Journal = UploadJournal | DownloadJournal;
+
+/**
+ * One small JSON file per unfinished transfer, written atomically (temp + rename) so a crash mid-write
+ * leaves the previous version. Holds paths, names and upload IDs, never credentials.
+ */
+export class JournalStore {
+  private readonly writes = new Map<string, Promise<void>>();
+
+  constructor(readonly dir: string) {}
+
+  /** Writes are chained per transfer so a slow earlier write cannot land after a newer one. */
+  save(entry: Journal): Promise<void> {
+    const text = JSON.stringify(entry);
+    const previous = this.writes.get(entry.id) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      await mkdir(this.dir, { recursive: true });
+      const file = this.file(entry.id);
+      await writeFile(`${file}.tmp`, text);
+      await rename(`${file}.tmp`, file);
+    });
+    this.writes.set(entry.id, next.catch(() => {}));
+    return next.catch((error: unknown) => {
+      throw new KeydeskError({ code: 'INTERNAL', message: `The transfer journal in ${this.dir} could not be written: ${(error as Error).message}` }, { cause: error });
+    });
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.writes.get(id);
+    this.writes.delete(id);
+    await rm(this.file(id), { force: true });
+  }
+
+  async load(id: string): Promise<Journal | undefined> {
+    try {
+      return JSON.parse(await readFile(this.file(id), 'utf8')) as Journal;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Unreadable journals (e.g. cut short by a crash in an old version) are skipped, not fatal. */
+  async loadAll(): Promise<Journal[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const entries = await Promise.all(names.filter((n) => n.endsWith('.json')).map((n) => this.load(n.slice(0, -5))));
+    return entries.filter((e): e is Journal => e !== undefined);
+  }
+
+  private file(id: string): string {
+    return join(this.dir, `${id}.json`);
+  }
+}

@@ -1,0 +1,424 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { KeydeskError, toErrorInfo } from '../errors';
+import { listObjectsUnder } from '../s3/listing';
+import { openSession, type S3Session } from '../s3/session';
+import { folderPrefix } from '../s3/uri';
+import type { S3Connection } from '../s3/client';
+import { SHUTDOWN, type RunContext, type RunOutcome, type TransferJob } from './context';
+import { runDownload } from './download';
+import { JournalStore, type Journal } from './journal';
+import { localPathForKey, walkFiles } from './local-files';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry';
+import { etaSeconds, SpeedMeter } from './speed';
+import { abortUpload, runUpload } from './upload';
+import type {
+  ConflictDecision,
+  DownloadFolderRequest,
+  DownloadRequest,
+  EndpointResolver,
+  ItemProgress,
+  TransferEvent,
+  TransferItemSnapshot,
+  TransferState,
+  TransferTotals,
+  UploadFolderRequest,
+  UploadRequest,
+} from './types';
+
+export interface TransferQueueOptions {
+  /** Where unfinished transfers keep their journals, e.g. <KEYDESK_HOME>/transfers. */
+  journalDir: string;
+  resolveEndpoint: EndpointResolver;
+  /** Items running at once; many small files need many in flight to use the connection. */
+  maxActiveItems?: number;
+  /** Of those, items big enough to run parts in parallel themselves. */
+  maxActiveLarge?: number;
+  /** Items above this size count as large for scheduling. */
+  largeItemBytes?: number;
+  retry?: Partial<RetryPolicy>;
+  progressIntervalMs?: number;
+}
+
+interface Item {
+  snapshot: TransferItemSnapshot;
+  controller?: AbortController;
+  running?: Promise<void>;
+  meter: SpeedMeter;
+  /** Bytes moved since the last progress event. */
+  dirty: boolean;
+}
+
+const FINISHED: ReadonlySet<TransferState> = new Set(['done', 'failed', 'cancelled', 'skipped']);
+const WAITING: ReadonlySet<TransferState> = new Set(['conflict', 'interrupted', ...FINISHED]);
+
+/**
+ * The main-process transfer list: uploads and downloads with progress, cancel, retry, conflict decisions
+ * and resume after restart. It is UI-agnostic: subscribe() delivers JSON-serialisable events, and every
+ * method takes and returns plain data, so IPC can forward both as they are.
+ */
+export class TransferQueue {
+  private readonly items = new Map<string, Item>();
+  private readonly listeners = new Set<(event: TransferEvent) => void>();
+  private readonly journal: JournalStore;
+  private readonly sessions = new Map<string, S3Session>();
+  private readonly retryPolicy: RetryPolicy;
+  private readonly totalMeter = new SpeedMeter();
+  private readonly waiters = new Set<() => void>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: TransferQueueOptions) {
+    this.journal = new JournalStore(options.journalDir);
+    this.retryPolicy = { ...DEFAULT_RETRY, ...options.retry };
+  }
+
+  subscribe(listener: (event: TransferEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  list(): TransferItemSnapshot[] {
+    return [...this.items.values()].map((item) => this.view(item));
+  }
+
+  get(id: string): TransferItemSnapshot {
+    return this.view(this.item(id));
+  }
+
+  async addUpload(request: UploadRequest, groupId?: string): Promise<TransferItemSnapshot> {
+    const size = await fileSize(request.file);
+    return this.add({ kind: 'upload', credentialId: request.credentialId, bucket: request.bucket, key: request.key, localPath: request.file, conflictPolicy: request.conflict ?? 'overwrite', bytesTotal: size, groupId });
+  }
+
+  /** Every file under the folder becomes one item, keyed `prefix + relative path`, grouped under one groupId. */
+  async addUploadFolder(request: UploadFolderRequest): Promise<TransferItemSnapshot[]> {
+    const groupId = randomUUID();
+    const prefix = folderPrefix(request.prefix);
+    const added: TransferItemSnapshot[] = [];
+    for await (const file of walkFiles(request.folder)) {
+      added.push(await this.addUpload({ credentialId: request.credentialId, bucket: request.bucket, key: prefix + file.relative, file: file.path, conflict: request.conflict }, groupId));
+    }
+    return added;
+  }
+
+  async addDownload(request: DownloadRequest, groupId?: string): Promise<TransferItemSnapshot> {
+    return this.add({ kind: 'download', credentialId: request.credentialId, bucket: request.bucket, key: request.key, localPath: request.target, conflictPolicy: request.conflict ?? 'ask', bytesTotal: request.size ?? 0, groupId });
+  }
+
+  /** Every object under the prefix becomes one item; folder marker objects become local folders. */
+  async addDownloadFolder(request: DownloadFolderRequest, signal?: AbortSignal): Promise<TransferItemSnapshot[]> {
+    const groupId = randomUUID();
+    const prefix = folderPrefix(request.prefix);
+    const session = await this.session(request.credentialId);
+    const added: TransferItemSnapshot[] = [];
+    for await (const page of listObjectsUnder(session, request.bucket, prefix, signal)) {
+      for (const object of page) {
+        const relative = object.key.slice(prefix.length);
+        if (relative === '' || relative.endsWith('/')) {
+          if (relative !== '') await mkdir(localPathForKey(request.targetDir, relative), { recursive: true });
+          continue;
+        }
+        const target = localPathForKey(request.targetDir, relative);
+        added.push(await this.addDownload({ credentialId: request.credentialId, bucket: request.bucket, key: object.key, target, conflict: request.conflict, size: object.size }, groupId));
+      }
+    }
+    return added;
+  }
+
+  /** Stops an item; its multipart upload is aborted / its temp file deleted, so nothing half-done remains. */
+  async cancel(id: string): Promise<void> {
+    const item = this.item(id);
+    if (FINISHED.has(item.snapshot.state)) return;
+    if (item.controller && item.snapshot.state === 'running') {
+      item.controller.abort();
+      await item.running;
+      return;
+    }
+    await this.discardJournal(id, item.snapshot.credentialId);
+    this.setState(item, 'cancelled');
+  }
+
+  /** Runs a failed, cancelled or interrupted item again (a journaled upload continues where it stopped). */
+  retry(id: string): void {
+    const item = this.item(id);
+    if (!['failed', 'cancelled', 'interrupted'].includes(item.snapshot.state)) return;
+    item.snapshot.error = undefined;
+    this.setState(item, 'queued');
+    this.pump();
+  }
+
+  /** Answers an item waiting in state 'conflict'. */
+  resolveConflict(id: string, decision: ConflictDecision): void {
+    const item = this.item(id);
+    if (item.snapshot.state !== 'conflict') {
+      throw new KeydeskError({ code: 'CONFLICT', message: 'That transfer is not waiting for a decision any more.' });
+    }
+    item.snapshot.conflictPolicy = decision;
+    this.setState(item, 'queued');
+    this.pump();
+  }
+
+  /** Removes finished items (done, failed, cancelled, skipped) from the list. */
+  clear(): string[] {
+    const ids = [...this.items.values()].filter((i) => FINISHED.has(i.snapshot.state)).map((i) => i.snapshot.id);
+    for (const id of ids) this.items.delete(id);
+    if (ids.length > 0) this.emit({ type: 'removed', ids });
+    return ids;
+  }
+
+  totals(): TransferTotals {
+    const counts = { queued: 0, running: 0, conflict: 0, done: 0, failed: 0, cancelled: 0, skipped: 0, interrupted: 0 } satisfies Record<TransferState, number>;
+    let bytesDone = 0;
+    let bytesTotal = 0;
+    for (const { snapshot } of this.items.values()) {
+      counts[snapshot.state]++;
+      if (snapshot.state === 'cancelled' || snapshot.state === 'skipped') continue;
+      bytesDone += snapshot.bytesDone;
+      bytesTotal += Math.max(snapshot.bytesTotal, snapshot.bytesDone);
+    }
+    const bytesPerSecond = this.totalMeter.bytesPerSecond();
+    return { bytesDone, bytesTotal, bytesPerSecond, etaSeconds: etaSeconds(bytesTotal - bytesDone, bytesPerSecond), counts };
+  }
+
+  /** Re-queues transfers whose journals survived a restart (or a shutdown()); returns the items added. */
+  async resumePending(): Promise<TransferItemSnapshot[]> {
+    const resumed: TransferItemSnapshot[] = [];
+    for (const entry of await this.journal.loadAll()) {
+      if (this.items.has(entry.id)) continue;
+      resumed.push(
+        this.add({
+          id: entry.id,
+          kind: entry.kind,
+          credentialId: entry.credentialId,
+          bucket: entry.bucket,
+          key: entry.key,
+          localPath: entry.kind === 'upload' ? entry.file : entry.target,
+          conflictPolicy: entry.conflict,
+          bytesTotal: entry.kind === 'upload' ? entry.fileSize : entry.size,
+          groupId: entry.groupId,
+          createdAt: entry.createdAt,
+        }),
+      );
+    }
+    return resumed;
+  }
+
+  /** Resolves when nothing is queued or running (items may still wait in 'conflict'). */
+  whenIdle(): Promise<void> {
+    return this.until(() => ![...this.items.values()].some((i) => i.snapshot.state === 'queued' || i.snapshot.state === 'running'));
+  }
+
+  /** Resolves with the item once it stops running: finished, or waiting for a conflict decision. */
+  async wait(id: string): Promise<TransferItemSnapshot> {
+    await this.until(() => WAITING.has(this.item(id).snapshot.state));
+    return this.get(id);
+  }
+
+  /**
+   * For app quit: stops every running item without cleaning up, so their journals, multipart uploads and
+   * temp files let resumePending() continue them next start. Queued items that never started are dropped.
+   */
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    const running = [...this.items.values()].filter((i) => i.snapshot.state === 'running');
+    for (const item of running) item.controller?.abort(SHUTDOWN);
+    await Promise.all(running.map((i) => i.running));
+    this.stopTimer();
+  }
+
+  private add(fields: Omit<TransferItemSnapshot, 'id' | 'state' | 'bytesDone' | 'bytesPerSecond' | 'createdAt'> & { id?: string; createdAt?: string }): TransferItemSnapshot {
+    if (this.closed) throw new KeydeskError({ code: 'CONFLICT', message: 'Transfers are shutting down; try again after restarting Keydesk.' });
+    const item: Item = {
+      snapshot: { ...fields, id: fields.id ?? randomUUID(), state: 'queued', bytesDone: 0, bytesPerSecond: 0, createdAt: fields.createdAt ?? new Date().toISOString() },
+      meter: new SpeedMeter(),
+      dirty: false,
+    };
+    this.items.set(item.snapshot.id, item);
+    this.emit({ type: 'item', item: this.view(item) });
+    this.pump();
+    return this.view(item);
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    const max = this.options.maxActiveItems ?? 16;
+    const maxLarge = this.options.maxActiveLarge ?? 2;
+    const large = this.options.largeItemBytes ?? 32 * 1024 * 1024;
+    // Size 0 means unknown (a download added without a size): scheduled as large to be safe.
+    const isLarge = (s: TransferItemSnapshot) => s.bytesTotal === 0 || s.bytesTotal > large;
+    const all = [...this.items.values()];
+    let active = all.filter((i) => i.snapshot.state === 'running').length;
+    let activeLarge = all.filter((i) => i.snapshot.state === 'running' && isLarge(i.snapshot)).length;
+    for (const item of all) {
+      if (active >= max) break;
+      if (item.snapshot.state !== 'queued') continue;
+      if (isLarge(item.snapshot)) {
+        if (activeLarge >= maxLarge) continue;
+        activeLarge++;
+      }
+      active++;
+      this.start(item);
+    }
+  }
+
+  private start(item: Item): void {
+    const controller = new AbortController();
+    item.controller = controller;
+    item.snapshot.bytesDone = 0;
+    item.meter = new SpeedMeter();
+    this.setState(item, 'running');
+    this.startTimer();
+    item.running = this.execute(item, controller.signal).finally(() => {
+      item.controller = undefined;
+      this.pump();
+      this.notify();
+    });
+  }
+
+  private async execute(item: Item, signal: AbortSignal): Promise<void> {
+    const s = item.snapshot;
+    try {
+      const endpoint = await this.options.resolveEndpoint(s.credentialId);
+      const ctx: RunContext = {
+        session: this.sessionFor(endpoint.connection),
+        settings: endpoint.settings,
+        retry: this.retryPolicy,
+        journal: this.journal,
+        signal,
+        onBytes: (delta) => {
+          s.bytesDone += delta;
+          item.dirty = true;
+        },
+        onSize: (bytes) => {
+          s.bytesTotal = bytes;
+        },
+      };
+      const job: TransferJob = { id: s.id, credentialId: s.credentialId, bucket: s.bucket, key: s.key, conflict: s.conflictPolicy, groupId: s.groupId, createdAt: s.createdAt };
+      const outcome: RunOutcome = s.kind === 'upload' ? await runUpload({ ...job, file: s.localPath }, ctx) : await runDownload({ ...job, target: s.localPath }, ctx);
+      if (outcome.state === 'done') {
+        s.key = outcome.key;
+        s.localPath = outcome.localPath;
+      }
+      this.setState(item, outcome.state);
+    } catch (error) {
+      if (signal.aborted) {
+        this.setState(item, signal.reason === SHUTDOWN ? 'interrupted' : 'cancelled');
+      } else {
+        s.error = toErrorInfo(asKeydeskError(error, s));
+        this.setState(item, 'failed');
+      }
+    }
+  }
+
+  private setState(item: Item, state: TransferState): void {
+    item.snapshot.state = state;
+    if (FINISHED.has(state)) item.snapshot.finishedAt = new Date().toISOString();
+    else item.snapshot.finishedAt = undefined;
+    this.emit({ type: 'item', item: this.view(item) });
+    this.notify();
+  }
+
+  private view(item: Item): TransferItemSnapshot {
+    const s = item.snapshot;
+    const running = s.state === 'running';
+    const bytesPerSecond = running ? item.meter.bytesPerSecond() : 0;
+    return { ...s, bytesPerSecond, etaSeconds: running ? etaSeconds(s.bytesTotal - s.bytesDone, bytesPerSecond) : undefined };
+  }
+
+  private startTimer(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.tick(), this.options.progressIntervalMs ?? 250);
+    this.timer.unref();
+  }
+
+  private stopTimer(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    const changed: ItemProgress[] = [];
+    let running = false;
+    for (const item of this.items.values()) {
+      if (item.snapshot.state === 'running') {
+        running = true;
+        item.meter.record(item.snapshot.bytesDone);
+      }
+      if (!item.dirty) continue;
+      item.dirty = false;
+      const { id, bytesDone, bytesPerSecond, etaSeconds } = this.view(item);
+      changed.push({ id, bytesDone, bytesPerSecond, etaSeconds });
+    }
+    const total = this.totals();
+    this.totalMeter.record(total.bytesDone);
+    if (changed.length > 0) this.emit({ type: 'progress', items: changed, total: { ...total, bytesPerSecond: this.totalMeter.bytesPerSecond() } });
+    if (!running) this.stopTimer();
+  }
+
+  private emit(event: TransferEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private until(condition: () => boolean): Promise<void> {
+    if (condition()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!condition()) return;
+        this.waiters.delete(check);
+        resolve();
+      };
+      this.waiters.add(check);
+    });
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private item(id: string): Item {
+    const item = this.items.get(id);
+    if (!item) throw new KeydeskError({ code: 'NOT_FOUND', message: 'That transfer is no longer in the list.' });
+    return item;
+  }
+
+  private async session(credentialId: string): Promise<S3Session> {
+    return this.sessionFor((await this.options.resolveEndpoint(credentialId)).connection);
+  }
+
+  /** One client per key and endpoint, so its keep-alive connection pool is shared by all items. */
+  private sessionFor(connection: S3Connection): S3Session {
+    const id = [connection.endpoint, connection.region, connection.accessKeyId, connection.checksums, connection.forcePathStyle].join('\n');
+    let session = this.sessions.get(id);
+    if (!session) {
+      // Retries happen per part in the engine (with backoff that knows about cancel), not inside the SDK.
+      session = openSession(connection, { maxAttempts: 1, timeoutMs: 120_000 });
+      this.sessions.set(id, session);
+    }
+    return session;
+  }
+
+  /** A cancelled item that was resumed but not yet restarted still owns a multipart upload or temp file. */
+  private async discardJournal(id: string, credentialId: string): Promise<void> {
+    const entry: Journal | undefined = await this.journal.load(id);
+    if (!entry) return;
+    if (entry.kind === 'upload') await abortUpload(await this.session(credentialId), entry);
+    else await rm(entry.temp, { force: true });
+    await this.journal.remove(id);
+  }
+}
+
+async function fileSize(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch (error) {
+    throw new KeydeskError({ code: 'NOT_FOUND', message: `The file ${file} cannot be read (${(error as Error).message}).` }, { cause: error });
+  }
+}
+
+/** Local file-system failures arrive as plain Node errors; they get a sentence naming the transfer. */
+function asKeydeskError(error: unknown, item: TransferItemSnapshot): KeydeskError {
+  if (error instanceof KeydeskError) return error;
+  const what = item.kind === 'upload' ? `Uploading ${item.localPath}` : `Downloading ${item.key} to ${item.localPath}`;
+  return new KeydeskError({ code: 'INTERNAL', message: `${what} failed: ${(error as Error).message ?? String(error)}.` }, { cause: error });
+}

@@ -1,0 +1,251 @@
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  ListPartsCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { KeydeskError } from '../errors';
+import { objectExists } from '../s3/objects';
+import { runPool } from '../s3/pool';
+import { s3Call, type S3Session } from '../s3/session';
+import { isShutdown, partSizeFor, plainMd5, request, type RunContext, type RunOutcome, type TransferJob } from './context';
+import type { UploadJournal } from './journal';
+import { contentTypeFor, keepBothName } from './local-files';
+import { checksumError } from './retry';
+
+/*
+ * Integrity, whatever the endpoint's checksum mode: every PUT/part carries Content-MD5, which every
+ * S3-compatible server verifies (400 BadDigest, retried), and the returned ETag is compared with our MD5
+ * when it is a plain MD5 (not under SSE-KMS). In 'when-required' mode (Ceph RGW 16) this is the only
+ * checksum, because RGW cannot take the SDK's CRC32 trailers on streams; in 'when-supported' mode the SDK
+ * adds its CRC32 header too. Bodies are in-memory part buffers, so the length is always known.
+ */
+
+export interface UploadJob extends TransferJob {
+  file: string;
+}
+
+export async function runUpload(job: UploadJob, ctx: RunContext): Promise<RunOutcome> {
+  const source = await statSource(job.file);
+  ctx.onSize(source.size);
+  let journal = await loadUploadJournal(job, ctx);
+  if (journal && (journal.fileSize !== source.size || journal.fileMtimeMs !== source.mtimeMs)) {
+    // The file changed since the upload began: its uploaded parts are of another content.
+    await abortUpload(ctx.session, journal);
+    await ctx.journal.remove(job.id);
+    journal = undefined;
+  }
+  let uploaded = new Map<number, string>();
+  if (journal) {
+    const onServer = await listUploadedParts(journal, ctx);
+    if (onServer) uploaded = onServer;
+    else {
+      // The upload expired or was aborted elsewhere: start over.
+      await ctx.journal.remove(job.id);
+      journal = undefined;
+    }
+  }
+  let key = journal?.key ?? job.key;
+  if (!journal) {
+    const target = await chooseKey(job, ctx);
+    if (target === 'conflict' || target === 'skipped') return { state: target };
+    key = target;
+  }
+  const partSize = journal?.partSize ?? partSizeFor(source.size, ctx.settings);
+  if (!journal && source.size <= partSize) {
+    await putWhole(job.file, source.size, job.bucket, key, ctx);
+    return { state: 'done', key, localPath: job.file };
+  }
+  journal ??= await startUpload(job, key, source, partSize, ctx);
+  await uploadParts(journal, uploaded, ctx);
+  return { state: 'done', key, localPath: job.file };
+}
+
+async function statSource(file: string) {
+  try {
+    const stats = await stat(file);
+    if (!stats.isFile()) throw new Error('not a regular file');
+    return { size: stats.size, mtimeMs: stats.mtimeMs };
+  } catch (error) {
+    throw new KeydeskError({ code: 'NOT_FOUND', message: `The file ${file} cannot be read (${(error as Error).message}).` }, { cause: error });
+  }
+}
+
+async function loadUploadJournal(job: UploadJob, ctx: RunContext): Promise<UploadJournal | undefined> {
+  const entry = await ctx.journal.load(job.id);
+  return entry?.kind === 'upload' ? entry : undefined;
+}
+
+async function chooseKey(job: UploadJob, ctx: RunContext): Promise<string | 'conflict' | 'skipped'> {
+  if (job.conflict === 'overwrite') return job.key;
+  const exists = (key: string) => objectExists(ctx.session, job.bucket, key, ctx.signal);
+  if (!(await exists(job.key))) return job.key;
+  if (job.conflict === 'keep-both') return keepBothName(job.key, exists);
+  return job.conflict === 'skip' ? 'skipped' : 'conflict';
+}
+
+async function putWhole(file: string, size: number, bucket: string, key: string, ctx: RunContext): Promise<void> {
+  const body = Buffer.allocUnsafe(size);
+  const handle = await open(file, 'r');
+  try {
+    await readExactly(handle, body, 0, file);
+  } finally {
+    await handle.close();
+  }
+  const md5 = createHash('md5').update(body).digest();
+  const result = await request(ctx, (o) =>
+    ctx.session.client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size, ContentMD5: md5.toString('base64'), ContentType: contentTypeFor(file) }),
+      o,
+    ),
+  );
+  verifyEtag(result.ETag, result.ServerSideEncryption, md5, key);
+  ctx.onBytes(size);
+}
+
+async function startUpload(job: UploadJob, key: string, source: { size: number; mtimeMs: number }, partSize: number, ctx: RunContext): Promise<UploadJournal> {
+  const created = await request(ctx, (o) =>
+    ctx.session.client.send(new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: key, ContentType: contentTypeFor(job.file) }), o),
+  );
+  const journal: UploadJournal = {
+    kind: 'upload',
+    id: job.id,
+    credentialId: job.credentialId,
+    bucket: job.bucket,
+    key,
+    conflict: job.conflict,
+    groupId: job.groupId,
+    createdAt: job.createdAt,
+    file: job.file,
+    fileSize: source.size,
+    fileMtimeMs: source.mtimeMs,
+    partSize,
+    uploadId: created.UploadId ?? '',
+    parts: [],
+  };
+  await ctx.journal.save(journal);
+  return journal;
+}
+
+/**
+ * Uploads the parts the server does not already hold, `concurrency` at a time. Each part is read into a
+ * reused buffer, so memory stays at concurrency × part size whatever the file size. A part already on the
+ * server (resume) is skipped only if its ETag matches the local bytes' MD5.
+ */
+async function uploadParts(journal: UploadJournal, onServer: Map<number, string>, ctx: RunContext): Promise<void> {
+  const { bucket, key, uploadId, partSize, fileSize } = journal;
+  const done = new Map<number, string>();
+  try {
+    const count = Math.max(1, Math.ceil(fileSize / partSize));
+    const buffers: Buffer[] = [];
+    const handle = await open(journal.file, 'r');
+    try {
+      await runPool(
+        Array.from({ length: count }, (_, i) => i + 1),
+        ctx.settings.concurrency,
+        async (partNumber, signal) => {
+          const offset = (partNumber - 1) * partSize;
+          const length = Math.min(partSize, fileSize - offset);
+          const buffer = buffers.pop() ?? Buffer.allocUnsafe(partSize);
+          try {
+            const body = buffer.subarray(0, length);
+            await readExactly(handle, body, offset, journal.file);
+            const md5 = createHash('md5').update(body).digest();
+            const serverEtag = onServer.get(partNumber);
+            if (serverEtag !== undefined && serverEtag.toLowerCase() === md5.toString('hex')) {
+              done.set(partNumber, serverEtag);
+            } else {
+              const result = await request(
+                ctx,
+                (o) =>
+                  ctx.session.client.send(
+                    new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ContentMD5: md5.toString('base64') }),
+                    o,
+                  ),
+                signal,
+              );
+              verifyEtag(result.ETag, result.ServerSideEncryption, md5, `${key} part ${partNumber}`);
+              done.set(partNumber, unquoted(result.ETag ?? md5.toString('hex')));
+              journal.parts = [...done].map(([n, etag]) => ({ partNumber: n, etag }));
+              await ctx.journal.save(journal);
+            }
+            ctx.onBytes(length);
+          } finally {
+            buffers.push(buffer);
+          }
+        },
+        ctx.signal,
+      );
+    } finally {
+      await handle.close();
+    }
+    const parts = [...done].sort(([a], [b]) => a - b).map(([PartNumber, etag]) => ({ PartNumber, ETag: `"${etag}"` }));
+    await request(ctx, (o) => ctx.session.client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), o));
+    // RGW 16 answers CompleteMultipartUpload with an empty ETag: ask the object itself what arrived.
+    const head = await request(ctx, (o) => ctx.session.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), o));
+    if (head.ContentLength !== fileSize) {
+      throw checksumError(`The uploaded object "${key}" has ${head.ContentLength} bytes instead of ${fileSize}.`);
+    }
+    await ctx.journal.remove(journal.id);
+  } catch (error) {
+    // On shutdown the upload and journal stay for resumePending(); otherwise nothing may be left behind.
+    if (!isShutdown(ctx.signal)) {
+      await abortUpload(ctx.session, journal);
+      await ctx.journal.remove(journal.id);
+    }
+    throw error;
+  }
+}
+
+/** Part number → unquoted ETag of the parts the server holds; undefined if the upload no longer exists. */
+async function listUploadedParts(journal: UploadJournal, ctx: RunContext): Promise<Map<number, string> | undefined> {
+  const parts = new Map<number, string>();
+  let marker: string | undefined;
+  try {
+    do {
+      const page = await request(ctx, (o) =>
+        ctx.session.client.send(new ListPartsCommand({ Bucket: journal.bucket, Key: journal.key, UploadId: journal.uploadId, PartNumberMarker: marker }), o),
+      );
+      for (const part of page.Parts ?? []) if (part.PartNumber && part.ETag) parts.set(part.PartNumber, unquoted(part.ETag));
+      marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+    } while (marker);
+  } catch (error) {
+    if (error instanceof KeydeskError && error.providerCode === 'NoSuchUpload') return undefined;
+    throw error;
+  }
+  return parts;
+}
+
+/** Not cancellable and best effort: it runs because of a cancel or failure, and must not mask that. */
+export async function abortUpload(session: S3Session, journal: Pick<UploadJournal, 'bucket' | 'key' | 'uploadId'>): Promise<void> {
+  await s3Call(session, undefined, (o) =>
+    session.client.send(new AbortMultipartUploadCommand({ Bucket: journal.bucket, Key: journal.key, UploadId: journal.uploadId }), o),
+  ).catch(() => {});
+}
+
+function verifyEtag(etag: string | undefined, encryption: string | undefined, md5: Buffer, what: string): void {
+  const returned = plainMd5(etag);
+  // Under SSE-KMS the ETag is not the MD5; Content-MD5 was still checked by the server.
+  if (returned === undefined || encryption === 'aws:kms' || encryption === 'aws:kms:dsse') return;
+  if (returned !== md5.toString('hex')) throw checksumError(`The server stored different bytes for ${what} than were sent (ETag mismatch).`);
+}
+
+async function readExactly(handle: FileHandle, into: Buffer, position: number, file: string): Promise<void> {
+  let filled = 0;
+  while (filled < into.length) {
+    const { bytesRead } = await handle.read(into, filled, into.length - filled, position + filled);
+    if (bytesRead === 0) {
+      throw new KeydeskError({ code: 'CONFLICT', message: `The file ${file} got shorter while it was being uploaded; upload it again when it is no longer being written.` });
+    }
+    filled += bytesRead;
+  }
+}
+
+function unquoted(etag: string): string {
+  return etag.replaceAll('"', '');
+}
