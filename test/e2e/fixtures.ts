@@ -11,6 +11,8 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 
 export interface KeydeskFixtures {
   keydeskMode: 'browser' | 'electron';
+  /** Extra environment for the app under test (e.g. a D-Bus address with no keychain behind it). */
+  appEnv: Record<string, string>;
   /** A private KEYDESK_HOME (data dir + keychain namespace) for this test. */
   home: string;
   page: Page;
@@ -29,9 +31,9 @@ function electronBinary(): string | undefined {
 }
 
 /** Starts browser mode (`out/main/web.js`) and resolves with the tokened URL it prints. */
-async function startWebMode(home: string): Promise<{ url: string; child: ChildProcess }> {
+async function startWebMode(home: string, appEnv: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(root, 'out/main/web.js')], {
-    env: { ...process.env, KEYDESK_HOME: home, KEYDESK_WEB_PORT: '0' },
+    env: { ...process.env, ...appEnv, KEYDESK_HOME: home, KEYDESK_WEB_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -54,6 +56,7 @@ async function startWebMode(home: string): Promise<{ url: string; child: ChildPr
 
 export const test = base.extend<KeydeskFixtures>({
   keydeskMode: ['browser', { option: true }],
+  appEnv: [{}, { option: true }],
   rgw: async ({}, use) => {
     const rgw = rgwFromEnv();
     if (!rgw) throw new Error('No RGW: the e2e global setup did not run.');
@@ -64,16 +67,16 @@ export const test = base.extend<KeydeskFixtures>({
     await use(home);
     await rm(home, { recursive: true, force: true });
   },
-  page: async ({ keydeskMode, home }, use) => {
+  page: async ({ keydeskMode, home, appEnv }, use) => {
     if (keydeskMode === 'electron') {
       const executablePath = electronBinary();
       test.skip(!executablePath, 'Electron binary not installed (installed with ELECTRON_SKIP_BINARY_DOWNLOAD): electron e2e skipped; browser mode covers the same specs.');
-      const app = await _electron.launch({ executablePath, args: [join(root, 'out/main/index.js')], env: { ...process.env, KEYDESK_HOME: home } });
+      const app = await _electron.launch({ executablePath, args: [join(root, 'out/main/index.js')], env: { ...process.env, ...appEnv, KEYDESK_HOME: home } });
       await use(await app.firstWindow());
       await app.close();
       return;
     }
-    const { url, child } = await startWebMode(home);
+    const { url, child } = await startWebMode(home, appEnv);
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
     await page.goto(url);

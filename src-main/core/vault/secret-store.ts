@@ -66,7 +66,7 @@ export class KeychainSecretStore implements SecretStore {
 function keychainError(action: 'read' | 'save' | 'delete', error: unknown): KeydeskError {
   const detail = error instanceof Error ? error.message : String(error);
   const locked = /locked|prompt|dismissed|cancel/i.test(detail);
-  const missing = /org\.freedesktop\.secrets|dbus|d-bus|autolaunch|no such (interface|object)|not provided/i.test(detail);
+  const missing = /org\.freedesktop\.secrets|dbus|d-bus|autolaunch|could not connect|no such (interface|object)|not provided/i.test(detail);
   const what = action === 'save' ? 'save the secret to' : action === 'delete' ? 'remove the secret from' : 'read from';
   const why = locked ? 'the keychain is locked' : missing ? 'no keychain service (Secret Service) is running' : detail;
   return new KeydeskError(

@@ -10,7 +10,7 @@ describe('KeychainSecretStore without a keychain', () => {
     const failure = await store.set('credential:x', 'a-secret-value-123').catch((error: unknown) => error);
     expect(failure).toMatchObject({
       code: 'KEYCHAIN_UNAVAILABLE',
-      message: expect.stringMatching(/^Could not save the secret to the OS keychain/),
+      message: 'Could not save the secret to the OS keychain: no keychain service (Secret Service) is running.',
       hint: expect.stringContaining('never stores secrets in plain text'),
     });
     await expect(store.get('credential:x')).rejects.toMatchObject({ code: 'KEYCHAIN_UNAVAILABLE' });
