@@ -6,9 +6,10 @@ import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 
-export function ensureSystemPackages() {
+/** `runtime` for running the app, `test` for the whole test suite (real servers, Chromium). */
+export function ensureSystemPackages(group) {
   if (process.platform !== 'linux' || !existsSync('/usr/bin/apt-get')) return;
-  execFileSync('bash', [join(root, 'scripts/install-system-deps.sh')], { stdio: 'inherit' });
+  execFileSync('bash', [join(root, 'scripts/install-system-deps.sh'), group], { stdio: 'inherit' });
 }
 
 export function ensureNodeModules() {

@@ -1,14 +1,18 @@
 #!/bin/bash
-# Debian packages Keydesk's build and tests need: keytar's build deps, a Secret Service, Chromium for the
-# UI tests, Ceph RGW and Keystone as real servers, aws CLI and rclone for the benchmark.
+# Debian packages Keydesk needs. `runtime` (for npm start): keytar's build deps. `test` (the default, for
+# npm test and CI): also a Secret Service, Chromium for the UI tests, Ceph RGW and Keystone as real servers,
+# and aws CLI and rclone for the benchmark.
 set -euo pipefail
-packages=(
-  libsecret-1-dev pkg-config dbus gnome-keyring
-  chromium
-  radosgw ceph-mon ceph-osd uuid-runtime bc curl
-  keystone
-  awscli rclone
-)
+packages=(libsecret-1-dev pkg-config)
+if [ "${1:-test}" = test ]; then
+  packages+=(
+    dbus gnome-keyring
+    chromium
+    radosgw ceph-mon ceph-osd uuid-runtime bc curl
+    keystone
+    awscli rclone
+  )
+fi
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

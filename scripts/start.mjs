@@ -4,9 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ensureNodeModules } from './ensure-deps.mjs';
+import { ensureNodeModules, ensureSystemPackages } from './ensure-deps.mjs';
 
 const root = join(import.meta.dirname, '..');
+ensureSystemPackages('runtime');
 ensureNodeModules();
 
 function electronPath() {

@@ -11,7 +11,7 @@ const reports = join(root, 'test-reports');
 
 // Integration and e2e need RGW and a Secret Service: run the whole script inside them once.
 if (!process.env.KEYDESK_TEST_RGW) {
-  ensureSystemPackages();
+  ensureSystemPackages('test');
   ensureNodeModules();
   const result = spawnSync('bash', [join(root, 'test/servers/with-servers.sh'), process.execPath, ...process.argv.slice(1)], { stdio: 'inherit' });
   process.exit(result.status ?? 1);

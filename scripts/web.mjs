@@ -1,9 +1,10 @@
 // `npm run web`: browser mode — builds, then serves Keydesk on 127.0.0.1 and prints the URL with its token.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ensureNodeModules } from './ensure-deps.mjs';
+import { ensureNodeModules, ensureSystemPackages } from './ensure-deps.mjs';
 
 const root = join(import.meta.dirname, '..');
+ensureSystemPackages('runtime');
 ensureNodeModules();
 const build = spawnSync(join(root, 'node_modules/.bin/electron-vite'), ['build'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
