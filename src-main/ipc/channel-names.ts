@@ -9,6 +9,20 @@ export const channelNames = [
   'credentials:update',
   'credentials:remove',
   'buckets:list',
+  'providers:list',
+  'accounts:list',
+  'accounts:add',
+  'accounts:remove',
+  'keys:owners',
+  'keys:regions',
+  'keys:list',
+  'keys:create',
+  'keys:regenerate',
+  'keys:setActive',
+  'keys:delete',
+  'keys:showSecret',
+  'keys:setDescription',
+  'keys:setOwnerSuspended',
 ] as const;
 
 export const eventNames = ['credentials:changed'] as const;

@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import type { ChannelDef, Envelope } from './channel';
 import { channelNames } from './channel-names';
+import { accountChannels } from './channels/accounts';
 import { appChannels } from './channels/app';
 import { bucketChannels } from './channels/buckets';
 import { credentialChannels } from './channels/credentials';
+import { keyChannels } from './channels/keys';
 
 /**
  * The one IPC contract: `'area:verb'` → payload schema and result type. Main registers exactly these
@@ -13,6 +15,8 @@ export const channels = {
   ...appChannels,
   ...credentialChannels,
   ...bucketChannels,
+  ...accountChannels,
+  ...keyChannels,
 };
 
 export type Channels = typeof channels;

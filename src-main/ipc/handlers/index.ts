@@ -1,13 +1,17 @@
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../contract';
+import { accountHandlers } from './accounts';
 import { appHandlers } from './app';
 import { bucketHandlers } from './buckets';
 import { credentialHandlers } from './credentials';
+import { keyHandlers } from './keys';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
     ...appHandlers(ctx),
     ...credentialHandlers(ctx),
     ...bucketHandlers(ctx),
+    ...accountHandlers(ctx),
+    ...keyHandlers(ctx),
   };
 }

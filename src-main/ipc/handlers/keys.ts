@@ -1,0 +1,180 @@
+import { KeydeskError, isKeydeskError, toErrorInfo, type ErrorInfo } from '../../core/errors';
+import type { AccessKeyInfo, KeyScope, ProviderDescriptor, ProviderSession } from '../../core/providers/adapter';
+import { log } from '../../core/redact';
+import type { CredentialRecord } from '../../core/vault/metadata-store';
+import type { AppContext } from '../app-context';
+import type { KeyLimit, SavedCredentialRef } from '../channels/keys';
+import type { Handlers } from '../contract';
+
+type KeyHandlers = Pick<
+  Handlers,
+  | 'keys:owners'
+  | 'keys:regions'
+  | 'keys:list'
+  | 'keys:create'
+  | 'keys:regenerate'
+  | 'keys:setActive'
+  | 'keys:delete'
+  | 'keys:showSecret'
+  | 'keys:setDescription'
+  | 'keys:setOwnerSuspended'
+>;
+
+function unsupported(provider: ProviderDescriptor, what: string): KeydeskError {
+  return new KeydeskError({ code: 'UNSUPPORTED', provider: provider.name, message: `${provider.name} cannot ${what}.` });
+}
+
+/** Capability flag and session method must agree; the flag is what the UI was told. */
+function supported<M>(provider: ProviderDescriptor, allowed: boolean, method: M | undefined, what: string): M {
+  if (!allowed || !method) throw unsupported(provider, what);
+  return method;
+}
+
+/** Session limits (from the account's settings) win over the descriptor's documented limit. */
+export function keyLimit(provider: ProviderDescriptor, session: ProviderSession): KeyLimit | undefined {
+  const source = session.limits ?? provider.capabilities;
+  const max = source.maxKeysPerOwner;
+  if (max === undefined) return undefined;
+  const scope = source.limitScope ?? provider.capabilities.limitScope ?? 'user';
+  return { maxKeysPerOwner: max, scope, message: `${provider.name} allows ${max} key${max === 1 ? '' : 's'} per ${scope}` };
+}
+
+/** Only the listed fields cross to the renderer, whatever else an adapter put on the object. */
+function publicKey(key: AccessKeyInfo): AccessKeyInfo {
+  const { id, accessKeyId, description, status, createdAt, region, owner, lastUsedAt, expiresAt } = key;
+  return { id, accessKeyId, description, status, createdAt, region, owner, lastUsedAt, expiresAt };
+}
+
+const ref = (record: CredentialRecord): SavedCredentialRef => ({ id: record.id, label: record.label });
+
+function saveFailure(error: unknown): ErrorInfo {
+  if (!isKeydeskError(error)) log.warn(`saving a new key failed: ${error instanceof Error ? error.message : String(error)}`);
+  return toErrorInfo(error);
+}
+
+export function keyHandlers(ctx: AppContext): KeyHandlers {
+  async function open(accountId: string) {
+    const account = ctx.accounts.get(accountId);
+    return { account, provider: account.provider, session: await ctx.accounts.session(accountId) };
+  }
+
+  const saved = (accountId: string, accessKeyId: string) =>
+    ctx.vault.list().filter((credential) => credential.accountId === accountId && credential.accessKeyId === accessKeyId);
+
+  function changed(records: SavedCredentialRef[]): void {
+    if (records.length) ctx.events.emit('credentials:changed', { ids: records.map((r) => r.id) });
+  }
+
+  return {
+    'keys:owners': async ({ accountId }) => {
+      const { provider, session } = await open(accountId);
+      return supported(provider, provider.capabilities.keysForOtherUsers, session.listOwners, 'list users').call(session);
+    },
+
+    'keys:regions': async ({ accountId }) => {
+      const { provider, session } = await open(accountId);
+      return supported(provider, provider.capabilities.hasRegions, session.listRegions, 'list regions').call(session);
+    },
+
+    'keys:list': async ({ accountId, owner, region }) => {
+      const { provider, session } = await open(accountId);
+      const credentials = ctx.vault.list().filter((credential) => credential.accountId === accountId);
+      const keys = (await session.listKeys({ owner, region })).map((key) => ({
+        ...publicKey(key),
+        credentialId: credentials.find((credential) => credential.accessKeyId === key.accessKeyId)?.id,
+      }));
+      return { keys, limit: keyLimit(provider, session) };
+    },
+
+    'keys:create': async ({ accountId, owner, region, description, saveInKeychain }) => {
+      const { account, provider, session } = await open(accountId);
+      const limit = keyLimit(provider, session);
+      if (limit) {
+        const existing = await session.listKeys({ owner, region });
+        const counted = limit.scope === 'region' && region ? existing.filter((key) => !key.region || key.region === region) : existing;
+        if (counted.length >= limit.maxKeysPerOwner) {
+          throw new KeydeskError({ code: 'LIMIT_REACHED', provider: provider.name, message: `${limit.message}.`, hint: 'Delete a key that is no longer used, then create the new one.' });
+        }
+      }
+      const created = await session.createKey({ owner, region, description: description?.trim() || undefined });
+      const key = { ...publicKey(created), secretAccessKey: created.secretAccessKey };
+      if (!saveInKeychain) return { key, savedCredentials: [] };
+      try {
+        const location = session.s3Location(region ?? created.region);
+        const record = await ctx.vault.save({
+          label: `${account.label}: ${description?.trim() || created.accessKeyId}`,
+          ...location,
+          accessKeyId: created.accessKeyId,
+          secretAccessKey: created.secretAccessKey,
+          accountId,
+          owner: created.owner ?? owner,
+        });
+        changed([ref(record)]);
+        return { key, savedCredentials: [ref(record)] };
+      } catch (error) {
+        return { key, savedCredentials: [], saveError: saveFailure(error) };
+      }
+    },
+
+    'keys:regenerate': async ({ accountId, keyId, owner, region, graceMinutes }) => {
+      const { provider, session } = await open(accountId);
+      const regenerate = supported(provider, provider.capabilities.canRegenerate, session.regenerateSecret, 'regenerate a secret');
+      if (graceMinutes && !provider.capabilities.hasGracePeriod) {
+        throw new KeydeskError({ code: 'INVALID_INPUT', message: `${provider.name} has no grace period: the old secret stops working at once.` });
+      }
+      const regenerated = await regenerate.call(session, keyId, { owner, region, graceMinutes });
+      const key = { ...publicKey(regenerated), secretAccessKey: regenerated.secretAccessKey };
+      const updated: SavedCredentialRef[] = [];
+      let saveError: ErrorInfo | undefined;
+      for (const credential of saved(accountId, regenerated.accessKeyId)) {
+        try {
+          updated.push(ref(await ctx.vault.replaceKey(credential.id, regenerated.accessKeyId, regenerated.secretAccessKey)));
+        } catch (error) {
+          saveError ??= saveFailure(error);
+        }
+      }
+      changed(updated);
+      return { key, savedCredentials: updated, saveError };
+    },
+
+    'keys:setActive': async ({ accountId, keyId, active, owner, region }) => {
+      const { provider, session } = await open(accountId);
+      const setActive = supported(provider, provider.capabilities.canDeactivate, session.setKeyActive, 'deactivate keys');
+      await setActive.call(session, keyId, active, { owner, region });
+    },
+
+    'keys:delete': async ({ accountId, keyId, owner, region }) => {
+      const { provider, session } = await open(accountId);
+      const deleteKey = supported(provider, provider.capabilities.canDelete, session.deleteKey, 'delete keys');
+      const scope: KeyScope = { owner, region };
+      // The provider's key ID may differ from the access key ID that saved credentials hold.
+      const accessKeyId = (await session.listKeys(scope)).find((key) => key.id === keyId)?.accessKeyId ?? keyId;
+      await deleteKey.call(session, keyId, scope);
+      const removed: SavedCredentialRef[] = [];
+      for (const credential of saved(accountId, accessKeyId)) {
+        await ctx.vault.remove(credential.id);
+        removed.push(ref(credential));
+      }
+      changed(removed);
+      return removed;
+    },
+
+    'keys:showSecret': async ({ accountId, keyId, owner, region }) => {
+      const { provider, session } = await open(accountId);
+      const show = supported(provider, provider.capabilities.canShowSecretAgain, session.showSecret, 'show a secret again');
+      return { secretAccessKey: await show.call(session, keyId, { owner, region }) };
+    },
+
+    'keys:setDescription': async ({ accountId, keyId, description, owner, region }) => {
+      const { provider, session } = await open(accountId);
+      const set = supported(provider, provider.capabilities.canEditDescription, session.setDescription, 'edit key descriptions');
+      await set.call(session, keyId, description.trim(), { owner, region });
+    },
+
+    'keys:setOwnerSuspended': async ({ accountId, owner, suspended }) => {
+      const { provider, session } = await open(accountId);
+      const set = supported(provider, provider.capabilities.canSuspendOwner, session.setOwnerSuspended, 'suspend users');
+      await set.call(session, owner, suspended);
+    },
+  };
+}
