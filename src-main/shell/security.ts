@@ -4,13 +4,15 @@ import type { Session, WebContents } from 'electron';
 export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'";
 
+const ALLOWED_PERMISSIONS = new Set<string>(['clipboard-sanitized-write']);
+
 export function applySessionPolicy(session: Session): void {
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
-  // Keydesk needs no camera, notifications from pages, clipboard-read, etc.: refuse every request.
-  session.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  // Copy buttons need clipboard writes; Keydesk needs no camera, notifications, clipboard-read, etc.
+  session.setPermissionRequestHandler((_webContents, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)));
+  session.setPermissionCheckHandler((_webContents, permission) => ALLOWED_PERMISSIONS.has(permission));
 }
 
 /** No popups, no navigation away from the app, no webviews; links leave only through openExternal. */

@@ -72,7 +72,7 @@ export function createFakeElectron() {
     ready: () => readyResolve(),
   });
 
-  const sessionCalls = { headers: undefined as undefined | ((details: unknown, callback: (r: unknown) => void) => void), permission: undefined as undefined | ((...args: unknown[]) => void), permissionCheck: undefined as undefined | (() => boolean) };
+  const sessionCalls = { headers: undefined as undefined | ((details: unknown, callback: (r: unknown) => void) => void), permission: undefined as undefined | ((...args: unknown[]) => void), permissionCheck: undefined as undefined | ((...args: unknown[]) => boolean) };
   const defaultSession = {
     webRequest: { onHeadersReceived: (fn: typeof sessionCalls.headers) => (sessionCalls.headers = fn) },
     setPermissionRequestHandler: (fn: typeof sessionCalls.permission) => (sessionCalls.permission = fn),

@@ -59,6 +59,9 @@ describe('Electron shell (electron faked)', () => {
     fake.current.sessionCalls.permission?.({}, 'media', (allow: boolean) => (granted = allow));
     expect(granted).toBe(false);
     expect(fake.current.sessionCalls.permissionCheck?.()).toBe(false);
+    expect(fake.current.sessionCalls.permissionCheck?.({}, 'clipboard-read')).toBe(false);
+    // The copy buttons (new key pairs) write with navigator.clipboard.
+    expect(fake.current.sessionCalls.permissionCheck?.({}, 'clipboard-sanitized-write')).toBe(true);
   });
 
   it('sends a strict CSP with every response and in the page itself', async () => {
