@@ -106,6 +106,12 @@ export class CredentialVault {
     return record;
   }
 
+  /** Puts back a credential exactly as it was before a failed rotation switched it. */
+  async restoreKey(record: CredentialRecord, secretAccessKey: string): Promise<void> {
+    await this.secrets.set(secretName.credential(record.id), secretAccessKey);
+    this.metadata.putCredential(record);
+  }
+
   async remove(id: string): Promise<void> {
     this.metadata.credential(id);
     await this.secrets.delete(secretName.credential(id));

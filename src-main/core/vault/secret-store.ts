@@ -79,4 +79,6 @@ function keychainError(action: 'read' | 'save' | 'delete', error: unknown): Keyd
 export const secretName = {
   credential: (credentialId: string) => `credential:${credentialId}`,
   accountField: (accountId: string, field: string) => `account:${accountId}:${field}`,
+  /** A rotation's new key, held here between its creation and the switch so a crash cannot lose it. */
+  rotationStaging: (rotationId: string) => `rotation:${rotationId}`,
 };

@@ -1,0 +1,79 @@
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KeydeskError } from '../errors';
+import type { KeyScope } from '../providers/adapter';
+
+export type RotationStrategy = 'two-slot' | 'create-then-delete' | 'regenerate';
+
+/**
+ * How far a rotation got; each phase is written before the next step starts, so after a crash
+ * `recoverRotations` knows whether to roll back (before the new key verified) or finish (after).
+ */
+export type RotationPhase = 'started' | 'created' | 'verified' | 'switched' | 'revoked';
+
+/** One unfinished rotation. Key IDs and credential IDs only: the new secret is staged in the keychain. */
+export interface RotationJournal {
+  id: string;
+  credentialId: string;
+  /** Every saved credential that used the old key; all of them move to the new one. */
+  credentialIds: string[];
+  accountId: string;
+  scope: KeyScope;
+  strategy: RotationStrategy;
+  oldKeyId: string;
+  oldAccessKeyId: string;
+  /** Provider key IDs before `createKey`: a key created just before a crash is the one not in this list. */
+  keysBefore: string[];
+  newKeyId?: string;
+  newAccessKeyId?: string;
+  phase: RotationPhase;
+  startedAt: string;
+  updatedAt: string;
+}
+
+/** One JSON file per unfinished rotation under `<stateDir>/rotations`, written atomically (temp + rename). */
+export class RotationJournalStore {
+  readonly dir: string;
+
+  constructor(stateDir: string) {
+    this.dir = join(stateDir, 'rotations');
+  }
+
+  async save(entry: RotationJournal): Promise<void> {
+    try {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const file = this.file(entry.id);
+      await writeFile(`${file}.tmp`, JSON.stringify({ ...entry, updatedAt: new Date().toISOString() }, null, 2), { mode: 0o600 });
+      await rename(`${file}.tmp`, file);
+    } catch (error) {
+      throw new KeydeskError({ code: 'INTERNAL', message: `The rotation journal in ${this.dir} could not be written: ${(error as Error).message}` }, { cause: error });
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    await rm(this.file(id), { force: true });
+  }
+
+  /** Unreadable files (cut short by a crash mid-write of an old version) are skipped, not fatal. */
+  async loadAll(): Promise<RotationJournal[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const entries: RotationJournal[] = [];
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      try {
+        entries.push(JSON.parse(await readFile(join(this.dir, name), 'utf8')) as RotationJournal);
+      } catch {
+        // skipped, see above
+      }
+    }
+    return entries.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  private file(id: string): string {
+    return join(this.dir, `${id}.json`);
+  }
+}
