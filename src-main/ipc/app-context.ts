@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { AccountService } from '../core/accounts/account-service';
 import { keychainService } from '../core/paths';
+import { RotationEngine } from '../core/rotation/engine';
 import { CredentialVault } from '../core/vault/credential-vault';
 import { MetadataStore, openConfStore, type StoreBacking } from '../core/vault/metadata-store';
 import { KeychainSecretStore, type SecretStore } from '../core/vault/secret-store';
@@ -16,6 +17,7 @@ export interface AppContext {
   vault: CredentialVault;
   accounts: AccountService;
   events: EventBus;
+  rotation: RotationEngine;
   /** Directory for resumable-transfer and rotation journals. */
   stateDir: string;
   /** Opens an https: link in the user's browser (see core/links.ts). */
@@ -36,16 +38,28 @@ export interface AppContextOptions {
 export function createAppContext(options: AppContextOptions): AppContext {
   const metadata = new MetadataStore(options.store ?? openConfStore(options.home));
   const secrets = options.secrets ?? new KeychainSecretStore(keychainService(options.home, options.defaultHome));
+  const vault = new CredentialVault(metadata, secrets);
+  const accounts = new AccountService(metadata, secrets);
+  const events = new EventBus();
+  const stateDir = join(options.home, 'state');
   return {
     mode: options.mode,
     version: options.version,
     home: options.home,
     secrets,
     metadata,
-    vault: new CredentialVault(metadata, secrets),
-    accounts: new AccountService(metadata, secrets),
-    events: new EventBus(),
-    stateDir: join(options.home, 'state'),
+    vault,
+    accounts,
+    events,
+    rotation: new RotationEngine({
+      vault,
+      secrets,
+      accounts,
+      stateDir,
+      onProgress: (progress) => events.emit('rotation:progress', progress),
+      onCredentialsChanged: (ids) => events.emit('credentials:changed', { ids }),
+    }),
+    stateDir,
     openLink: options.openLink,
   };
 }

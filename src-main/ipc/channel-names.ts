@@ -23,9 +23,12 @@ export const channelNames = [
   'keys:showSecret',
   'keys:setDescription',
   'keys:setOwnerSuspended',
+  'rotation:run',
+  'rotation:cancel',
+  'rotation:due',
 ] as const;
 
-export const eventNames = ['credentials:changed'] as const;
+export const eventNames = ['credentials:changed', 'rotation:progress'] as const;
 
 /** IPC channel prefix for main → renderer events. */
 export const EVENT_PREFIX = 'keydesk-event:';

@@ -6,6 +6,8 @@ import { appChannels } from './channels/app';
 import { bucketChannels } from './channels/buckets';
 import { credentialChannels } from './channels/credentials';
 import { keyChannels } from './channels/keys';
+import { rotationChannels } from './channels/rotation';
+import type { RotationProgress } from '../core/rotation/engine';
 
 /**
  * The one IPC contract: `'area:verb'` → payload schema and result type. Main registers exactly these
@@ -17,6 +19,7 @@ export const channels = {
   ...bucketChannels,
   ...accountChannels,
   ...keyChannels,
+  ...rotationChannels,
 };
 
 export type Channels = typeof channels;
@@ -31,6 +34,8 @@ export type Handlers = { [C in ChannelName]: (payload: ChannelPayload<C>) => Pro
 /** Events main pushes to the renderer; payloads are plain data. */
 export interface Events {
   'credentials:changed': { ids: string[] };
+  /** Each step of a running rotation, for progress in the UI and the tray. */
+  'rotation:progress': RotationProgress;
 }
 export type EventName = keyof Events;
 

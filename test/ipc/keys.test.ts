@@ -80,7 +80,9 @@ function setup(overrides: Partial<ProviderCapabilities> = {}, limits?: ProviderS
   const vault = new CredentialVault(new MetadataStore({ store: {} }), secrets);
   const events = new EventBus();
   const emitted: string[][] = [];
-  events.subscribe((_event, payload) => emitted.push(payload.ids));
+  events.subscribe((_event, payload) => {
+    if ('ids' in payload) emitted.push(payload.ids);
+  });
   const account = { id: ACCOUNT, providerId: 'fake', label: 'Fake', settings: {}, createdAt: '', provider };
   const ctx = { vault, events, accounts: { get: () => account, session: async () => session } } as unknown as AppContext;
   const handlers = keyHandlers(ctx);

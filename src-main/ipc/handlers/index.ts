@@ -5,6 +5,7 @@ import { appHandlers } from './app';
 import { bucketHandlers } from './buckets';
 import { credentialHandlers } from './credentials';
 import { keyHandlers } from './keys';
+import { rotationHandlers } from './rotation';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -13,5 +14,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...bucketHandlers(ctx),
     ...accountHandlers(ctx),
     ...keyHandlers(ctx),
+    ...rotationHandlers(ctx),
   };
 }
