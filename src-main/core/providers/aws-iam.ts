@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { KeydeskError, type ErrorCode } from '../errors';
 import { parseEndpoint } from '../s3/client';
+import { requireField, setting } from './account-settings';
 import type { AccessKeyInfo, AccountContext, KeyOwner, ProviderAdapter, ProviderSession } from './adapter';
 import { networkError } from './http';
 
@@ -83,15 +84,12 @@ function toKeyInfo(key: AccessKeyMetadata): AccessKeyInfo {
 }
 
 function connect(account: AccountContext): ProviderSession {
-  const accessKeyId = account.settings.accessKeyId?.trim();
-  const secretAccessKey = account.secrets.secretAccessKey;
-  if (!accessKeyId || !secretAccessKey) {
-    throw new KeydeskError({ code: 'INVALID_INPUT', message: `${PROVIDER}: the access key ID and secret access key are needed.` });
-  }
-  const override = account.settings.endpoint?.trim();
+  const accessKeyId = requireField(account, PROVIDER, 'accessKeyId', 'access key ID');
+  const secretAccessKey = requireField(account, PROVIDER, 'secretAccessKey', 'secret access key', 'secrets');
+  const override = setting(account, 'endpoint');
   const endpoint = override ? parseEndpoint(override) : DEFAULT_ENDPOINT;
-  const region = account.settings.region?.trim() || 'us-east-1';
-  const defaultUser = account.settings.userName?.trim() || undefined;
+  const region = setting(account, 'region') ?? 'us-east-1';
+  const defaultUser = setting(account, 'userName');
   const client = new IAMClient({
     // Outside the aws partition (GovCloud) the region also picks IAM's endpoint and signing region.
     region,

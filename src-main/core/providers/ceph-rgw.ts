@@ -2,6 +2,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { KeydeskError, type ErrorCode } from '../errors';
 import { parseEndpoint } from '../s3/client';
+import { requireField, setting } from './account-settings';
 import type { AccessKeyInfo, AccountContext, KeyOwner, NewAccessKey, ProviderAdapter, ProviderSession } from './adapter';
 import { httpRequest, type ErrorMapper, type HttpResponse } from './http';
 
@@ -113,12 +114,6 @@ function errorCode(text: string): string | undefined {
   return /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
 }
 
-function required(account: AccountContext, name: string, label: string, from: 'settings' | 'secrets'): string {
-  const value = account[from][name]?.trim();
-  if (!value) throw new KeydeskError({ code: 'INVALID_INPUT', message: `${PROVIDER}: the ${label} is missing in this account's settings.` });
-  return value;
-}
-
 function toKeyInfo(key: RgwKey): AccessKeyInfo {
   // RGW 16 has no per-key status or creation time; a listed key works.
   return { id: key.access_key, accessKeyId: key.access_key, status: 'active', owner: key.user };
@@ -129,14 +124,14 @@ function toNewKey(key: RgwKey): NewAccessKey {
 }
 
 function connect(account: AccountContext): ProviderSession {
-  const base = parseEndpoint(required(account, 'endpoint', 'Admin API endpoint', 'settings'));
-  const region = account.settings.region?.trim() || 'us-east-1';
-  const defaultUid = account.settings.uid?.trim();
-  const adminKeyId = required(account, 'accessKeyId', 'admin access key', 'settings');
+  const base = parseEndpoint(requireField(account, PROVIDER, 'endpoint', 'Admin API endpoint'));
+  const region = setting(account, 'region') ?? 'us-east-1';
+  const defaultUid = setting(account, 'uid');
+  const adminKeyId = requireField(account, PROVIDER, 'accessKeyId', 'admin access key');
   const signer = new SignatureV4({
     service: 's3',
     region,
-    credentials: { accessKeyId: adminKeyId, secretAccessKey: required(account, 'secretAccessKey', 'admin secret key', 'secrets') },
+    credentials: { accessKeyId: adminKeyId, secretAccessKey: requireField(account, PROVIDER, 'secretAccessKey', 'admin secret key', 'secrets') },
     sha256: Sha256,
     uriEscapePath: false,
   });

@@ -1,6 +1,7 @@
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { KeydeskError } from '../errors';
 import { createS3Client, describeS3Error, parseEndpoint } from '../s3/client';
+import { requireField, setting } from './account-settings';
 import type { AccountContext, KeyOwner, ProviderAdapter, ProviderSession, S3Location } from './adapter';
 
 /**
@@ -8,21 +9,21 @@ import type { AccountContext, KeyOwner, ProviderAdapter, ProviderSession, S3Loca
  * the key for S3 but cannot list, create or revoke keys: that happens in the provider's own console.
  */
 
+const PROVIDER = 'Manual';
+
 function unsupported(what: string): KeydeskError {
   return new KeydeskError({
     code: 'UNSUPPORTED',
-    provider: 'Manual',
+    provider: PROVIDER,
     message: `A manually added key has no management API, so Keydesk cannot ${what}. Do it in your provider's console.`,
   });
 }
 
 function connect(account: AccountContext): ProviderSession {
   function location(region?: string): S3Location {
-    const endpoint = account.settings.endpoint?.trim();
-    if (!endpoint) throw new KeydeskError({ code: 'INVALID_INPUT', message: 'Enter the S3 endpoint of the provider this key belongs to.' });
     return {
-      endpoint: parseEndpoint(endpoint),
-      region: region ?? (account.settings.region?.trim() || 'us-east-1'),
+      endpoint: parseEndpoint(requireField(account, PROVIDER, 'endpoint', 'S3 endpoint')),
+      region: region ?? setting(account, 'region') ?? 'us-east-1',
       forcePathStyle: account.settings.forcePathStyle !== 'false',
     };
   }
@@ -30,10 +31,10 @@ function connect(account: AccountContext): ProviderSession {
   return {
     async verify(): Promise<KeyOwner> {
       // The pasted key is the only credential there is: prove it on S3 (adding an account verifies first).
-      const accessKeyId = account.settings.accessKeyId?.trim() ?? '';
+      const accessKeyId = requireField(account, PROVIDER, 'accessKeyId', 'access key ID');
       const { endpoint, region, forcePathStyle } = location();
       const client = createS3Client(
-        { endpoint, region, forcePathStyle, accessKeyId, secretAccessKey: account.secrets.secretAccessKey ?? '', checksums: 'when-required' },
+        { endpoint, region, forcePathStyle, accessKeyId, secretAccessKey: requireField(account, PROVIDER, 'secretAccessKey', 'secret access key', 'secrets'), checksums: 'when-required' },
         { maxAttempts: 1, timeoutMs: 15_000 },
       );
       try {

@@ -1,5 +1,6 @@
 import { KeydeskError, type ErrorCode } from '../errors';
 import { parseEndpoint } from '../s3/client';
+import { requireField, setting } from './account-settings';
 import type { AccessKeyInfo, AccountContext, KeyOwner, ProviderAdapter, ProviderSession } from './adapter';
 import { httpRequest, type ErrorMapper, type HttpRequest, type HttpResponse } from './http';
 
@@ -73,25 +74,15 @@ function identityBase(raw: string): string {
   return /\/v3$/.test(base) ? base : `${base}/v3`;
 }
 
-function setting(account: AccountContext, name: string): string | undefined {
-  return account.settings[name]?.trim() || undefined;
-}
-
 function authBody(account: AccountContext): unknown {
-  const missing = (label: string) =>
-    new KeydeskError({ code: 'INVALID_INPUT', message: `Keystone: the ${label} is missing in this account's settings.` });
   if (setting(account, 'authMethod') === 'application_credential') {
-    const id = setting(account, 'applicationCredentialId');
-    const secret = account.secrets.applicationCredentialSecret;
-    if (!id) throw missing('application credential ID');
-    if (!secret) throw missing('application credential secret');
+    const id = requireField(account, PROVIDER, 'applicationCredentialId', 'application credential ID');
+    const secret = requireField(account, PROVIDER, 'applicationCredentialSecret', 'application credential secret', 'secrets');
     // The application credential carries its own project scope.
     return { auth: { identity: { methods: ['application_credential'], application_credential: { id, secret } } } };
   }
-  const name = setting(account, 'username');
-  const password = account.secrets.password;
-  if (!name) throw missing('user name');
-  if (!password) throw missing('password');
+  const name = requireField(account, PROVIDER, 'username', 'user name');
+  const password = requireField(account, PROVIDER, 'password', 'password', 'secrets');
   const projectName = setting(account, 'projectName');
   return {
     auth: {
@@ -107,9 +98,7 @@ function toKeyInfo(credential: Ec2Credential): AccessKeyInfo {
 }
 
 function connect(account: AccountContext): ProviderSession {
-  const authUrl = setting(account, 'authUrl');
-  if (!authUrl) throw new KeydeskError({ code: 'INVALID_INPUT', message: "Keystone: the auth URL is missing in this account's settings." });
-  const base = identityBase(authUrl);
+  const base = identityBase(requireField(account, PROVIDER, 'authUrl', 'auth URL'));
   const oneSetPerProject = setting(account, 'oneCredentialPerProject') === 'true';
   // In memory only, for this session: a token is as good as a password until it expires.
   let token: Token | undefined;
@@ -220,8 +209,7 @@ function connect(account: AccountContext): ProviderSession {
     },
 
     s3Location(region) {
-      const endpoint = setting(account, 's3Endpoint');
-      if (!endpoint) throw new KeydeskError({ code: 'INVALID_INPUT', message: "Keystone: the S3 endpoint is missing in this account's settings." });
+      const endpoint = requireField(account, PROVIDER, 's3Endpoint', 'S3 endpoint');
       // OpenStack S3 (RGW, Swift s3api) is usually served without wildcard DNS: path style.
       return { endpoint: parseEndpoint(endpoint), region: region ?? setting(account, 's3Region') ?? 'us-east-1', forcePathStyle: true };
     },

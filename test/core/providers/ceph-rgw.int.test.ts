@@ -1,8 +1,7 @@
-import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { adapter } from '../../../src-main/core/providers/ceph-rgw';
-import { createS3Client, describeS3Error } from '../../../src-main/core/s3/client';
 import { createRgwUser } from '../../helpers/rgw-users';
+import { listBucketsWith } from '../../helpers/s3-probe';
 import { freePort } from '../../servers/rgw';
 
 const rgw = inject('rgw');
@@ -15,18 +14,7 @@ function session(overrides: { settings?: Record<string, string>; secret?: string
   });
 }
 
-/** S3 ListBuckets with a key, through the app's own S3 client and error mapping. */
-async function listBuckets(accessKeyId: string, secretAccessKey: string) {
-  const location = session().s3Location();
-  const client = createS3Client({ ...location, accessKeyId, secretAccessKey, checksums: 'when-required' }, { maxAttempts: 1 });
-  try {
-    return await client.send(new ListBucketsCommand({}));
-  } catch (error) {
-    throw describeS3Error(error, location.endpoint);
-  } finally {
-    client.destroy();
-  }
-}
+const listBuckets = (accessKeyId: string, secretAccessKey: string) => listBucketsWith(session().s3Location(), accessKeyId, secretAccessKey);
 
 describe('Ceph RGW adapter against a real RGW', () => {
   it('verifies the admin key and names its owner', async () => {

@@ -10,8 +10,9 @@ import {
   setPassword,
   type KeystoneUser,
 } from '../../helpers/keystone-users';
-import { KEYSTONE_MISSING, keystoneInstalled, startKeystone, type KeystoneInfo } from '../../servers/keystone';
-import { freePort } from '../../servers/rgw';
+import { listBucketsWith } from '../../helpers/s3-probe';
+import { KEYSTONE_MISSING, keystoneInstalled, startKeystone, startRgwWithKeystone, type KeystoneInfo } from '../../servers/keystone';
+import { freePort, type RgwInfo } from '../../servers/rgw';
 
 const installed = keystoneInstalled();
 if (!installed) console.warn(KEYSTONE_MISSING);
@@ -172,5 +173,35 @@ describe.skipIf(!installed)('OpenStack Keystone adapter against a real Keystone'
     await expect(passwordSession(user, { username: '' }).verify()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('user name') });
     expect(passwordSession(user).s3Location()).toEqual({ endpoint: 'http://127.0.0.1:7480', region: 'us-east-1', forcePathStyle: true });
     expect(() => passwordSession(user, { s3Endpoint: '' }).s3Location()).toThrow(/S3 endpoint is missing/);
+  });
+
+  describe('keys on an RGW that checks S3 signatures against this Keystone', () => {
+    let rgw: RgwInfo;
+    let stopRgw: (() => Promise<void>) | undefined;
+
+    beforeAll(async () => {
+      const started = await startRgwWithKeystone(keystone);
+      rgw = started.info;
+      stopRgw = started.stop;
+    });
+    afterAll(async () => {
+      await stopRgw?.();
+    });
+
+    it('a created credential works on S3 and is refused once deleted', async () => {
+      const user = await createKeystoneUser(keystone);
+      const session = passwordSession(user, { s3Endpoint: rgw.endpoint, s3Region: rgw.region });
+      const listBuckets = (accessKeyId: string, secretAccessKey: string) => listBucketsWith(session.s3Location(), accessKeyId, secretAccessKey);
+
+      const created = await session.createKey({});
+      await expect(listBuckets(created.accessKeyId, created.secretAccessKey)).resolves.toBeDefined();
+      await expect(listBuckets(created.accessKeyId, `${created.secretAccessKey}x`)).rejects.toMatchObject({ code: 'SIGNATURE_MISMATCH', status: 403 });
+      await session.deleteKey!(created.accessKeyId, {});
+      await expect(listBuckets(created.accessKeyId, created.secretAccessKey)).rejects.toMatchObject({
+        code: 'INVALID_ACCESS_KEY',
+        providerCode: 'InvalidAccessKeyId',
+        status: 403,
+      });
+    });
   });
 });
