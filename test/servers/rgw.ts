@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,38 +26,43 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a throw-away Ceph RGW on free ports (several can run side by side). */
-export async function startRgw(): Promise<{ info: RgwInfo; stop: () => Promise<void> }> {
-  const cephDir = await mkdtemp(join(tmpdir(), 'keydesk-rgw-'));
-  const env = {
-    ...process.env,
-    CEPH_DIR: join(cephDir, 'cluster'),
-    RGW_PORT: String(await freePort()),
-    MON_V2: String(await freePort()),
-    MON_V1: String(await freePort()),
-  };
-  try {
-    await run('bash', [join(here, 'rgw-up.sh')], { env, timeout: 120_000 });
-  } catch (error) {
-    const text = `${(error as { stderr?: string }).stderr ?? ''}${(error as Error).message}`;
-    if (/command not found|No such file/.test(text) || !(await which('radosgw'))) {
-      throw new Error('Ceph RGW is not installed: run `apt-get install -y --no-install-recommends radosgw ceph-mon ceph-osd uuid-runtime bc curl` (.ci/run does).');
-    }
-    throw error;
+/**
+ * Starts a throw-away Ceph RGW on free ports (several can run side by side). A port picked as free can be
+ * taken by another process before the daemons bind it, so a failed start is cleaned up and retried.
+ */
+export async function startRgw(attempts = 3): Promise<{ info: RgwInfo; stop: () => Promise<void> }> {
+  if (!(await which('radosgw'))) {
+    throw new Error('Ceph RGW is not installed: run `bash scripts/install-system-deps.sh` as root (.ci/run does).');
   }
-  const admin = JSON.parse(await readFile(join(env.CEPH_DIR, 'admin.json'), 'utf8')) as { keys: { access_key: string; secret_key: string }[] };
-  const info: RgwInfo = {
-    endpoint: `http://127.0.0.1:${env.RGW_PORT}`,
-    region: 'us-east-1',
-    cephDir: env.CEPH_DIR,
-    admin: { accessKeyId: admin.keys[0].access_key, secretAccessKey: admin.keys[0].secret_key },
-  };
-  return {
-    info,
-    stop: async () => {
+  for (let attempt = 1; ; attempt++) {
+    const scratch = await mkdtemp(join(tmpdir(), 'keydesk-rgw-'));
+    const env = {
+      ...process.env,
+      CEPH_DIR: join(scratch, 'cluster'),
+      RGW_PORT: String(await freePort()),
+      MON_V2: String(await freePort()),
+      MON_V1: String(await freePort()),
+    };
+    const stop = async () => {
       await run('bash', [join(here, 'rgw-down.sh')], { env });
-    },
-  };
+      await rm(scratch, { recursive: true, force: true });
+    };
+    try {
+      await run('bash', [join(here, 'rgw-up.sh')], { env, timeout: 120_000 });
+    } catch (error) {
+      await stop();
+      if (attempt < attempts) continue;
+      throw error;
+    }
+    const admin = JSON.parse(await readFile(join(env.CEPH_DIR, 'admin.json'), 'utf8')) as { keys: { access_key: string; secret_key: string }[] };
+    const info: RgwInfo = {
+      endpoint: `http://127.0.0.1:${env.RGW_PORT}`,
+      region: 'us-east-1',
+      cephDir: env.CEPH_DIR,
+      admin: { accessKeyId: admin.keys[0].access_key, secretAccessKey: admin.keys[0].secret_key },
+    };
+    return { info, stop };
+  }
 }
 
 /** The RGW this process should use: one started by scripts/test.mjs (env), else undefined. */

@@ -7,11 +7,17 @@ free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1
 
 if [ -z "${KEYDESK_TEST_RGW:-}" ]; then
   command -v radosgw >/dev/null || { echo "Ceph RGW is not installed: run 'bash scripts/install-system-deps.sh' (as root)." >&2; exit 1; }
-  export CEPH_DIR; CEPH_DIR=$(mktemp -d /tmp/keydesk-test-rgw.XXXXXX)/cluster
-  export RGW_PORT MON_V2 MON_V1
-  RGW_PORT=$(free_port); MON_V2=$(free_port); MON_V1=$(free_port)
+  export CEPH_DIR RGW_PORT MON_V2 MON_V1
   trap 'bash "$here/rgw-down.sh" >/dev/null 2>&1; rm -rf "$(dirname "$CEPH_DIR")"' EXIT
-  bash "$here/rgw-up.sh" >"$(dirname "$CEPH_DIR")/up.log" 2>&1 || { cat "$(dirname "$CEPH_DIR")/up.log" >&2; exit 1; }
+  # A port seen free can be taken before the daemons bind it: clean up and retry with new ports.
+  for attempt in 1 2 3; do
+    CEPH_DIR=$(mktemp -d /tmp/keydesk-test-rgw.XXXXXX)/cluster
+    RGW_PORT=$(free_port); MON_V2=$(free_port); MON_V1=$(free_port)
+    if bash "$here/rgw-up.sh" >"$(dirname "$CEPH_DIR")/up.log" 2>&1; then break; fi
+    cat "$(dirname "$CEPH_DIR")/up.log" >&2
+    bash "$here/rgw-down.sh" >/dev/null 2>&1; rm -rf "$(dirname "$CEPH_DIR")"
+    [ "$attempt" = 3 ] && { echo "Ceph RGW did not start (3 attempts)." >&2; exit 1; }
+  done
   KEYDESK_TEST_RGW=$(node -e '
     const a = JSON.parse(require("fs").readFileSync(process.env.CEPH_DIR + "/admin.json", "utf8")).keys[0];
     console.log(JSON.stringify({ endpoint: "http://127.0.0.1:" + process.env.RGW_PORT, region: "us-east-1", cephDir: process.env.CEPH_DIR,
