@@ -21,6 +21,8 @@ export default defineConfig({
           globalSetup: ['test/setup/global-rgw.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // As in unit: lets the faked `electron` reach electron-store in the shell tests against real servers.
+          server: { deps: { inline: ['electron-store'] } },
           // One RGW with its data in RAM on 2 cores: files in parallel, but not too many.
           maxWorkers: 2,
         },

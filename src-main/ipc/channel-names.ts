@@ -28,7 +28,7 @@ export const channelNames = [
   'rotation:due',
 ] as const;
 
-export const eventNames = ['credentials:changed', 'rotation:progress'] as const;
+export const eventNames = ['credentials:changed', 'rotation:progress', 'app:navigate'] as const;
 
 /** IPC channel prefix for main → renderer events. */
 export const EVENT_PREFIX = 'keydesk-event:';

@@ -36,6 +36,8 @@ export interface Events {
   'credentials:changed': { ids: string[] };
   /** Each step of a running rotation, for progress in the UI and the tray. */
   'rotation:progress': RotationProgress;
+  /** Main asks the window to show a screen (tray "Browse Buckets"). */
+  'app:navigate': { view: 'browse'; credentialId: string };
 }
 export type EventName = keyof Events;
 

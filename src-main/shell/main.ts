@@ -3,6 +3,7 @@ import ElectronStore from 'electron-store';
 import { join } from 'node:path';
 import { httpsOnly } from '../core/links';
 import { resolveHome } from '../core/paths';
+import { log } from '../core/redact';
 import { createAppContext } from '../ipc/app-context';
 import { createHandlers } from '../ipc/handlers';
 import { forwardEvents, registerIpc } from './ipc';
@@ -41,6 +42,15 @@ function showWindow(): void {
   mainWindow.focus();
 }
 
+/** Tray "Browse Buckets": a window opened just now learns where to go once its page has loaded. */
+function browseBuckets(credentialId: string): void {
+  const opening = !mainWindow || mainWindow.isDestroyed();
+  showWindow();
+  const navigate = () => context.events.emit('app:navigate', { view: 'browse', credentialId });
+  if (opening) mainWindow?.webContents.once('did-finish-load', navigate);
+  else navigate();
+}
+
 const store = new ElectronStore({ ...storeOptions(home), name: 'keydesk' } as ConstructorParameters<typeof ElectronStore>[0]);
 // electron-store registers an IPC listener of its own; Keydesk's renderer never uses it, so main exposes
 // exactly the channels of the contract.
@@ -67,7 +77,11 @@ app.on('window-all-closed', () => {
 void app.whenReady().then(() => {
   applySessionPolicy(session.defaultSession);
   registerIpc(ipcMain, createHandlers(context), location.isAppUrl);
-  createTray(join(resources, 'tray.png'), { show: showWindow, quit: () => app.quit() });
+  createTray({ iconPath: join(resources, 'tray.png'), context, show: showWindow, browse: browseBuckets, quit: () => app.quit() });
+  // Rotations cut short by a crash or quit; a new rotation of the same key settles its own first anyway.
+  void context.rotation.recoverRotations().then((results) => {
+    for (const failed of results.filter((r) => r.outcome === 'failed')) log.warn(`Unfinished rotation ${failed.rotationId}: ${failed.error?.message ?? ''}`);
+  });
   showWindow();
   app.on('activate', showWindow);
 });

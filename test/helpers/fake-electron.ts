@@ -70,6 +70,11 @@ export function createFakeElectron() {
     quit: () => {},
     whenReady: () => ready,
     ready: () => readyResolve(),
+    badgeCount: 0,
+    setBadgeCount(count: number) {
+      this.badgeCount = count;
+      return true;
+    },
   });
 
   const sessionCalls = { headers: undefined as undefined | ((details: unknown, callback: (r: unknown) => void) => void), permission: undefined as undefined | ((...args: unknown[]) => void), permissionCheck: undefined as undefined | ((...args: unknown[]) => boolean) };
@@ -86,11 +91,31 @@ export function createFakeElectron() {
       super();
       trays.push(this);
     }
-    setToolTip() {}
+    tooltip?: string;
+    setToolTip(tooltip: string) {
+      this.tooltip = tooltip;
+    }
     setContextMenu(menu: unknown) {
       this.menu = menu;
     }
   }
+
+  const notifications: { title: string; body: string; shown: boolean }[] = [];
+  class FakeNotification extends EventEmitter {
+    static isSupported() {
+      return true;
+    }
+    readonly record: { title: string; body: string; shown: boolean };
+    constructor(options: { title: string; body: string }) {
+      super();
+      this.record = { ...options, shown: false };
+      notifications.push(this.record);
+    }
+    show() {
+      this.record.shown = true;
+    }
+  }
+  const clipboard = { text: '', writeText: (text: string) => void (clipboard.text = text) };
 
   const module = {
     app,
@@ -99,12 +124,14 @@ export function createFakeElectron() {
     session: { defaultSession },
     shell: { openExternal: async () => {} },
     Tray: FakeTray,
+    Notification: FakeNotification,
+    clipboard,
     Menu: { buildFromTemplate: (template: unknown[]) => ({ items: template }) },
     nativeImage: { createFromPath: (path: string) => ({ path }) },
     contextBridge: { exposeInMainWorld: () => {} },
     ipcRenderer: { invoke: async () => undefined, on: () => {}, removeListener: () => {} },
   };
-  return { module: { ...module, default: module }, windows, trays, sessionCalls, handlers, userData };
+  return { module: { ...module, default: module }, windows, trays, sessionCalls, handlers, userData, notifications, clipboard };
 }
 
 export type FakeElectron = ReturnType<typeof createFakeElectron>;

@@ -128,7 +128,13 @@ export class RotationEngine {
     const results: RecoveryResult[] = [];
     for (const journal of await this.journals.loadAll()) {
       if (this.running.has(journal.credentialId)) continue;
-      results.push(await this.recover(journal));
+      // Marked running so a "Rotate now" meanwhile cannot settle the same journal twice.
+      this.running.set(journal.credentialId, new AbortController());
+      try {
+        results.push(await this.recover(journal));
+      } finally {
+        this.running.delete(journal.credentialId);
+      }
     }
     return results;
   }

@@ -1,0 +1,102 @@
+import { describe, expect, it, vi } from 'vitest';
+import { dueRotations } from '../../src-main/core/rotation/policy';
+import type { CredentialRecord } from '../../src-main/core/vault/metadata-store';
+import { trayMenuTemplate, trayModel, trayTooltip, type TrayActions } from '../../src-main/shell/tray-menu';
+
+const now = new Date('2025-06-01T12:00:00Z');
+const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+
+function credential(id: string, change: Partial<CredentialRecord>): CredentialRecord {
+  return {
+    id,
+    label: id,
+    endpoint: 'https://s3.example.com',
+    region: 'us-east-1',
+    accessKeyId: `AK-${id}`,
+    forcePathStyle: true,
+    checksums: 'when-required',
+    createdAt: daysAgo(3),
+    rotationMaxAgeDays: 90,
+    transfer: { partSizeMiB: 16, concurrency: 8 },
+    ...change,
+  };
+}
+
+const credentials = [
+  credential('prod', { accountId: 'acc-rgw', createdAt: daysAgo(200), rotatedAt: daysAgo(120) }),
+  credential('backup', { accountId: 'acc-rgw', rotatedAt: daysAgo(12) }),
+  credential('manual', { accountId: 'acc-manual', createdAt: daysAgo(31), rotationMaxAgeDays: 30 }),
+  credential('loose', { createdAt: daysAgo(0) }),
+];
+const accounts = [
+  { id: 'acc-rgw', label: 'Ceph (prod)', canRotate: true },
+  { id: 'acc-manual', label: 'Manual keys', canRotate: false },
+];
+
+function actions(): TrayActions & Record<string, ReturnType<typeof vi.fn>> {
+  return { show: vi.fn(), quit: vi.fn(), rotate: vi.fn(), copyAccessKeyId: vi.fn(), browse: vi.fn() };
+}
+
+describe('tray menu (pure)', () => {
+  it('lists accounts with their keys and ages, then Show Keydesk and Quit', () => {
+    const model = trayModel(credentials, accounts, (id) => id === 'backup', now);
+    const template = trayMenuTemplate(model, actions());
+    expect(template.map((item) => item.label ?? item.type)).toEqual([
+      'Ceph (prod)',
+      'prod — rotated 120 days ago (rotation due)',
+      'backup — rotating…',
+      'separator',
+      'Manual keys',
+      'manual — added 31 days ago (rotation due)',
+      'separator',
+      'Other keys',
+      'loose — added today',
+      'separator',
+      'Show Keydesk',
+      'separator',
+      'Quit',
+    ]);
+    expect(template[0].enabled).toBe(false);
+    expect(model.dueCount).toBe(2);
+    expect(trayTooltip(model)).toBe('Keydesk — 2 keys due for rotation');
+  });
+
+  it('offers Rotate now only for keys an account can rotate and that are not rotating already', () => {
+    const model = trayModel(credentials, accounts, (id) => id === 'backup', now);
+    const submenu = (label: string) => trayMenuTemplate(model, actions()).find((i) => i.label?.startsWith(label))!.submenu as { label: string; enabled?: boolean }[];
+    expect(submenu('prod').map((i) => [i.label, i.enabled ?? true])).toEqual([
+      ['Rotate now', true],
+      ['Copy access key ID', true],
+      ['Browse Buckets', true],
+    ]);
+    expect(submenu('backup')[0]).toMatchObject({ label: 'Rotating…', enabled: false });
+    expect(submenu('manual')[0]).toMatchObject({ label: 'Rotate now', enabled: false });
+    expect(submenu('loose')[0]).toMatchObject({ enabled: false });
+  });
+
+  it('routes clicks to the key they belong to', () => {
+    const spy = actions();
+    const template = trayMenuTemplate(trayModel(credentials, accounts, () => false, now), spy);
+    const items = template.find((i) => i.label?.startsWith('prod'))!.submenu as { click: () => void }[];
+    for (const item of items) item.click();
+    expect(spy.rotate).toHaveBeenCalledWith('prod');
+    expect(spy.copyAccessKeyId).toHaveBeenCalledWith('prod');
+    expect(spy.browse).toHaveBeenCalledWith('prod');
+    (template.at(-1) as { click: () => void }).click();
+    expect(spy.quit).toHaveBeenCalled();
+  });
+
+  it('shows only Show Keydesk and Quit without saved keys, and a plain tooltip without due keys', () => {
+    const model = trayModel([], accounts, () => false, now);
+    expect(trayMenuTemplate(model, actions()).map((i) => i.label).filter(Boolean)).toEqual(['Show Keydesk', 'Quit']);
+    expect(trayTooltip(model)).toBe('Keydesk');
+    expect(trayTooltip(trayModel([credentials[0]], accounts, () => false, now))).toBe('Keydesk — 1 key due for rotation');
+  });
+
+  it('lists due keys most overdue first, by each key\'s own policy', () => {
+    expect(dueRotations(credentials, now).map((d) => [d.credentialId, d.age.dueInDays])).toEqual([
+      ['prod', -30],
+      ['manual', -1],
+    ]);
+  });
+});
