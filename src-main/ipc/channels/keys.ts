@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorInfo } from '../../core/errors';
-import type { AccessKeyInfo, KeyOwner, NewAccessKey, ProviderCapabilities } from '../../core/providers/adapter';
+import type { AccessKeyInfo, KeyOwner, NewAccessKey, ProviderCapabilities, S3Location } from '../../core/providers/adapter';
 import { channel } from '../channel';
 
 /** A provider key as the renderer sees it (never its secret), and whether Keydesk holds it as a credential. */
@@ -29,6 +29,8 @@ export interface SavedCredentialRef {
 /** The one moment a secret reaches the renderer: shown once, never stored there. */
 export interface NewKeyResult {
   key: NewAccessKey;
+  /** Where the key is used, for the downloaded key-pair file. */
+  location?: S3Location;
   /** Saved credentials now holding this secret (a new one on create, updated ones on regenerate). */
   savedCredentials: SavedCredentialRef[];
   /** Set when the key exists at the provider but could not be saved in the keychain. */

@@ -1,5 +1,5 @@
 import { KeydeskError, isKeydeskError, toErrorInfo, type ErrorInfo } from '../../core/errors';
-import type { AccessKeyInfo, KeyScope, ProviderDescriptor, ProviderSession } from '../../core/providers/adapter';
+import type { AccessKeyInfo, KeyScope, ProviderDescriptor, ProviderSession, S3Location } from '../../core/providers/adapter';
 import { log } from '../../core/redact';
 import type { CredentialRecord } from '../../core/vault/metadata-store';
 import type { AppContext } from '../app-context';
@@ -43,6 +43,14 @@ export function keyLimit(provider: ProviderDescriptor, session: ProviderSession)
 function publicKey(key: AccessKeyInfo): AccessKeyInfo {
   const { id, accessKeyId, description, status, createdAt, region, owner, lastUsedAt, expiresAt } = key;
   return { id, accessKeyId, description, status, createdAt, region, owner, lastUsedAt, expiresAt };
+}
+
+function locate(session: ProviderSession, region: string | undefined): S3Location | undefined {
+  try {
+    return session.s3Location(region);
+  } catch {
+    return undefined;
+  }
 }
 
 const ref = (record: CredentialRecord): SavedCredentialRef => ({ id: record.id, label: record.label });
@@ -98,7 +106,7 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
       }
       const created = await session.createKey({ owner, region, description: description?.trim() || undefined });
       const key = { ...publicKey(created), secretAccessKey: created.secretAccessKey };
-      if (!saveInKeychain) return { key, savedCredentials: [] };
+      if (!saveInKeychain) return { key, location: locate(session, region ?? created.region), savedCredentials: [] };
       try {
         const location = session.s3Location(region ?? created.region);
         const record = await ctx.vault.save({
@@ -110,9 +118,9 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
           owner: created.owner ?? owner,
         });
         changed([ref(record)]);
-        return { key, savedCredentials: [ref(record)] };
+        return { key, location, savedCredentials: [ref(record)] };
       } catch (error) {
-        return { key, savedCredentials: [], saveError: saveFailure(error) };
+        return { key, location: locate(session, region ?? created.region), savedCredentials: [], saveError: saveFailure(error) };
       }
     },
 
@@ -134,7 +142,7 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
         }
       }
       changed(updated);
-      return { key, savedCredentials: updated, saveError };
+      return { key, location: locate(session, region ?? regenerated.region), savedCredentials: updated, saveError };
     },
 
     'keys:setActive': async ({ accountId, keyId, active, owner, region }) => {

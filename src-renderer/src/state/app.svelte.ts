@@ -3,7 +3,13 @@ import type { AppInfo, VaultStatus } from '../../../src-main/ipc/channels/app';
 import type { CredentialSummary } from '../../../src-main/ipc/channels/credentials';
 import { api, errorInfo } from '../lib/api';
 
-export type View = { name: 'credentials' } | { name: 'add-credential' } | { name: 'browse'; credentialId: string };
+export type View =
+  | { name: 'credentials' }
+  | { name: 'add-credential' }
+  | { name: 'browse'; credentialId: string }
+  | { name: 'accounts' }
+  | { name: 'add-account' }
+  | { name: 'keys'; accountId: string };
 
 /** App-wide state: what is saved, whether the keychain works, which screen is shown. */
 export class AppState {

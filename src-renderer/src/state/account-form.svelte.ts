@@ -1,0 +1,40 @@
+import type { ErrorInfo } from '../../../src-main/core/errors';
+import type { ProviderDescriptor } from '../../../src-main/core/providers/adapter';
+import type { AccountSummary } from '../../../src-main/ipc/channels/accounts';
+import { api, errorInfo } from '../lib/api';
+
+/** "Add account": pick a provider, fill its accountFields; main verifies with the provider before saving. */
+export class AccountFormState {
+  provider = $state<ProviderDescriptor>();
+  label = $state('');
+  values = $state<Record<string, string>>({});
+  busy = $state(false);
+  error = $state<ErrorInfo>();
+
+  readonly complete = $derived(
+    !!this.provider && this.provider.accountFields.every((field) => !field.required || (this.values[field.name] ?? '').trim() !== ''),
+  );
+
+  choose(provider: ProviderDescriptor): void {
+    this.provider = provider;
+    this.values = Object.fromEntries(provider.accountFields.map((field) => [field.name, field.defaultValue ?? '']));
+    this.error = undefined;
+  }
+
+  /** Resolves to the new account, or undefined when verifying or saving failed (the form keeps its input). */
+  async save(): Promise<AccountSummary | undefined> {
+    if (!this.provider) return undefined;
+    this.busy = true;
+    this.error = undefined;
+    try {
+      const { account } = await api.accounts.add({ providerId: this.provider.id, label: this.label, fields: this.values });
+      for (const field of this.provider.accountFields) if (field.kind === 'secret') this.values[field.name] = '';
+      return account;
+    } catch (error) {
+      this.error = errorInfo(error);
+      return undefined;
+    } finally {
+      this.busy = false;
+    }
+  }
+}

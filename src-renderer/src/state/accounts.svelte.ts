@@ -1,0 +1,33 @@
+import type { ErrorInfo } from '../../../src-main/core/errors';
+import type { ProviderDescriptor } from '../../../src-main/core/providers/adapter';
+import type { AccountSummary } from '../../../src-main/ipc/channels/accounts';
+import { api, errorInfo } from '../lib/api';
+
+/** Provider accounts and the providers Keydesk can connect to. */
+export class AccountsState {
+  providers = $state<ProviderDescriptor[]>([]);
+  accounts = $state<AccountSummary[]>([]);
+  loaded = $state(false);
+  error = $state<ErrorInfo>();
+
+  async load(): Promise<void> {
+    try {
+      [this.providers, this.accounts] = await Promise.all([api.providers.list(), api.accounts.list()]);
+      this.error = undefined;
+    } catch (error) {
+      this.error = errorInfo(error);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await api.accounts.remove({ id });
+      this.accounts = this.accounts.filter((account) => account.id !== id);
+      this.error = undefined;
+    } catch (error) {
+      this.error = errorInfo(error);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+import type { ErrorInfo } from '../../../src-main/core/errors';
+import type { KeyOwner, NewAccessKey } from '../../../src-main/core/providers/adapter';
+import type { AccountSummary } from '../../../src-main/ipc/channels/accounts';
+import type { KeyLimit, ManagedKey, NewKeyResult, SavedCredentialRef } from '../../../src-main/ipc/channels/keys';
+import { api, errorInfo } from '../lib/api';
+
+export interface CreateKeyInput {
+  description: string;
+  region?: string;
+  owner?: string;
+  saveInKeychain: boolean;
+}
+
+/** One account's keys screen: what the provider reports, filtered by the search box. */
+export class KeysState {
+  account = $state<AccountSummary>();
+  owners = $state<KeyOwner[]>([]);
+  /** '' = the account's default user or project. */
+  owner = $state('');
+  regions = $state<string[]>([]);
+  keys = $state<ManagedKey[]>([]);
+  limit = $state<KeyLimit>();
+  search = $state('');
+  loading = $state(false);
+  error = $state<ErrorInfo>();
+  /** Outcome of the last action, e.g. which saved credential a delete removed. */
+  notice = $state<string>();
+
+  readonly capabilities = $derived(this.account?.provider.capabilities);
+
+  readonly filtered = $derived.by(() => {
+    const needle = this.search.trim().toLowerCase();
+    if (!needle) return this.keys;
+    return this.keys.filter((key) => [key.accessKeyId, key.id, key.description, key.region, key.owner].some((text) => text?.toLowerCase().includes(needle)));
+  });
+
+  readonly missingRegions = $derived(this.capabilities?.hasRegions ? this.regions.filter((region) => !this.keys.some((key) => key.region === region)) : []);
+
+  constructor(readonly accountId: string) {}
+
+  /** Why no further key can be made in `region` (or for the owner), or undefined when it can. */
+  limitReason(region?: string): string | undefined {
+    if (!this.limit) return undefined;
+    const counted = this.limit.scope === 'region' ? this.keys.filter((key) => !key.region || key.region === region) : this.keys;
+    if (this.limit.scope === 'region' && !region) return undefined;
+    return counted.length >= this.limit.maxKeysPerOwner ? this.limit.message : undefined;
+  }
+
+  private scope(key?: ManagedKey) {
+    return { accountId: this.accountId, owner: this.owner || undefined, region: key?.region };
+  }
+
+  async load(): Promise<void> {
+    this.loading = true;
+    try {
+      this.account = (await api.accounts.list()).find((account) => account.id === this.accountId);
+      if (!this.account) throw new Error('That provider account no longer exists.');
+      const caps = this.account.provider.capabilities;
+      [this.owners, this.regions] = await Promise.all([
+        caps.keysForOtherUsers ? api.keys.owners({ accountId: this.accountId }) : [],
+        caps.hasRegions ? api.keys.regions({ accountId: this.accountId }) : [],
+      ]);
+      await this.refresh();
+    } catch (error) {
+      this.error = errorInfo(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  async refresh(): Promise<void> {
+    this.loading = true;
+    try {
+      const list = await api.keys.list(this.scope());
+      [this.keys, this.limit] = [list.keys, list.limit];
+      this.error = undefined;
+    } catch (error) {
+      this.keys = [];
+      this.error = errorInfo(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  async selectOwner(owner: string): Promise<void> {
+    this.owner = owner;
+    this.notice = undefined;
+    await this.refresh();
+  }
+
+  /** Errors propagate: the create dialog shows them in place. */
+  async create(input: CreateKeyInput): Promise<NewKeyResult> {
+    const result = await api.keys.create({
+      accountId: this.accountId,
+      owner: input.owner || undefined,
+      region: input.region,
+      description: input.description.trim() || undefined,
+      saveInKeychain: input.saveInKeychain,
+    });
+    await this.refresh();
+    return result;
+  }
+
+  /** Runs an action on the keys, showing its failure on the screen; resolves to its value or undefined. */
+  private async act<T>(run: () => Promise<T>): Promise<T | undefined> {
+    this.notice = undefined;
+    try {
+      const value = await run();
+      await this.refresh();
+      return value;
+    } catch (error) {
+      this.error = errorInfo(error);
+      return undefined;
+    }
+  }
+
+  regenerate(key: ManagedKey, graceMinutes?: number): Promise<NewKeyResult | undefined> {
+    return this.act(() => api.keys.regenerate({ ...this.scope(key), keyId: key.id, graceMinutes }));
+  }
+
+  setActive(key: ManagedKey, active: boolean): Promise<void> {
+    return this.act(() => api.keys.setActive({ ...this.scope(key), keyId: key.id, active }));
+  }
+
+  async remove(key: ManagedKey): Promise<void> {
+    const removed = await this.act(() => api.keys.delete({ ...this.scope(key), keyId: key.id }));
+    if (removed) this.notice = `Deleted key ${key.accessKeyId}.${savedNote(removed)}`;
+  }
+
+  async showSecret(key: ManagedKey): Promise<NewAccessKey | undefined> {
+    const shown = await this.act(() => api.keys.showSecret({ ...this.scope(key), keyId: key.id }));
+    return shown && { ...key, secretAccessKey: shown.secretAccessKey };
+  }
+
+  setDescription(key: ManagedKey, description: string): Promise<void> {
+    return this.act(() => api.keys.setDescription({ ...this.scope(key), keyId: key.id, description }));
+  }
+
+  async setOwnerSuspended(suspended: boolean): Promise<void> {
+    const owner = this.owner;
+    const done = await this.act(async () => {
+      await api.keys.setOwnerSuspended({ accountId: this.accountId, owner, suspended });
+      return true;
+    });
+    if (done) this.owners = this.owners.map((o) => (o.id === owner ? { ...o, disabled: suspended } : o));
+  }
+}
+
+function savedNote(removed: SavedCredentialRef[]): string {
+  if (removed.length === 0) return '';
+  return ` Removed its saved credential${removed.length === 1 ? '' : 's'} from Keydesk: ${removed.map((r) => `"${r.label}"`).join(', ')}.`;
+}
