@@ -26,6 +26,7 @@ const steps = [
   ['build: electron-vite', bin('electron-vite'), ['build']],
   ['build: node --check main', process.execPath, ['--check', 'out/main/index.js']],
   ['build: node --check browser mode', process.execPath, ['--check', 'out/main/web.js']],
+  ['build: node --check cli', process.execPath, ['--check', 'out/main/cli.js']],
   ['build: preload is one CommonJS file', process.execPath, ['scripts/check-preload.mjs']],
   ['unit', bin('vitest'), ['run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/unit.json`]],
   ['integration', bin('vitest'), ['run', '--project', 'integration', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/integration.json`]],

@@ -18,6 +18,8 @@ export interface AppContext {
   accounts: AccountService;
   events: EventBus;
   rotation: RotationEngine;
+  /** out/main/cli.js, for "Use in…" credential_process lines. */
+  cliPath?: string;
   /** Directory for resumable-transfer and rotation journals. */
   stateDir: string;
   /** Opens an https: link in the user's browser (see core/links.ts). */
@@ -33,6 +35,7 @@ export interface AppContextOptions {
   /** electron-store in the desktop app; plain conf (same file) otherwise. */
   store?: StoreBacking;
   secrets?: SecretStore;
+  cliPath?: string;
 }
 
 export function createAppContext(options: AppContextOptions): AppContext {
@@ -60,6 +63,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
       onCredentialsChanged: (ids) => events.emit('credentials:changed', { ids }),
     }),
     stateDir,
+    cliPath: options.cliPath,
     openLink: options.openLink,
   };
 }

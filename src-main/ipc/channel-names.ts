@@ -26,6 +26,10 @@ export const channelNames = [
   'rotation:run',
   'rotation:cancel',
   'rotation:due',
+  'import:scan',
+  'import:run',
+  'credentials:snippets',
+  'credentials:revealForSnippet',
 ] as const;
 
 export const eventNames = ['credentials:changed', 'rotation:progress', 'app:navigate'] as const;

@@ -7,6 +7,7 @@ import { bucketChannels } from './channels/buckets';
 import { credentialChannels } from './channels/credentials';
 import { keyChannels } from './channels/keys';
 import { rotationChannels } from './channels/rotation';
+import { ecosystemChannels } from './channels/ecosystem';
 import type { RotationProgress } from '../core/rotation/engine';
 
 /**
@@ -20,6 +21,7 @@ export const channels = {
   ...accountChannels,
   ...keyChannels,
   ...rotationChannels,
+  ...ecosystemChannels,
 };
 
 export type Channels = typeof channels;

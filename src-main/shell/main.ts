@@ -62,6 +62,7 @@ const context = createAppContext({
   home,
   defaultHome,
   store: store as unknown as { store: Record<string, unknown> },
+  cliPath: join(__dirname, 'cli.js'),
   openLink: (url) => shell.openExternal(httpsOnly(url)),
 });
 

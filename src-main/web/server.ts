@@ -41,7 +41,10 @@ export async function startWebServer(options: WebServerOptions): Promise<{ url: 
     home,
     defaultHome,
     openLink: async (url) => log.info(`Open this link in your browser: ${url}`),
+    cliPath: join(__dirname, 'cli.js'),
   });
+  // Rotations cut short by a crash; a new rotation of the same key settles its own first anyway.
+  void context.rotation.recoverRotations();
   const handlers = createHandlers(context);
   const token = randomBytes(24).toString('hex');
 

@@ -6,6 +6,7 @@ import { bucketHandlers } from './buckets';
 import { credentialHandlers } from './credentials';
 import { keyHandlers } from './keys';
 import { rotationHandlers } from './rotation';
+import { ecosystemHandlers } from './ecosystem';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -15,5 +16,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...accountHandlers(ctx),
     ...keyHandlers(ctx),
     ...rotationHandlers(ctx),
+    ...ecosystemHandlers(ctx),
   };
 }

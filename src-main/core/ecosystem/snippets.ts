@@ -1,0 +1,89 @@
+import { KeydeskError } from '../errors';
+import type { CredentialRecord } from '../vault/metadata-store';
+
+/**
+ * "Use in…": configuration for other tools that reads the secret from the keychain at run time
+ * (AWS credential_process → `keydesk credential-process`), so no plain-text copy is needed. Snippets with
+ * the secret written out exist only for an explicit request (revealedSnippet).
+ */
+
+export interface Snippets {
+  /** The profile name `keydesk credential-process --profile` accepts for this credential. */
+  profile: string;
+  awsConfig: string;
+  rclone: string;
+  env: string;
+}
+
+export type RevealableSnippet = 'rclone' | 'env';
+
+function slug(label: string): string {
+  return label.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'key';
+}
+
+/** The label as a profile name, or the credential ID where two labels would give the same name. */
+export function profileName(record: CredentialRecord, all: CredentialRecord[]): string {
+  const name = slug(record.label);
+  return all.some((c) => c.id !== record.id && slug(c.label) === name) ? record.id : name;
+}
+
+export function findByProfile(all: CredentialRecord[], profile: string): CredentialRecord {
+  const byId = all.find((c) => c.id === profile);
+  if (byId) return byId;
+  const matches = all.filter((c) => profileName(c, all) === profile);
+  if (matches.length === 1) return matches[0];
+  throw new KeydeskError({
+    code: 'NOT_FOUND',
+    message: `No saved Keydesk credential has the profile name "${profile}".`,
+    hint: 'Copy the profile line again from Keydesk → Use in….',
+  });
+}
+
+/** Shell-quoted for AWS's credential_process, which splits the command like a POSIX shell. */
+function quote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `"${value.replace(/(["\\$`])/g, '\\$1')}"`;
+}
+
+/** How to run the CLI: plain Node in development, the app binary in Node mode once packaged. */
+export function cliCommand(cliPath: string, execPath = process.execPath, electron = !!process.versions.electron): string {
+  const run = `${quote(execPath)} ${quote(cliPath)}`;
+  return electron ? `env ELECTRON_RUN_AS_NODE=1 ${run}` : run;
+}
+
+export function snippets(record: CredentialRecord, all: CredentialRecord[], cli: string): Snippets {
+  const profile = profileName(record, all);
+  const awsConfig = [
+    `[profile ${profile}]`,
+    `credential_process = ${cli} credential-process --profile ${profile}`,
+    `region = ${record.region}`,
+    `endpoint_url = ${record.endpoint}`,
+    's3 =',
+    `  addressing_style = ${record.forcePathStyle ? 'path' : 'virtual'}`,
+    '',
+  ].join('\n');
+  return {
+    profile,
+    awsConfig,
+    rclone: [...rcloneLines(record, profile), '# env_auth: rclone takes the key from the AWS profile above; run it with', `# AWS_PROFILE=${profile}`, 'env_auth = true', ''].join('\n'),
+    env: [`export AWS_PROFILE=${profile}`, `export AWS_REGION=${record.region}`, `export AWS_ENDPOINT_URL=${record.endpoint}`, ''].join('\n'),
+  };
+}
+
+/** The same snippet with the secret written out: only for an explicit "show with secret" action. */
+export function revealedSnippet(kind: RevealableSnippet, record: CredentialRecord, all: CredentialRecord[], secretAccessKey: string): string {
+  const profile = profileName(record, all);
+  if (kind === 'rclone') {
+    return [...rcloneLines(record, profile), 'env_auth = false', `access_key_id = ${record.accessKeyId}`, `secret_access_key = ${secretAccessKey}`, ''].join('\n');
+  }
+  return [
+    `export AWS_ACCESS_KEY_ID=${record.accessKeyId}`,
+    `export AWS_SECRET_ACCESS_KEY=${quote(secretAccessKey)}`,
+    `export AWS_REGION=${record.region}`,
+    `export AWS_ENDPOINT_URL=${record.endpoint}`,
+    '',
+  ].join('\n');
+}
+
+function rcloneLines(record: CredentialRecord, profile: string): string[] {
+  return [`[${profile}]`, 'type = s3', 'provider = Other', `endpoint = ${record.endpoint}`, `region = ${record.region}`, `force_path_style = ${record.forcePathStyle}`];
+}
