@@ -170,3 +170,28 @@ test('a wrong admin secret is named clearly and nothing is saved', async ({ page
   expect(await filesContaining(home, wrong)).toEqual([]);
   expect(await filesContaining(home, uid)).toEqual([]);
 });
+
+test('at the key limit "Create key" is disabled with the reason shown', async ({ page, rgw, snap }) => {
+  // RGW has no key limit, so the bridge adds one to every key listing; main's own refusal is unit-tested.
+  await page.routeWebSocket(/\/bridge/, (ws) => {
+    const server = ws.connectToServer();
+    server.onMessage((message) => {
+      const data = JSON.parse(String(message)) as { envelope?: { ok: boolean; value?: { keys?: unknown[]; limit?: unknown } } };
+      const value = data.envelope?.ok ? data.envelope.value : undefined;
+      if (value && Array.isArray(value.keys)) value.limit = { maxKeysPerOwner: 1, scope: 'user', message: 'Ceph RGW allows 1 key per user' };
+      ws.send(JSON.stringify(data));
+    });
+  });
+  await page.reload();
+  const { uid } = await keylessUserWithBucket(rgw);
+  await addRgwAccount(page, rgw, uid, rgw.admin.secretAccessKey);
+  await page.getByRole('button', { name: 'Verify and save' }).click();
+  await page.getByRole('button', { name: 'Create S3 credentials' }).click();
+  await page.getByRole('dialog', { name: 'Create key' }).getByRole('button', { name: 'Create key' }).click();
+  await page.getByRole('dialog', { name: 'Key created' }).getByRole('button', { name: 'Done' }).click();
+
+  const create = page.getByRole('button', { name: 'Create key' });
+  await expect(create).toBeDisabled();
+  await expect(create).toHaveAccessibleDescription('Ceph RGW allows 1 key per user');
+  await snap('limit-reached');
+});
