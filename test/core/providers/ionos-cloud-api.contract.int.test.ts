@@ -1,0 +1,92 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ProviderSession } from '../../../src-main/core/providers/adapter';
+import { adapter } from '../../../src-main/core/providers/ionos-cloud-api';
+import { providerSpec, requestViolations, SPECS_MISSING, startContractProxy, startPrism, type ContractCall } from '../../servers/prism';
+
+const spec = providerSpec('ionos-cloudapi-v6.yaml');
+if (!spec) console.warn(SPECS_MISSING);
+
+// The spec's examples (S3Key, User): every key and user has this ID.
+const EXAMPLE_ID = '15f67991-0f51-4efc-a8ad-ef1fb31a480c';
+const EXAMPLE_SECRET = 'tFVkUARsoeCdntQs2jVSyGG6TMPfPZ+ghnsWj/gG';
+
+describe.skipIf(!spec)('IONOS Cloud API adapter against the published v6 spec (Prism)', () => {
+  let prismUrl: string;
+  let proxy: Awaited<ReturnType<typeof startContractProxy>>;
+  let stopPrism: (() => Promise<void>) | undefined;
+  let calls: ContractCall[];
+
+  beforeAll(async () => {
+    const prism = await startPrism(spec!);
+    prismUrl = prism.url;
+    stopPrism = prism.stop;
+    console.info(`Prism loaded ionos-cloudapi-v6.yaml in ${prism.startedInMs} ms`);
+    proxy = await startContractProxy(prism.url);
+  }, 120_000);
+  afterAll(async () => {
+    await proxy?.stop();
+    await stopPrism?.();
+  });
+  afterEach(() => {
+    expect(requestViolations(calls)).toEqual([]);
+  });
+
+  function session(settings: Record<string, string>, secrets: Record<string, string>): ProviderSession {
+    calls = proxy.calls;
+    calls.length = 0;
+    return adapter.connect({ accountId: 'ionos-contract', settings: { apiUrl: proxy.url, ...settings }, secrets });
+  }
+
+  const basic = () => session({ username: 'email', userId: 'user-1' }, { password: 'secret' });
+
+  it('lists, creates, reads, switches and deletes a user’s keys in the shapes of the spec', async () => {
+    const s = basic();
+    const key = { id: EXAMPLE_ID, accessKeyId: EXAMPLE_ID, status: 'active', createdAt: '2015-12-04T14:34:09.809Z', owner: 'user-1' };
+    await expect(s.listKeys({})).resolves.toEqual([key, key]);
+    await expect(s.createKey({})).resolves.toEqual({ ...key, secretAccessKey: EXAMPLE_SECRET });
+    await expect(s.showSecret!(EXAMPLE_ID, {})).resolves.toBe(EXAMPLE_SECRET);
+    await s.setKeyActive!(EXAMPLE_ID, false, {});
+    await s.setKeyActive!(EXAMPLE_ID, true, { owner: 'user-2' });
+    await s.deleteKey!(EXAMPLE_ID, {});
+    expect(calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
+      'GET /um/users/user-1/s3keys?depth=1 200',
+      'GET /um/users/user-1/s3keys?depth=1 200',
+      'POST /um/users/user-1/s3keys 200',
+      `GET /um/users/user-1/s3keys/${EXAMPLE_ID} 200`,
+      `PUT /um/users/user-1/s3keys/${EXAMPLE_ID} 202`,
+      `PUT /um/users/user-2/s3keys/${EXAMPLE_ID} 202`,
+      `DELETE /um/users/user-1/s3keys/${EXAMPLE_ID} 202`,
+    ]);
+    expect(calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([{ properties: { active: false } }, { properties: { active: true } }]);
+  });
+
+  it('lists the users with their S3 canonical IDs and verifies the account’s user', async () => {
+    const owner = { id: EXAMPLE_ID, name: 'email', disabled: false, canonicalId: 's3CanonicalUserId' };
+    const s = basic();
+    await expect(s.listOwners!()).resolves.toEqual([owner, owner]);
+    await expect(s.verify()).resolves.toEqual(owner);
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /um/users?depth=1&offset=0&limit=100', 'GET /um/users/user-1?depth=1']);
+  });
+
+  it('finds the signed-in user by e-mail when no user ID is set, and works with a token', async () => {
+    const byEmail = session({ username: 'email' }, { password: 'secret' });
+    await expect(byEmail.listKeys({})).resolves.toHaveLength(2);
+    expect(calls.map((c) => c.path)).toEqual(['/um/users?depth=1&offset=0&limit=100', `/um/users/${EXAMPLE_ID}/s3keys?depth=1`]);
+
+    const token = session({ userId: 'user-1' }, { token: 'eyJ0eXAiOiJKV1QifQ.e30.sig' });
+    await expect(token.listKeys({})).resolves.toHaveLength(2);
+  });
+
+  it('is checked by a live Prism: requests that break the spec are refused', async () => {
+    calls = [];
+    const noAuth = await fetch(`${prismUrl}/um/users/user-1/s3keys?depth=1`);
+    expect(noAuth.status).toBe(401);
+    const flatBody = await fetch(`${prismUrl}/um/users/user-1/s3keys/${EXAMPLE_ID}`, {
+      method: 'PUT',
+      headers: { authorization: 'Basic ZW1haWw6c2VjcmV0', 'content-type': 'application/json' },
+      body: JSON.stringify({ active: false }),
+    });
+    expect(flatBody.status).toBe(422);
+    expect(JSON.parse(flatBody.headers.get('sl-violations') ?? '[]')).toEqual([expect.objectContaining({ message: "Request body must have required property 'properties'" })]);
+  });
+});
