@@ -1,5 +1,5 @@
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -122,7 +122,7 @@ async function setup(capabilities: Partial<ProviderCapabilities> = {}) {
     return accessKeyId;
   }
 
-  return { home, vault, faults, engine, progress, credential, twin, user, rgwSession, expectOneWorkingKey };
+  return { home, vault, keychain, faults, engine, progress, credential, twin, user, rgwSession, expectOneWorkingKey };
 }
 
 describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('RotationEngine against a real RGW and keychain', () => {
@@ -190,6 +190,12 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('RotationEngine against a
       if (at === phase) throw new Crash(`killed after ${phase}`);
     });
     await expect(crashing.rotate(t.credential.id)).rejects.toBeInstanceOf(Crash);
+    // The journal names keys only; the new secret waits in the keychain (from 'created' on).
+    const [file] = await readdir(join(t.home, 'state', 'rotations'));
+    const journal = await readFile(join(t.home, 'state', 'rotations', file), 'utf8');
+    const staged = await t.keychain.get(`rotation:${file.replace(/\.json$/, '')}`);
+    if (phase !== 'started') expect(JSON.parse(staged!).secretAccessKey).toMatch(/\S{20,}/);
+    for (const secret of [t.user.secretAccessKey, staged && JSON.parse(staged).secretAccessKey].filter(Boolean)) expect(journal).not.toContain(secret);
     await expect(t.engine().recoverRotations()).resolves.toMatchObject([{ credentialId: t.credential.id, outcome }]);
     await t.expectOneWorkingKey(outcome === 'finished' ? 'new' : 'old');
   });
