@@ -1,7 +1,9 @@
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { link, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { link, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { KeydeskError } from '../errors';
 import { describeS3Error } from '../s3/client';
 import { runPool } from '../s3/pool';
@@ -15,21 +17,19 @@ import type { ConflictPolicy } from './types';
 
 export interface DownloadJob extends TransferJob {
   target: string;
+  /** Size and ETag from a listing: when both are known the HeadObject request is skipped. */
+  listed?: { size: number; etag: string };
 }
 
-/** Writes are gathered into blocks of this size: fewer syscalls than one per socket chunk, bounded memory. */
-const WRITE_BLOCK = 1024 * 1024;
-
 /**
- * Downloads to a hidden temp file beside the target with `concurrency` ranged GETs (each pinned to the
- * ETag seen at start with If-Match), checks size and, for plain-MD5 ETags, the MD5, and only then renames.
+ * Downloads to a hidden temp file beside the target with `concurrency` ranged GETs (each pinned with
+ * If-Match to the ETag seen at start), checks every part's length and, for plain-MD5 ETags, the MD5 of
+ * the whole file, and only then moves it to the target.
  */
 export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<RunOutcome> {
-  const head = await request(ctx, (o) => ctx.session.client.send(new HeadObjectCommand({ Bucket: job.bucket, Key: job.key }), o));
-  const size = head.ContentLength ?? 0;
-  const etag = head.ETag ?? '';
-  ctx.onSize(size);
   let journal = await loadDownloadJournal(job, ctx);
+  const { size, etag, kms } = journal || !job.listed ? await headObject(job, ctx) : { ...job.listed, kms: false };
+  ctx.onSize(size);
   if (journal && (journal.etag !== etag || journal.size !== size || !(await pathExists(journal.temp)))) {
     // The object changed (or the partial file is gone) since the download began: start over.
     await rm(journal.temp, { force: true });
@@ -64,11 +64,11 @@ export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<Ru
     await mkdir(dirname(target), { recursive: true });
     // Single-request downloads are not journaled: there is nothing to resume but the whole object.
     if (partCount > 1) await ctx.journal.save(entry);
-    const md5 = head.ServerSideEncryption?.startsWith('aws:kms') ? undefined : plainMd5(etag);
-    const actualMd5 = await fetchParts(job, entry, partCount, md5 !== undefined, ctx);
-    const written = (await stat(entry.temp)).size;
-    if (written !== size) throw checksumError(`The download of "${job.key}" has ${written} bytes instead of ${size}.`);
-    if (md5 !== undefined && actualMd5 !== md5) throw checksumError(`The downloaded "${job.key}" does not match its MD5 (ETag); it was not saved.`);
+    const md5 = kms ? undefined : plainMd5(etag);
+    // Every part checks its own length, so all parts done means the size is right.
+    const fetched = await fetchParts(job, entry, partCount, md5 !== undefined, ctx);
+    // Under SSE-KMS the ETag is not the MD5 (a listing cannot tell; the GET response can).
+    if (md5 !== undefined && !fetched.kms && fetched.md5 !== md5) throw checksumError(`The downloaded "${job.key}" does not match its MD5 (ETag); it was not saved.`);
     const placed = await place(entry.temp, target, job.conflict);
     await ctx.journal.remove(job.id);
     if (placed === 'conflict' || placed === 'skipped') {
@@ -82,8 +82,16 @@ export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<Ru
       await rm(entry.temp, { force: true });
       await ctx.journal.remove(job.id);
     }
+    if (error instanceof KeydeskError && error.providerCode === 'PreconditionFailed') {
+      throw new KeydeskError({ ...error.toJSON(), code: 'CONFLICT', message: `"${job.key}" was replaced on the server during the download; try again to get the new version.` }, { cause: error });
+    }
     throw error instanceof KeydeskError ? error : fileError(entry.temp, error);
   }
+}
+
+async function headObject(job: DownloadJob, ctx: RunContext): Promise<{ size: number; etag: string; kms: boolean }> {
+  const head = await request(ctx, (o) => ctx.session.client.send(new HeadObjectCommand({ Bucket: job.bucket, Key: job.key }), o));
+  return { size: head.ContentLength ?? 0, etag: head.ETag ?? '', kms: head.ServerSideEncryption?.startsWith('aws:kms') ?? false };
 }
 
 async function loadDownloadJournal(job: DownloadJob, ctx: RunContext): Promise<DownloadJournal | undefined> {
@@ -98,7 +106,7 @@ async function chooseTarget(target: string, policy: ConflictPolicy): Promise<str
 }
 
 /** Downloads the parts the journal does not list as done; returns the MD5 of the whole file when asked. */
-async function fetchParts(job: DownloadJob, entry: DownloadJournal, partCount: number, hash: boolean, ctx: RunContext): Promise<string | undefined> {
+async function fetchParts(job: DownloadJob, entry: DownloadJournal, partCount: number, hash: boolean, ctx: RunContext): Promise<{ md5?: string; kms: boolean }> {
   const resumed = entry.doneParts.length > 0;
   const handle = await open(entry.temp, resumed ? 'r+' : 'w+');
   try {
@@ -111,11 +119,12 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, partCount: n
       ctx.onBytes(Math.min(entry.partSize, entry.size - part * entry.partSize));
     }
     const pending = Array.from({ length: partCount }, (_, i) => i).filter((i) => !done.has(i));
+    let kms = false;
     await runPool(
       pending,
       ctx.settings.concurrency,
       async (part, signal) => {
-        await withRetry(() => fetchPart(job, entry, part, partCount, handle, ctx, signal), ctx.retry, signal);
+        kms = (await withRetry(() => fetchPart(job, entry, part, partCount, handle, ctx, signal), ctx.retry, signal)) || kms;
         done.add(part);
         hasher?.partDone(part);
         if (partCount > 1) {
@@ -125,60 +134,49 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, partCount: n
       },
       ctx.signal,
     );
-    return await hasher?.digest();
+    return { md5: await hasher?.digest(), kms };
   } finally {
     await handle.close();
   }
 }
 
-/** One ranged GET streamed to its offset. A failed attempt takes its bytes back from the progress. */
-async function fetchPart(job: DownloadJob, entry: DownloadJournal, part: number, partCount: number, handle: FileHandle, ctx: RunContext, signal: AbortSignal): Promise<void> {
+/**
+ * One ranged GET streamed to its offset through a WriteStream on the shared descriptor: it keeps reading
+ * the socket while earlier chunks are written (awaiting each FileHandle.write would stall the socket).
+ * A failed attempt takes its bytes back from the progress. Returns whether the object is SSE-KMS encrypted.
+ */
+async function fetchPart(job: DownloadJob, entry: DownloadJournal, part: number, partCount: number, handle: FileHandle, ctx: RunContext, signal: AbortSignal): Promise<boolean> {
   const start = part * entry.partSize;
-  const end = Math.min(entry.size, start + entry.partSize) - 1;
+  const length = Math.min(entry.size, start + entry.partSize) - start;
   const response = await request(
     ctx,
     (o) =>
       ctx.session.client.send(
-        new GetObjectCommand({ Bucket: job.bucket, Key: job.key, Range: partCount > 1 ? `bytes=${start}-${end}` : undefined, IfMatch: entry.etag || undefined }),
+        new GetObjectCommand({ Bucket: job.bucket, Key: job.key, Range: partCount > 1 ? `bytes=${start}-${start + length - 1}` : undefined, IfMatch: entry.etag || undefined }),
         o,
       ),
     signal,
   );
-  const block = Buffer.allocUnsafe(Math.min(WRITE_BLOCK, Math.max(1, end - start + 1)));
-  let filled = 0;
-  let position = start;
-  const flush = async () => {
-    await writeFully(handle, block.subarray(0, filled), position);
-    position += filled;
-    ctx.onBytes(filled);
-    filled = 0;
-  };
+  const body = response.Body as Readable;
+  const file = createWriteStream('', { fd: handle.fd, start, autoClose: false });
+  let received = 0;
   try {
-    for await (const chunk of response.Body as Readable) {
-      for (let offset = 0; offset < (chunk as Buffer).length; ) {
-        const copied = (chunk as Buffer).copy(block, filled, offset);
-        filled += copied;
-        offset += copied;
-        if (filled === block.length) await flush();
-      }
-    }
-    if (filled > 0) await flush();
+    const piped = pipeline(body, file, { signal });
+    body.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      ctx.onBytes(chunk.length);
+    });
+    await piped;
   } catch (error) {
-    ctx.onBytes(start - position);
+    ctx.onBytes(-received);
     if (signal.aborted) throw cancelledError();
     throw describeS3Error(error, ctx.session.endpoint);
   }
-  if (position !== end + 1) {
-    ctx.onBytes(start - position);
+  if (received !== length) {
+    ctx.onBytes(-received);
     throw new KeydeskError({ code: 'NETWORK', message: `The connection ended early while downloading "${job.key}".` });
   }
-}
-
-async function writeFully(handle: FileHandle, data: Buffer, position: number): Promise<void> {
-  for (let written = 0; written < data.length; ) {
-    const { bytesWritten } = await handle.write(data, written, data.length - written, position + written);
-    written += bytesWritten;
-  }
+  return response.ServerSideEncryption?.startsWith('aws:kms') ?? false;
 }
 
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EXDEV', 'ENOSYS', 'EOPNOTSUPP']);

@@ -44,12 +44,15 @@ export type Journal = UploadJournal | DownloadJournal;
  */
 export class JournalStore {
   private readonly writes = new Map<string, Promise<void>>();
+  /** Ids with a journal on disk (found by loadAll or written since), so new transfers skip a failed file read each. */
+  private readonly known = new Set<string>();
 
   constructor(readonly dir: string) {}
 
   /** Writes are chained per transfer so a slow earlier write cannot land after a newer one. */
   save(entry: Journal): Promise<void> {
     const text = JSON.stringify(entry);
+    this.known.add(entry.id);
     const previous = this.writes.get(entry.id) ?? Promise.resolve();
     const next = previous.then(async () => {
       await mkdir(this.dir, { recursive: true });
@@ -66,15 +69,14 @@ export class JournalStore {
   async remove(id: string): Promise<void> {
     await this.writes.get(id);
     this.writes.delete(id);
+    this.known.delete(id);
     await rm(this.file(id), { force: true });
   }
 
   async load(id: string): Promise<Journal | undefined> {
-    try {
-      return JSON.parse(await readFile(this.file(id), 'utf8')) as Journal;
-    } catch {
-      return undefined;
-    }
+    if (!this.known.has(id)) return undefined;
+    await this.writes.get(id);
+    return this.read(id);
   }
 
   /** Unreadable journals (e.g. cut short by a crash in an old version) are skipped, not fatal. */
@@ -85,8 +87,18 @@ export class JournalStore {
     } catch {
       return [];
     }
-    const entries = await Promise.all(names.filter((n) => n.endsWith('.json')).map((n) => this.load(n.slice(0, -5))));
-    return entries.filter((e): e is Journal => e !== undefined);
+    const entries = await Promise.all(names.filter((n) => n.endsWith('.json')).map((n) => this.read(n.slice(0, -5))));
+    const found = entries.filter((e): e is Journal => e !== undefined);
+    for (const entry of found) this.known.add(entry.id);
+    return found;
+  }
+
+  private async read(id: string): Promise<Journal | undefined> {
+    try {
+      return JSON.parse(await readFile(this.file(id), 'utf8')) as Journal;
+    } catch {
+      return undefined;
+    }
   }
 
   private file(id: string): string {

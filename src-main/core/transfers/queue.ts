@@ -42,6 +42,8 @@ export interface TransferQueueOptions {
 
 interface Item {
   snapshot: TransferItemSnapshot;
+  /** From a folder listing: lets a download skip its HeadObject. */
+  listed?: { size: number; etag: string };
   controller?: AbortController;
   running?: Promise<void>;
   meter: SpeedMeter;
@@ -103,7 +105,11 @@ export class TransferQueue {
   }
 
   async addDownload(request: DownloadRequest, groupId?: string): Promise<TransferItemSnapshot> {
-    return this.add({ kind: 'download', credentialId: request.credentialId, bucket: request.bucket, key: request.key, localPath: request.target, conflictPolicy: request.conflict ?? 'ask', bytesTotal: request.size ?? 0, groupId });
+    const listed = request.size !== undefined && request.etag ? { size: request.size, etag: request.etag } : undefined;
+    return this.add(
+      { kind: 'download', credentialId: request.credentialId, bucket: request.bucket, key: request.key, localPath: request.target, conflictPolicy: request.conflict ?? 'ask', bytesTotal: request.size ?? 0, groupId },
+      listed,
+    );
   }
 
   /** Every object under the prefix becomes one item; folder marker objects become local folders. */
@@ -120,7 +126,7 @@ export class TransferQueue {
           continue;
         }
         const target = localPathForKey(request.targetDir, relative);
-        added.push(await this.addDownload({ credentialId: request.credentialId, bucket: request.bucket, key: object.key, target, conflict: request.conflict, size: object.size }, groupId));
+        added.push(await this.addDownload({ credentialId: request.credentialId, bucket: request.bucket, key: object.key, target, conflict: request.conflict, size: object.size, etag: object.etag }, groupId));
       }
     }
     return added;
@@ -144,6 +150,8 @@ export class TransferQueue {
     const item = this.item(id);
     if (!['failed', 'cancelled', 'interrupted'].includes(item.snapshot.state)) return;
     item.snapshot.error = undefined;
+    // The listing may be what went stale: ask the server again.
+    item.listed = undefined;
     this.setState(item, 'queued');
     this.pump();
   }
@@ -227,12 +235,16 @@ export class TransferQueue {
     this.stopTimer();
   }
 
-  private add(fields: Omit<TransferItemSnapshot, 'id' | 'state' | 'bytesDone' | 'bytesPerSecond' | 'createdAt'> & { id?: string; createdAt?: string }): TransferItemSnapshot {
+  private add(
+    fields: Omit<TransferItemSnapshot, 'id' | 'state' | 'bytesDone' | 'bytesPerSecond' | 'createdAt'> & { id?: string; createdAt?: string },
+    listed?: Item['listed'],
+  ): TransferItemSnapshot {
     if (this.closed) throw new KeydeskError({ code: 'CONFLICT', message: 'Transfers are shutting down; try again after restarting Keydesk.' });
     const item: Item = {
       snapshot: { ...fields, id: fields.id ?? randomUUID(), state: 'queued', bytesDone: 0, bytesPerSecond: 0, createdAt: fields.createdAt ?? new Date().toISOString() },
       meter: new SpeedMeter(),
       dirty: false,
+      listed,
     };
     this.items.set(item.snapshot.id, item);
     this.emit({ type: 'item', item: this.view(item) });
@@ -295,7 +307,7 @@ export class TransferQueue {
         },
       };
       const job: TransferJob = { id: s.id, credentialId: s.credentialId, bucket: s.bucket, key: s.key, conflict: s.conflictPolicy, groupId: s.groupId, createdAt: s.createdAt };
-      const outcome: RunOutcome = s.kind === 'upload' ? await runUpload({ ...job, file: s.localPath }, ctx) : await runDownload({ ...job, target: s.localPath }, ctx);
+      const outcome: RunOutcome = s.kind === 'upload' ? await runUpload({ ...job, file: s.localPath }, ctx) : await runDownload({ ...job, target: s.localPath, listed: item.listed }, ctx);
       if (outcome.state === 'done') {
         s.key = outcome.key;
         s.localPath = outcome.localPath;
@@ -410,7 +422,9 @@ export class TransferQueue {
 
 async function fileSize(file: string): Promise<number> {
   try {
-    return (await stat(file)).size;
+    const stats = await stat(file);
+    if (!stats.isFile()) throw new Error('not a regular file; use a folder upload for folders');
+    return stats.size;
   } catch (error) {
     throw new KeydeskError({ code: 'NOT_FOUND', message: `The file ${file} cannot be read (${(error as Error).message}).` }, { cause: error });
   }

@@ -92,6 +92,8 @@ export interface DownloadRequest {
   conflict?: ConflictPolicy;
   /** Known size (from a listing) lets the queue schedule small files together before any request. */
   size?: number;
+  /** With `size`, from a listing: the download then skips its HeadObject. */
+  etag?: string;
 }
 
 export interface DownloadFolderRequest {

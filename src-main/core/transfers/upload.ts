@@ -8,7 +8,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { KeydeskError } from '../errors';
 import { objectExists } from '../s3/objects';
 import { runPool } from '../s3/pool';
@@ -31,7 +31,17 @@ export interface UploadJob extends TransferJob {
 }
 
 export async function runUpload(job: UploadJob, ctx: RunContext): Promise<RunOutcome> {
-  const source = await statSource(job.file);
+  const handle = await openSource(job.file);
+  try {
+    return await uploadFrom(handle, job, ctx);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function uploadFrom(handle: FileHandle, job: UploadJob, ctx: RunContext): Promise<RunOutcome> {
+  const stats = await handle.stat();
+  const source = { size: stats.size, mtimeMs: stats.mtimeMs };
   ctx.onSize(source.size);
   let journal = await loadUploadJournal(job, ctx);
   if (journal && (journal.fileSize !== source.size || journal.fileMtimeMs !== source.mtimeMs)) {
@@ -58,19 +68,17 @@ export async function runUpload(job: UploadJob, ctx: RunContext): Promise<RunOut
   }
   const partSize = journal?.partSize ?? partSizeFor(source.size, ctx.settings);
   if (!journal && source.size <= partSize) {
-    await putWhole(job.file, source.size, job.bucket, key, ctx);
+    await putWhole(handle, job.file, source.size, job.bucket, key, ctx);
     return { state: 'done', key, localPath: job.file };
   }
   journal ??= await startUpload(job, key, source, partSize, ctx);
-  await uploadParts(journal, uploaded, ctx);
+  await uploadParts(handle, journal, uploaded, ctx);
   return { state: 'done', key, localPath: job.file };
 }
 
-async function statSource(file: string) {
+async function openSource(file: string): Promise<FileHandle> {
   try {
-    const stats = await stat(file);
-    if (!stats.isFile()) throw new Error('not a regular file');
-    return { size: stats.size, mtimeMs: stats.mtimeMs };
+    return await open(file, 'r');
   } catch (error) {
     throw new KeydeskError({ code: 'NOT_FOUND', message: `The file ${file} cannot be read (${(error as Error).message}).` }, { cause: error });
   }
@@ -89,14 +97,9 @@ async function chooseKey(job: UploadJob, ctx: RunContext): Promise<string | 'con
   return job.conflict === 'skip' ? 'skipped' : 'conflict';
 }
 
-async function putWhole(file: string, size: number, bucket: string, key: string, ctx: RunContext): Promise<void> {
+async function putWhole(handle: FileHandle, file: string, size: number, bucket: string, key: string, ctx: RunContext): Promise<void> {
   const body = Buffer.allocUnsafe(size);
-  const handle = await open(file, 'r');
-  try {
-    await readExactly(handle, body, 0, file);
-  } finally {
-    await handle.close();
-  }
+  await readExactly(handle, body, 0, file);
   const md5 = createHash('md5').update(body).digest();
   const result = await request(ctx, (o) =>
     ctx.session.client.send(
@@ -137,15 +140,13 @@ async function startUpload(job: UploadJob, key: string, source: { size: number; 
  * reused buffer, so memory stays at concurrency × part size whatever the file size. A part already on the
  * server (resume) is skipped only if its ETag matches the local bytes' MD5.
  */
-async function uploadParts(journal: UploadJournal, onServer: Map<number, string>, ctx: RunContext): Promise<void> {
+async function uploadParts(handle: FileHandle, journal: UploadJournal, onServer: Map<number, string>, ctx: RunContext): Promise<void> {
   const { bucket, key, uploadId, partSize, fileSize } = journal;
   const done = new Map<number, string>();
   try {
     const count = Math.max(1, Math.ceil(fileSize / partSize));
     const buffers: Buffer[] = [];
-    const handle = await open(journal.file, 'r');
-    try {
-      await runPool(
+    await runPool(
         Array.from({ length: count }, (_, i) => i + 1),
         ctx.settings.concurrency,
         async (partNumber, signal) => {
@@ -181,9 +182,6 @@ async function uploadParts(journal: UploadJournal, onServer: Map<number, string>
         },
         ctx.signal,
       );
-    } finally {
-      await handle.close();
-    }
     const parts = [...done].sort(([a], [b]) => a - b).map(([PartNumber, etag]) => ({ PartNumber, ETag: `"${etag}"` }));
     await request(ctx, (o) => ctx.session.client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), o));
     // RGW 16 answers CompleteMultipartUpload with an empty ETag: ask the object itself what arrived.

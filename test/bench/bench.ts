@@ -1,0 +1,283 @@
+/**
+ * Keydesk's transfer engine against the aws CLI and rclone, side by side on one fresh RGW. Run with
+ * `npm run bench` (scripts/bench.mjs bundles keydesk-runner.ts and imports this file through Vite).
+ * Sizes: BENCH_FILE_MB (default 1024), BENCH_SMALL_FILES (1000), BENCH_LIST_OBJECTS (10000); BENCH_RUNS (2).
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createBucket } from '../../src-main/core/s3/buckets';
+import type { S3Connection } from '../../src-main/core/s3/client';
+import { deleteObjects } from '../../src-main/core/s3/objects';
+import { runPool } from '../../src-main/core/s3/pool';
+import { openSession, type S3Session } from '../../src-main/core/s3/session';
+import type { TransferSettings } from '../../src-main/core/vault/metadata-store';
+import { createRgwUser } from '../helpers/rgw-users';
+import { startRgw, type RgwInfo } from '../servers/rgw';
+import type { RunnerTask } from './keydesk-runner';
+
+const run = promisify(execFile);
+const FILE_MB = Number(process.env.BENCH_FILE_MB ?? 1024);
+const SMALL_FILES = Number(process.env.BENCH_SMALL_FILES ?? 1000);
+const LIST_OBJECTS = Number(process.env.BENCH_LIST_OBJECTS ?? 10_000);
+/** Each measurement is repeated and the fastest kept, for every tool alike (loopback timings are noisy). */
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+/** The engine settings under test (what a credential's TransferSettings would hold). */
+const SETTINGS: TransferSettings = {
+  partSizeMiB: Number(process.env.BENCH_PART_MIB ?? 16),
+  concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
+};
+
+type Tool = 'keydesk' | 'aws' | 'rclone';
+const TOOLS: Tool[] = ['keydesk', 'aws', 'rclone'];
+
+interface Timing {
+  seconds: number;
+  /** Keydesk only: the operation without process start and SDK loading (what the running app pays). */
+  engineSeconds?: number;
+  firstOutputSeconds?: number;
+  maxRssKiB?: number;
+}
+
+interface Context {
+  rgw: RgwInfo;
+  connection: S3Connection;
+  session: S3Session;
+  bucket: string;
+  work: string;
+  runner: string;
+  awsConfig: string;
+}
+
+export async function main(runner: string): Promise<void> {
+  const { info: rgw, stop } = await startRgw();
+  const work = await mkdtemp(join(tmpdir(), 'keydesk-bench-'));
+  try {
+    const user = await createRgwUser(rgw, 'bench');
+    const connection: S3Connection = { endpoint: rgw.endpoint, region: rgw.region, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey, forcePathStyle: true, checksums: 'when-required' };
+    const session = openSession(connection);
+    const bucket = `${user.uid}-bench`;
+    await createBucket(session, bucket);
+    const awsConfig = join(work, 'aws-config');
+    await writeFile(awsConfig, '[default]\ns3 =\n  addressing_style = path\n');
+    const ctx: Context = { rgw, connection, session, bucket, work, runner, awsConfig };
+    console.log(`RGW ${rgw.endpoint}; Keydesk settings: part ${SETTINGS.partSizeMiB} MiB, concurrency ${SETTINGS.concurrency}`);
+    await printVersions();
+
+    const rows: { name: string; bytes?: number; times: Record<Tool, Timing> }[] = [];
+    const bigFile = await randomFile(join(work, 'big.bin'), FILE_MB * 1024 * 1024);
+    const bigMd5 = await md5File(bigFile);
+    const up: Partial<Record<Tool, Timing>> = {};
+    const down: Partial<Record<Tool, Timing>> = {};
+    await warmUp(ctx);
+    for (let round = 0; round < RUNS; round++) {
+      for (const tool of TOOLS) {
+        const key = `big-${tool}.bin`;
+        const target = join(work, `big-${tool}.out`);
+        up[tool] = fastest(up[tool], await timed(ctx, tool, 'upload', bigFile, key));
+        down[tool] = fastest(down[tool], await timed(ctx, tool, 'download', target, key));
+        if ((await md5File(target)) !== bigMd5) throw new Error(`${tool} downloaded different bytes`);
+        await rm(target);
+        await clean(ctx, { keys: [key] });
+      }
+    }
+    rows.push({ name: `upload ${FILE_MB} MiB file`, bytes: FILE_MB * 1024 * 1024, times: up as Record<Tool, Timing> });
+    rows.push({ name: `download ${FILE_MB} MiB file`, bytes: FILE_MB * 1024 * 1024, times: down as Record<Tool, Timing> });
+    await rm(bigFile);
+
+    const smallDir = join(work, 'small');
+    const smallBytes = await smallFiles(smallDir, SMALL_FILES);
+    const smallUp: Partial<Record<Tool, Timing>> = {};
+    const smallDown: Partial<Record<Tool, Timing>> = {};
+    for (let round = 0; round < RUNS; round++) {
+      for (const tool of TOOLS) {
+        const target = join(work, `small-${tool}`);
+        await mkdir(target);
+        smallUp[tool] = fastest(smallUp[tool], await timed(ctx, tool, 'upload-dir', smallDir, `small-${tool}/`));
+        smallDown[tool] = fastest(smallDown[tool], await timed(ctx, tool, 'download-dir', target, `small-${tool}/`));
+        const count = (await readdir(target)).length;
+        if (count !== SMALL_FILES) throw new Error(`${tool} downloaded ${count} of ${SMALL_FILES} small files`);
+        await rm(target, { recursive: true });
+        await clean(ctx, { folders: [`small-${tool}/`] });
+      }
+    }
+    rows.push({ name: `upload ${SMALL_FILES} small files`, bytes: smallBytes, times: smallUp as Record<Tool, Timing> });
+    rows.push({ name: `download ${SMALL_FILES} small files`, bytes: smallBytes, times: smallDown as Record<Tool, Timing> });
+
+    await seedListing(ctx);
+    const list: Partial<Record<Tool, Timing>> = {};
+    const firstPage: Partial<Record<Tool, Timing>> = {};
+    for (let round = 0; round < RUNS; round++) {
+      for (const tool of TOOLS) {
+        const timing = await timed(ctx, tool, 'list', '', 'list/');
+        list[tool] = fastest(list[tool], timing);
+        firstPage[tool] = fastest(firstPage[tool], { seconds: timing.firstOutputSeconds ?? NaN });
+      }
+    }
+    rows.push({ name: `list ${LIST_OBJECTS} objects: full`, times: list as Record<Tool, Timing> });
+    rows.push({
+      name: `list ${LIST_OBJECTS} objects: first page`,
+      times: firstPage as Record<Tool, Timing>,
+    });
+
+    printTable(rows);
+    const rss = Math.max(...rows.flatMap((r) => (r.times.keydesk.maxRssKiB ? [r.times.keydesk.maxRssKiB] : [])));
+    console.log(`\nKeydesk peak RSS (largest of its runs): ${(rss / 1024).toFixed(0)} MiB`);
+    console.log('Per operation: peak RSS, and Keydesk\'s time without process start / SDK load (the part a running app pays):');
+    for (const { name, times } of rows) {
+      if (times.keydesk.maxRssKiB) console.log(`  ${name.padEnd(34)} ${(times.keydesk.maxRssKiB / 1024).toFixed(0).padStart(4)} MiB  ${times.keydesk.engineSeconds?.toFixed(2)} s`);
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+    await stop();
+  }
+}
+
+/** One operation by one tool, timed from spawn to exit (and to its first output, for listings). */
+async function timed(ctx: Context, tool: Tool, op: RunnerTask['op'], local: string, key: string): Promise<Timing> {
+  const { command, args, env } = commandFor(ctx, tool, op, local, key);
+  const started = performance.now();
+  let firstOutput: number | undefined;
+  let stdout = '';
+  let stderr = '';
+  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (chunk: Buffer) => {
+    firstOutput ??= performance.now();
+    // Listings print thousands of lines: keep only the tail, where the runner's JSON report is.
+    stdout = (stdout + chunk.toString()).slice(-4096);
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  const seconds = (performance.now() - started) / 1000;
+  if (code !== 0) throw new Error(`${tool} ${op} failed (exit ${code}): ${stderr.slice(-2000)}`);
+  const timing: Timing = { seconds, firstOutputSeconds: firstOutput === undefined ? undefined : (firstOutput - started) / 1000 };
+  if (tool === 'keydesk') Object.assign(timing, JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { maxRssKiB?: number; engineSeconds?: number });
+  process.stdout.write(`  ${tool.padEnd(7)} ${op.padEnd(12)} ${seconds.toFixed(2)} s\n`);
+  return timing;
+}
+
+function commandFor(ctx: Context, tool: Tool, op: RunnerTask['op'], local: string, key: string): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const { AWS_CA_BUNDLE: _unused, ...base } = process.env;
+  const remoteAws = `s3://${ctx.bucket}/${key}`;
+  const remoteRclone = `kd:${ctx.bucket}/${key}`;
+  switch (tool) {
+    case 'keydesk': {
+      const task: RunnerTask = { op, connection: ctx.connection, settings: SETTINGS, bucket: ctx.bucket, key, local };
+      return { command: process.execPath, args: [ctx.runner, JSON.stringify(task)], env: base };
+    }
+    case 'aws': {
+      const env = { ...base, AWS_ACCESS_KEY_ID: ctx.connection.accessKeyId, AWS_SECRET_ACCESS_KEY: ctx.connection.secretAccessKey, AWS_DEFAULT_REGION: ctx.rgw.region, AWS_CONFIG_FILE: ctx.awsConfig, AWS_SHARED_CREDENTIALS_FILE: join(ctx.work, 'none') };
+      const common = ['--endpoint-url', ctx.rgw.endpoint, '--no-progress', '--only-show-errors'];
+      const args = {
+        upload: ['s3', 'cp', local, remoteAws, ...common],
+        download: ['s3', 'cp', remoteAws, local, ...common],
+        'upload-dir': ['s3', 'cp', local, remoteAws, '--recursive', ...common],
+        'download-dir': ['s3', 'cp', remoteAws, local, '--recursive', ...common],
+        list: ['s3', 'ls', remoteAws, '--endpoint-url', ctx.rgw.endpoint],
+      }[op];
+      return { command: '/usr/bin/aws', args, env };
+    }
+    case 'rclone': {
+      const env = {
+        ...base,
+        RCLONE_CONFIG: join(ctx.work, 'rclone.conf'),
+        RCLONE_CONFIG_KD_TYPE: 's3',
+        RCLONE_CONFIG_KD_PROVIDER: 'Ceph',
+        RCLONE_CONFIG_KD_ACCESS_KEY_ID: ctx.connection.accessKeyId,
+        RCLONE_CONFIG_KD_SECRET_ACCESS_KEY: ctx.connection.secretAccessKey,
+        RCLONE_CONFIG_KD_ENDPOINT: ctx.rgw.endpoint,
+      };
+      const args = {
+        upload: ['copyto', local, remoteRclone],
+        download: ['copyto', remoteRclone, local],
+        'upload-dir': ['copy', local, remoteRclone],
+        'download-dir': ['copy', remoteRclone, local],
+        list: ['lsf', remoteRclone],
+      }[op];
+      return { command: 'rclone', args, env };
+    }
+  }
+}
+
+function fastest(best: Timing | undefined, next: Timing): Timing {
+  if (!best) return next;
+  const faster = next.seconds < best.seconds ? next : best;
+  return { ...faster, maxRssKiB: Math.max(best.maxRssKiB ?? 0, next.maxRssKiB ?? 0) || undefined };
+}
+
+/** RGW creates its data pool on the first object write (PG peering takes seconds): not part of any row. */
+async function warmUp(ctx: Context): Promise<void> {
+  const warm = await randomFile(join(ctx.work, 'warm.bin'), 64 * 1024 * 1024);
+  for (const tool of TOOLS) await timed(ctx, tool, 'upload', warm, 'warm.bin');
+  await rm(warm);
+  await clean(ctx, { keys: ['warm.bin'] });
+}
+
+async function clean(ctx: Context, selection: { keys?: string[]; folders?: string[] }): Promise<void> {
+  await deleteObjects(ctx.session, ctx.bucket, selection);
+  // Deleted data stays in the memstore OSD until RGW's garbage collector runs: free it before the next row.
+  await run('radosgw-admin', ['--conf', join(ctx.rgw.cephDir, 'ceph.conf'), 'gc', 'process', '--include-all']);
+}
+
+async function seedListing(ctx: Context): Promise<void> {
+  const keys = Array.from({ length: LIST_OBJECTS }, (_, i) => `list/object-${String(i).padStart(6, '0')}`);
+  await runPool(keys, 32, async (key) => {
+    await ctx.session.client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: new Uint8Array(0), ContentLength: 0 }));
+  });
+}
+
+async function randomFile(path: string, size: number): Promise<string> {
+  const handle = await open(path, 'w');
+  const block = randomBytes(4 * 1024 * 1024);
+  try {
+    // Each 4 MiB block differs (a counter in its first bytes), so no block-level dedupe or compression helps anyone.
+    for (let offset = 0; offset < size; offset += block.length) {
+      block.writeUInt32BE(offset / block.length, 0);
+      await handle.write(block, 0, Math.min(block.length, size - offset));
+    }
+  } finally {
+    await handle.close();
+  }
+  return path;
+}
+
+async function smallFiles(dir: string, count: number): Promise<number> {
+  await mkdir(dir);
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const size = 1024 + ((i * 7919) % (63 * 1024)); // 1–64 KiB
+    await writeFile(join(dir, `file-${String(i).padStart(4, '0')}.bin`), randomBytes(size));
+    total += size;
+  }
+  return total;
+}
+
+async function md5File(path: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function printVersions(): Promise<void> {
+  const aws = (await run('/usr/bin/aws', ['--version'])).stdout.trim();
+  const rclone = (await run('rclone', ['version'])).stdout.split('\n')[0];
+  console.log(`Node ${process.version}; ${aws}; ${rclone}`);
+}
+
+function printTable(rows: { name: string; bytes?: number; times: Record<Tool, Timing> }[]): void {
+  const cell = (t: Timing, bytes?: number) => (bytes ? `${t.seconds.toFixed(2)} s ${(bytes / 1e6 / t.seconds).toFixed(0).padStart(4)} MB/s` : `${t.seconds.toFixed(2)} s`).padStart(18);
+  const ratio = (other: number, mine: number) => `${(other / mine).toFixed(2)}×`.padStart(8);
+  console.log(`\n${'operation'.padEnd(34)}${'keydesk'.padStart(18)}${'aws CLI'.padStart(18)}${'rclone'.padStart(18)}${'vs aws'.padStart(8)}${'vs rcl'.padStart(8)}${'vs best'.padStart(8)}`);
+  for (const { name, bytes, times } of rows) {
+    const best = Math.min(times.aws.seconds, times.rclone.seconds);
+    console.log(
+      `${name.padEnd(34)}${cell(times.keydesk, bytes)}${cell(times.aws, bytes)}${cell(times.rclone, bytes)}${ratio(times.aws.seconds, times.keydesk.seconds)}${ratio(times.rclone.seconds, times.keydesk.seconds)}${ratio(best, times.keydesk.seconds)}`,
+    );
+  }
+  console.log(`Ratios: the other tool's time ÷ Keydesk's time (above 1 = Keydesk faster). Fastest of ${RUNS} run(s) each; times include process start.`);
+}
