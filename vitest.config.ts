@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Two cores, and integration files share one RGW that keeps its data in RAM.
+    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -23,8 +25,6 @@ export default defineConfig({
           hookTimeout: 120_000,
           // As in unit: lets the faked `electron` reach electron-store in the shell tests against real servers.
           server: { deps: { inline: ['electron-store'] } },
-          // One RGW with its data in RAM on 2 cores: files in parallel, but not too many.
-          maxWorkers: 2,
         },
       },
     ],
