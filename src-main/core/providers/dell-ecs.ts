@@ -1,7 +1,8 @@
 import { KeydeskError, type ErrorCode } from '../errors';
 import { parseEndpoint } from '../s3/client';
 import type { AccessKeyInfo, AccountContext, KeyOwner, NewAccessKey, ProviderAdapter, ProviderSession } from './adapter';
-import { httpRequest, type ErrorMapper, type HttpRequest, type HttpResponse } from './http';
+import { requireField } from './account-settings';
+import { httpRequest, withSignIn, type ErrorMapper, type HttpRequest, type HttpResponse } from './http';
 
 /**
  * Dell ECS / ObjectScale management API (port 4443). In ECS the S3 access key ID *is* the object user's
@@ -107,23 +108,17 @@ function ecsErrorMapper(phase: 'login' | 'call' | 'add-secret'): ErrorMapper {
   };
 }
 
-function required(account: AccountContext, name: string, label: string, from: 'settings' | 'secrets' = 'settings'): string {
-  const value = account[from][name]?.trim();
-  if (!value) throw new KeydeskError({ code: 'INVALID_INPUT', message: `${PROVIDER}: the ${label} is missing in this account's settings.` });
-  return value;
-}
-
 function connect(account: AccountContext): ProviderSession {
-  const base = parseEndpoint(required(account, 'managementUrl', 'management URL'));
-  const username = required(account, 'username', 'user name');
-  const namespace = required(account, 'namespace', 'namespace');
+  const base = parseEndpoint(requireField(account, PROVIDER, 'managementUrl', 'management URL'));
+  const username = requireField(account, PROVIDER, 'username', 'user name');
+  const namespace = requireField(account, PROVIDER, 'namespace', 'namespace');
   const defaultUid = account.settings.objectUser?.trim() || undefined;
   // In memory only, for this session: the token is as good as the password until ECS drops it.
   let token: string | undefined;
   let signedInAs: string | undefined;
 
   async function login(): Promise<string> {
-    const basic = Buffer.from(`${username}:${required(account, 'password', 'password', 'secrets')}`).toString('base64');
+    const basic = Buffer.from(`${username}:${requireField(account, PROVIDER, 'password', 'password', 'secrets')}`).toString('base64');
     const response = await httpRequest(
       PROVIDER,
       { method: 'GET', url: `${base}/login`, headers: { authorization: `Basic ${basic}` }, signal: account.signal },
@@ -143,33 +138,7 @@ function connect(account: AccountContext): ProviderSession {
     const { path, ...rest } = request;
     const send = (t: string) =>
       httpRequest(PROVIDER, { ...rest, url: `${base}${path}`, headers: { 'x-sds-auth-token': t }, signal: account.signal }, ecsErrorMapper(phase));
-    if (!token) return send(await login());
-    try {
-      return await send(token);
-    } catch (error) {
-      if (!(error instanceof KeydeskError && error.status === 401)) throw error;
-    }
-    token = undefined;
-    let fresh: string;
-    try {
-      fresh = await login();
-    } catch (error) {
-      if (error instanceof KeydeskError && error.status === 401) {
-        throw new KeydeskError(
-          {
-            code: 'AUTH_EXPIRED',
-            provider: PROVIDER,
-            providerCode: error.providerCode,
-            status: 401,
-            message: `The Dell ECS sign-in expired and signing in again failed: ${error.message}`,
-            hint: "The management password may have changed or the user been locked; update the account's credentials.",
-          },
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-    return send(fresh);
+    return withSignIn(PROVIDER, { cached: () => token, signIn: login, forget: () => (token = undefined) }, send, "The management password may have changed or the user been locked; update the account's credentials.");
   }
 
   function uidFor(owner: string | undefined): string {
@@ -274,7 +243,7 @@ function connect(account: AccountContext): ProviderSession {
 
     s3Location() {
       // On-premises ECS rarely has wildcard DNS for buckets: path style. ECS ignores the signing region.
-      return { endpoint: parseEndpoint(required(account, 's3Endpoint', 'S3 endpoint')), region: 'us-east-1', forcePathStyle: true };
+      return { endpoint: parseEndpoint(requireField(account, PROVIDER, 's3Endpoint', 'S3 endpoint')), region: 'us-east-1', forcePathStyle: true };
     },
   };
 }

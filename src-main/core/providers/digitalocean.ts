@@ -1,6 +1,7 @@
 import { KeydeskError, type ErrorCode } from '../errors';
 import { parseEndpoint } from '../s3/client';
 import type { AccessKeyInfo, AccountContext, ProviderAdapter, ProviderSession } from './adapter';
+import { requireField } from './account-settings';
 import { httpRequest, type HttpRequest, type HttpResponse } from './http';
 
 /**
@@ -68,8 +69,7 @@ function connect(account: AccountContext): ProviderSession {
   const base = parseEndpoint(account.settings.apiUrl?.trim() || 'https://api.digitalocean.com');
 
   async function call(request: Omit<HttpRequest, 'url' | 'headers' | 'signal'> & { path: string }): Promise<HttpResponse> {
-    const token = account.secrets.token?.trim();
-    if (!token) throw new KeydeskError({ code: 'INVALID_INPUT', message: `${PROVIDER}: the API token is missing in this account's settings.` });
+    const token = requireField(account, PROVIDER, 'token', 'API token', 'secrets');
     const { path, ...rest } = request;
     return httpRequest(PROVIDER, { ...rest, url: `${base}${path}`, headers: { authorization: `Bearer ${token}` }, signal: account.signal }, mapError);
   }

@@ -106,3 +106,50 @@ function safeHost(url: string): string {
     return url;
   }
 }
+
+export interface TokenSession<Token> {
+  /** The token to try first, or undefined to sign in straight away. */
+  cached(): Token | undefined;
+  signIn(): Promise<Token>;
+  forget(): void;
+}
+
+/**
+ * Calls with a cached sign-in token; when the provider answers 401 (token expired or revoked) signs in
+ * again, once. If that sign-in is refused too, the stored credentials no longer work: AUTH_EXPIRED.
+ */
+export async function withSignIn<Token, T>(
+  provider: string,
+  session: TokenSession<Token>,
+  send: (token: Token) => Promise<T>,
+  expiredHint: string,
+): Promise<T> {
+  const cached = session.cached();
+  if (cached === undefined) return send(await session.signIn());
+  try {
+    return await send(cached);
+  } catch (error) {
+    if (!(error instanceof KeydeskError && error.status === 401)) throw error;
+  }
+  session.forget();
+  let fresh: Token;
+  try {
+    fresh = await session.signIn();
+  } catch (error) {
+    if (error instanceof KeydeskError && error.status === 401) {
+      throw new KeydeskError(
+        {
+          code: 'AUTH_EXPIRED',
+          provider,
+          providerCode: error.providerCode,
+          status: 401,
+          message: `The ${provider} sign-in expired and signing in again failed: ${error.message}`,
+          hint: expiredHint,
+        },
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  return send(fresh);
+}

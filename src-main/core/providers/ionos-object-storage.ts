@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KeydeskError } from '../errors';
 import { parseEndpoint } from '../s3/client';
 import type { AccessKeyInfo, AccountContext, KeyStatus, NewAccessKey, ProviderAdapter, ProviderSession } from './adapter';
+import { requireField } from './account-settings';
 import { httpRequest, type HttpRequest, type HttpResponse } from './http';
 import { ionosErrorMapper, ionosS3Fields, ionosS3Location } from './ionos-cloud-api';
 
@@ -57,8 +58,7 @@ export function createSession(account: AccountContext, poll: PollTiming = DEFAUL
   const mapError = ionosErrorMapper(PROVIDER);
 
   async function call(request: Omit<HttpRequest, 'url' | 'headers' | 'signal'> & { path: string }, mapper = mapError): Promise<HttpResponse> {
-    const token = account.secrets.token?.trim();
-    if (!token) throw new KeydeskError({ code: 'INVALID_INPUT', message: `${PROVIDER}: the token is missing in this account's settings.` });
+    const token = requireField(account, PROVIDER, 'token', 'token', 'secrets');
     const { path, ...rest } = request;
     return httpRequest(PROVIDER, { ...rest, url: `${base}${path}`, headers: { authorization: `Bearer ${token}` }, signal: account.signal }, mapper);
   }

@@ -2,7 +2,7 @@ import { KeydeskError, type ErrorCode } from '../errors';
 import { parseEndpoint } from '../s3/client';
 import { requireField, setting } from './account-settings';
 import type { AccessKeyInfo, AccountContext, KeyOwner, ProviderAdapter, ProviderSession } from './adapter';
-import { httpRequest, type ErrorMapper, type HttpRequest, type HttpResponse } from './http';
+import { httpRequest, withSignIn, type ErrorMapper, type HttpRequest, type HttpResponse } from './http';
 
 /**
  * OpenStack Keystone v3 EC2 credentials: the S3 keys of OpenStack clouds (RGW or Swift s3api check them
@@ -126,35 +126,17 @@ function connect(account: AccountContext): ProviderSession {
       ),
       token: t,
     });
-    // A minute of margin so a token does not expire between here and the request.
-    const cached = token && token.expiresAt - Date.now() > 60_000 ? token : undefined;
-    if (!cached) return send(await signIn());
-    try {
-      return await send(cached);
-    } catch (error) {
-      if (!(error instanceof KeydeskError && error.status === 401)) throw error;
-    }
-    token = undefined;
-    let fresh: Token;
-    try {
-      fresh = await signIn();
-    } catch (error) {
-      if (error instanceof KeydeskError && error.status === 401) {
-        throw new KeydeskError(
-          {
-            code: 'AUTH_EXPIRED',
-            provider: PROVIDER,
-            providerCode: error.providerCode,
-            status: 401,
-            message: `The Keystone sign-in expired and signing in again failed: ${error.message}`,
-            hint: "The password or application credential may have changed or expired; update the account's credentials.",
-          },
-          { cause: error },
-        );
-      }
-      throw error;
-    }
-    return send(fresh);
+    return withSignIn(
+      PROVIDER,
+      {
+        // A minute of margin so a token does not expire between here and the request.
+        cached: () => (token && token.expiresAt - Date.now() > 60_000 ? token : undefined),
+        signIn,
+        forget: () => (token = undefined),
+      },
+      send,
+      "The password or application credential may have changed or expired; update the account's credentials.",
+    );
   }
 
   const credentialsPath = (t: Token) => `/users/${encodeURIComponent(t.userId)}/credentials/OS-EC2`;
