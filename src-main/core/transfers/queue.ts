@@ -225,10 +225,12 @@ export class TransferQueue {
 
   /**
    * For app quit: stops every running item without cleaning up, so their journals, multipart uploads and
-   * temp files let resumePending() continue them next start. Queued items that never started are dropped.
+   * temp files let resumePending() continue them next start. Queued items that never started have no
+   * journal: they end 'interrupted' and are not resumed.
    */
   async shutdown(): Promise<void> {
     this.closed = true;
+    for (const item of this.items.values()) if (item.snapshot.state === 'queued') this.setState(item, 'interrupted');
     const running = [...this.items.values()].filter((i) => i.snapshot.state === 'running');
     for (const item of running) item.controller?.abort(SHUTDOWN);
     await Promise.all(running.map((i) => i.running));
