@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findByProfile } from '../core/ecosystem/snippets';
 import { isKeydeskError } from '../core/errors';
@@ -35,7 +36,8 @@ async function credentialProcess(args: string[]): Promise<string> {
   return JSON.stringify({ Version: 1, AccessKeyId: connection.accessKeyId, SecretAccessKey: connection.secretAccessKey });
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs one CLI command; `argv` starts with the command name. Resolves to the exit code. */
+export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command !== 'credential-process') throw new Error(USAGE);
@@ -48,4 +50,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Run directly (`node out/main/cli.js …`); the desktop app calls runCli itself.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await runCli(process.argv.slice(2));

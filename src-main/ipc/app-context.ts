@@ -5,7 +5,10 @@ import { RotationEngine } from '../core/rotation/engine';
 import { CredentialVault } from '../core/vault/credential-vault';
 import { MetadataStore, openConfStore, type StoreBacking } from '../core/vault/metadata-store';
 import { KeychainSecretStore, type SecretStore } from '../core/vault/secret-store';
+import { TransferQueue } from '../core/transfers/queue';
 import { EventBus } from './events';
+import { OperationRegistry } from './operations';
+import { forwardTransferEvents } from './transfer-events';
 
 /** Everything the handlers need, built once by the Electron shell or by browser mode. */
 export interface AppContext {
@@ -18,12 +21,24 @@ export interface AppContext {
   accounts: AccountService;
   events: EventBus;
   rotation: RotationEngine;
-  /** out/main/cli.js, for "Use in…" credential_process lines. */
-  cliPath?: string;
+  /** How to run `credential-process` on this machine, for "Use in…" credential_process lines. */
+  cliCommand: string;
   /** Directory for resumable-transfer and rotation journals. */
   stateDir: string;
   /** Opens an https: link in the user's browser (see core/links.ts). */
   openLink(url: string): Promise<void>;
+  /** Uploads and downloads; the shell calls resumePending() at start and shutdown() at quit. */
+  transfers: TransferQueue;
+  /** Cancellable batch operations (empty bucket, delete, move). */
+  operations: OperationRegistry;
+  /** Native file pickers: the desktop app only (browser mode asks for typed paths). */
+  dialogs?: LocalDialogs;
+}
+
+export interface LocalDialogs {
+  openFiles(): Promise<string[]>;
+  openFolder(): Promise<string | undefined>;
+  chooseDirectory(): Promise<string | undefined>;
 }
 
 export interface AppContextOptions {
@@ -35,7 +50,8 @@ export interface AppContextOptions {
   /** electron-store in the desktop app; plain conf (same file) otherwise. */
   store?: StoreBacking;
   secrets?: SecretStore;
-  cliPath?: string;
+  cliCommand: string;
+  dialogs?: LocalDialogs;
 }
 
 export function createAppContext(options: AppContextOptions): AppContext {
@@ -45,6 +61,11 @@ export function createAppContext(options: AppContextOptions): AppContext {
   const accounts = new AccountService(metadata, secrets);
   const events = new EventBus();
   const stateDir = join(options.home, 'state');
+  const transfers = new TransferQueue({
+    journalDir: join(stateDir, 'transfers'),
+    resolveEndpoint: async (credentialId) => ({ connection: await vault.connection(credentialId), settings: vault.get(credentialId).transfer }),
+  });
+  forwardTransferEvents(transfers, events);
   return {
     mode: options.mode,
     version: options.version,
@@ -63,7 +84,10 @@ export function createAppContext(options: AppContextOptions): AppContext {
       onCredentialsChanged: (ids) => events.emit('credentials:changed', { ids }),
     }),
     stateDir,
-    cliPath: options.cliPath,
+    cliCommand: options.cliCommand,
     openLink: options.openLink,
+    transfers,
+    operations: new OperationRegistry(events),
+    dialogs: options.dialogs,
   };
 }

@@ -1,6 +1,8 @@
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type OpenDialogOptions } from 'electron';
 import ElectronStore from 'electron-store';
 import { join } from 'node:path';
+import { runCli } from '../cli/keydesk';
+import { cliCommand } from '../core/ecosystem/snippets';
 import { httpsOnly } from '../core/links';
 import { resolveHome } from '../core/paths';
 import { log } from '../core/redact';
@@ -12,6 +14,14 @@ import { applySessionPolicy, lockDownContents } from './security';
 import { createTray } from './tray';
 import { createMainWindow } from './window';
 import { storeOptions } from '../core/vault/metadata-store';
+
+// `Keydesk credential-process --profile NAME` (AWS credential_process): answer and exit, with no window
+// and no single-instance handover. This is how installed apps run it, since their RunAsNode fuse is off.
+const cliStart = process.argv.indexOf('credential-process');
+if (cliStart !== -1) {
+  app.exit(await runCli(process.argv.slice(cliStart)));
+  await new Promise(() => {}); // app.exit ends the process; nothing below may start.
+}
 
 const defaultHome = app.getPath('userData');
 const home = resolveHome(defaultHome);
@@ -62,14 +72,33 @@ const context = createAppContext({
   home,
   defaultHome,
   store: store as unknown as { store: Record<string, unknown> },
-  cliPath: join(__dirname, 'cli.js'),
+  cliCommand: app.isPackaged ? cliCommand(process.execPath) : cliCommand(process.execPath, app.getAppPath()),
   openLink: (url) => shell.openExternal(httpsOnly(url)),
+  dialogs: {
+    openFiles: async () => (await pick({ properties: ['openFile', 'multiSelections'] })) ?? [],
+    openFolder: async () => (await pick({ properties: ['openDirectory'] }))?.[0],
+    chooseDirectory: async () => (await pick({ properties: ['openDirectory', 'createDirectory'], buttonLabel: 'Download here' }))?.[0],
+  },
 });
+
+/** A native picker attached to the window; undefined when cancelled. */
+async function pick(options: OpenDialogOptions): Promise<string[] | undefined> {
+  const result = mainWindow && !mainWindow.isDestroyed() ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? undefined : result.filePaths;
+}
 
 app.on('web-contents-created', (_event, contents) => lockDownContents(contents, location.isAppUrl));
 app.on('second-instance', showWindow);
 app.on('before-quit', () => {
   quitting = true;
+});
+// Running transfers stop with their journals kept, so the next start resumes them instead of starting over.
+let transfersStopped = false;
+app.on('will-quit', (event) => {
+  if (transfersStopped) return;
+  transfersStopped = true;
+  event.preventDefault();
+  void context.transfers.shutdown().finally(() => app.quit());
 });
 app.on('window-all-closed', () => {
   // Stay alive in the tray.
@@ -83,6 +112,7 @@ void app.whenReady().then(() => {
   void context.rotation.recoverRotations().then((results) => {
     for (const failed of results.filter((r) => r.outcome === 'failed')) log.warn(`Unfinished rotation ${failed.rotationId}: ${failed.error?.message ?? ''}`);
   });
+  void context.transfers.resumePending().catch((error: unknown) => log.warn(`Resuming transfers failed: ${(error as Error).message}`));
   showWindow();
   app.on('activate', showWindow);
 });

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { homedir } from 'node:os';
+import { cliCommand } from '../core/ecosystem/snippets';
 import { resolveHome } from '../core/paths';
 import { log } from '../core/redact';
 import { createAppContext } from '../ipc/app-context';
@@ -41,10 +42,12 @@ export async function startWebServer(options: WebServerOptions): Promise<{ url: 
     home,
     defaultHome,
     openLink: async (url) => log.info(`Open this link in your browser: ${url}`),
-    cliPath: join(__dirname, 'cli.js'),
+    cliCommand: cliCommand(process.execPath, join(__dirname, 'cli.js')),
   });
   // Rotations cut short by a crash; a new rotation of the same key settles its own first anyway.
   void context.rotation.recoverRotations();
+  // Transfers interrupted by the last stop continue where their journals left them.
+  void context.transfers.resumePending().catch((error: unknown) => log.warn(`Resuming transfers failed: ${(error as Error).message}`));
   const handlers = createHandlers(context);
   const token = randomBytes(24).toString('hex');
 
@@ -89,11 +92,13 @@ export async function startWebServer(options: WebServerOptions): Promise<{ url: 
   origin = `http://127.0.0.1:${port}`;
   return {
     url: `${origin}/#token=${token}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await context.transfers.shutdown();
+      await new Promise<void>((resolve) => {
         for (const client of sockets.clients) client.terminate();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
 

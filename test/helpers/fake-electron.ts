@@ -57,12 +57,15 @@ export function createFakeElectron() {
     }
   }
 
+  const exitCodes: number[] = [];
   const userData = mkdtempSync(join(tmpdir(), 'keydesk-fake-electron-'));
   let readyResolve: () => void = () => {};
   const ready = new Promise<void>((resolve) => (readyResolve = resolve));
   const app = Object.assign(new EventEmitter(), {
     isPackaged: false,
     getPath: (name: string) => (name === 'userData' ? userData : tmpdir()),
+    getAppPath: () => process.cwd(),
+    exit: (code: number) => void (exitCodes.push(code)),
     setPath: () => {},
     getVersion: () => '0.0.0-test',
     getName: () => 'Keydesk',
@@ -131,7 +134,7 @@ export function createFakeElectron() {
     contextBridge: { exposeInMainWorld: () => {} },
     ipcRenderer: { invoke: async () => undefined, on: () => {}, removeListener: () => {} },
   };
-  return { module: { ...module, default: module }, windows, trays, sessionCalls, handlers, userData, notifications, clipboard };
+  return { module: { ...module, default: module }, exitCodes, windows, trays, sessionCalls, handlers, userData, notifications, clipboard };
 }
 
 export type FakeElectron = ReturnType<typeof createFakeElectron>;

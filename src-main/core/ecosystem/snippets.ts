@@ -44,10 +44,13 @@ function quote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `"${value.replace(/(["\\$`])/g, '\\$1')}"`;
 }
 
-/** How to run the CLI: plain Node in development, the app binary in Node mode once packaged. */
-export function cliCommand(cliPath: string, execPath = process.execPath, electron = !!process.versions.electron): string {
-  const run = `${quote(execPath)} ${quote(cliPath)}`;
-  return electron ? `env ELECTRON_RUN_AS_NODE=1 ${run}` : run;
+/**
+ * How to run `credential-process`: the packaged app binary itself (its RunAsNode fuse is off, so the app
+ * answers the command in its main process), or a runtime plus its entry file (Electron in development,
+ * Node for out/main/cli.js).
+ */
+export function cliCommand(execPath: string, entry?: string): string {
+  return entry ? `${quote(execPath)} ${quote(entry)}` : quote(execPath);
 }
 
 export function snippets(record: CredentialRecord, all: CredentialRecord[], cli: string): Snippets {

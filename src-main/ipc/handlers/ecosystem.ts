@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { previewImport, runImport } from '../../core/ecosystem/importer';
-import { cliCommand, revealedSnippet, snippets } from '../../core/ecosystem/snippets';
+import { revealedSnippet, snippets } from '../../core/ecosystem/snippets';
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../contract';
 
@@ -15,7 +15,7 @@ export function ecosystemHandlers(ctx: AppContext): EcosystemHandlers {
       if (result.imported.length) ctx.events.emit('credentials:changed', { ids: result.imported.map((r) => r.id) });
       return result;
     },
-    'credentials:snippets': async ({ id }) => snippets(ctx.vault.get(id), ctx.vault.list(), ctx.cliPath ? cliCommand(ctx.cliPath) : 'keydesk'),
+    'credentials:snippets': async ({ id }) => snippets(ctx.vault.get(id), ctx.vault.list(), ctx.cliCommand),
     'credentials:revealForSnippet': async ({ id, kind }) => {
       const { secretAccessKey } = await ctx.vault.connection(id);
       return revealedSnippet(kind, ctx.vault.get(id), ctx.vault.list(), secretAccessKey);

@@ -101,7 +101,7 @@ describe('importing from aws, rclone and s3cmd config files', () => {
     expect(findByProfile(vault.list(), 'ceph-aws-profile').id).toBe(record.id);
     expect(findByProfile(vault.list(), record.id).id).toBe(record.id);
     expect(() => findByProfile(vault.list(), 'nope')).toThrow(/No saved Keydesk credential/);
-    expect(cliCommand('/Apps/Key Desk/cli.js', '/usr/bin/node', false)).toBe('/usr/bin/node "/Apps/Key Desk/cli.js"');
-    expect(cliCommand('/opt/k/cli.js', '/opt/k/keydesk', true)).toBe('env ELECTRON_RUN_AS_NODE=1 /opt/k/keydesk /opt/k/cli.js');
+    expect(cliCommand('/usr/bin/node', '/Apps/Key Desk/cli.js')).toBe('/usr/bin/node "/Apps/Key Desk/cli.js"');
+    expect(cliCommand('/opt/Key Desk/keydesk')).toBe('"/opt/Key Desk/keydesk"');
   });
 });
