@@ -9,6 +9,9 @@ export const channelNames = [
   'credentials:update',
   'credentials:remove',
   'buckets:list',
+  'buckets:create',
+  'buckets:delete',
+  'buckets:empty',
   'providers:list',
   'accounts:list',
   'accounts:add',
@@ -30,9 +33,30 @@ export const channelNames = [
   'import:run',
   'credentials:snippets',
   'credentials:revealForSnippet',
+  'objects:listStart',
+  'objects:listNext',
+  'objects:listCancel',
+  'objects:details',
+  'objects:newFolder',
+  'objects:count',
+  'objects:delete',
+  'objects:move',
+  'objects:share',
+  'operations:cancel',
+  'transfers:list',
+  'transfers:uploadFiles',
+  'transfers:uploadFolder',
+  'transfers:download',
+  'transfers:cancel',
+  'transfers:retry',
+  'transfers:resolve',
+  'transfers:clear',
+  'dialogs:openFiles',
+  'dialogs:openFolder',
+  'dialogs:chooseDirectory',
 ] as const;
 
-export const eventNames = ['credentials:changed', 'rotation:progress', 'app:navigate'] as const;
+export const eventNames = ['credentials:changed', 'rotation:progress', 'app:navigate', 'operations:progress', 'transfers:event'] as const;
 
 /** IPC channel prefix for main → renderer events. */
 export const EVENT_PREFIX = 'keydesk-event:';

@@ -8,6 +8,8 @@ import { credentialChannels } from './channels/credentials';
 import { keyChannels } from './channels/keys';
 import { rotationChannels } from './channels/rotation';
 import { ecosystemChannels } from './channels/ecosystem';
+import { objectChannels } from './channels/objects';
+import { dialogChannels, transferChannels, type TransfersEvent } from './channels/transfers';
 import type { RotationProgress } from '../core/rotation/engine';
 
 /**
@@ -22,6 +24,9 @@ export const channels = {
   ...keyChannels,
   ...rotationChannels,
   ...ecosystemChannels,
+  ...objectChannels,
+  ...transferChannels,
+  ...dialogChannels,
 };
 
 export type Channels = typeof channels;
@@ -40,6 +45,10 @@ export interface Events {
   'rotation:progress': RotationProgress;
   /** Main asks the window to show a screen (tray "Browse Buckets"). */
   'app:navigate': { view: 'browse'; credentialId: string };
+  /** Progress of a batch operation (empty bucket, delete, move) started with an operationId. */
+  'operations:progress': { operationId: string; done: number; total: number };
+  /** Transfer queue changes, batched and throttled. */
+  'transfers:event': TransfersEvent;
 }
 export type EventName = keyof Events;
 

@@ -1,23 +1,27 @@
-import { ListBucketsCommand } from '@aws-sdk/client-s3';
-import { createS3Client, describeS3Error } from '../../core/s3/client';
+import { bucketRegion, createBucket, deleteBucket, emptyBucket, listBuckets } from '../../core/s3/buckets';
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../contract';
+import { withSession } from './s3-session';
 
-type BucketHandlers = Pick<Handlers, 'buckets:list'>;
+type BucketHandlers = Pick<Handlers, 'buckets:list' | 'buckets:create' | 'buckets:delete' | 'buckets:empty'>;
+
+/** Above this many buckets, asking each for its region costs more than the column is worth. */
+const REGION_LOOKUP_MAX_BUCKETS = 25;
 
 export function bucketHandlers(ctx: AppContext): BucketHandlers {
   return {
-    'buckets:list': async ({ credentialId }) => {
-      const connection = await ctx.vault.connection(credentialId);
-      const client = createS3Client(connection);
-      try {
-        const result = await client.send(new ListBucketsCommand({}));
-        return (result.Buckets ?? []).map((bucket) => ({ name: bucket.Name ?? '', createdAt: bucket.CreationDate?.toISOString() }));
-      } catch (error) {
-        throw describeS3Error(error, connection.endpoint);
-      } finally {
-        client.destroy();
-      }
-    },
+    'buckets:list': ({ credentialId }) =>
+      withSession(ctx, credentialId, async (session) => {
+        const buckets = await listBuckets(session);
+        if (buckets.length > REGION_LOOKUP_MAX_BUCKETS) return buckets;
+        await Promise.all(
+          buckets.filter((b) => !b.region).map(async (b) => (b.region = await bucketRegion(session, b.name).catch(() => undefined))),
+        );
+        return buckets;
+      }),
+    'buckets:create': ({ credentialId, name, region }) => withSession(ctx, credentialId, (session) => createBucket(session, name, region)),
+    'buckets:delete': ({ credentialId, name }) => withSession(ctx, credentialId, (session) => deleteBucket(session, name)),
+    'buckets:empty': ({ credentialId, name, operationId }) =>
+      withSession(ctx, credentialId, (session) => ctx.operations.run(operationId, (options) => emptyBucket(session, name, options))),
   };
 }

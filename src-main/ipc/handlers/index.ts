@@ -7,6 +7,8 @@ import { credentialHandlers } from './credentials';
 import { keyHandlers } from './keys';
 import { rotationHandlers } from './rotation';
 import { ecosystemHandlers } from './ecosystem';
+import { objectHandlers } from './objects';
+import { transferHandlers } from './transfers';
 
 export function createHandlers(ctx: AppContext): Handlers {
   return {
@@ -17,5 +19,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...keyHandlers(ctx),
     ...rotationHandlers(ctx),
     ...ecosystemHandlers(ctx),
+    ...objectHandlers(ctx),
+    ...transferHandlers(ctx),
   };
 }

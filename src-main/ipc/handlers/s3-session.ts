@@ -1,0 +1,15 @@
+import { openSession, type S3Session } from '../../core/s3/session';
+import type { AppContext } from '../app-context';
+
+/**
+ * A session for one request, closed afterwards. Not cached: a regenerated secret keeps its access key
+ * ID, so a cache keyed by credential could keep signing with the old secret.
+ */
+export async function withSession<T>(ctx: AppContext, credentialId: string, work: (session: S3Session) => Promise<T>): Promise<T> {
+  const session = openSession(await ctx.vault.connection(credentialId));
+  try {
+    return await work(session);
+  } finally {
+    session.client.destroy();
+  }
+}
