@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { channelNames, EVENT_PREFIX, eventNames } from '../ipc/channel-names';
 
 // One method per contract channel, grouped by area (`keydesk.credentials.add(...)`); no raw ipcRenderer.
@@ -18,3 +18,8 @@ api.on = (event: string, listener: (payload: unknown) => void) => {
 };
 
 contextBridge.exposeInMainWorld('keydesk', api);
+
+// Files dropped from the OS reach the page as File objects without paths (sandboxed renderers no longer
+// see File.path), but uploads need paths. Only the preload can ask webUtils; it is renderer-local (no
+// IPC, main learns nothing until the renderer asks for an upload), so it stays out of the IPC contract.
+contextBridge.exposeInMainWorld('keydeskPathForFile', (file: File): string => webUtils.getPathForFile(file));

@@ -1,9 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import { channels } from '../../src-main/ipc/contract';
 
-const exposed = vi.hoisted(() => ({ api: undefined as Record<string, unknown> | undefined, invoked: [] as unknown[][] }));
+const exposed = vi.hoisted(() => ({ api: undefined as Record<string, unknown> | undefined, invoked: [] as unknown[][], extra: [] as string[] }));
 vi.mock('electron', () => ({
-  contextBridge: { exposeInMainWorld: (name: string, api: Record<string, unknown>) => name === 'keydesk' && (exposed.api = api) },
+  contextBridge: {
+    exposeInMainWorld: (name: string, api: unknown) => {
+      if (name === 'keydesk') exposed.api = api as Record<string, unknown>;
+      else exposed.extra.push(name);
+    },
+  },
+  webUtils: { getPathForFile: () => '/dropped' },
   ipcRenderer: {
     invoke: async (...args: unknown[]) => exposed.invoked.push(args),
     on: () => {},
@@ -24,5 +30,7 @@ describe('preload', () => {
     await (api.credentials as { remove: (args: unknown) => Promise<unknown> }).remove({ id: 'x' });
     expect(exposed.invoked.at(-1)).toEqual(['credentials:remove', { id: 'x' }]);
     expect(() => (api.on as (event: string, cb: () => void) => void)('not:an-event', () => {})).toThrow(/Unknown event/);
+    // The one renderer-local helper outside the contract: dropped files → paths.
+    expect(exposed.extra).toEqual(['keydeskPathForFile']);
   });
 });
