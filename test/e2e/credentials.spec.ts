@@ -63,3 +63,13 @@ test('bad input names its cause and saves nothing', async ({ page, rgw, home, sn
   await expect(page.getByRole('heading', { name: 'No credentials yet' })).toBeVisible();
   expect(await filesContaining(home, user.secretAccessKey)).toEqual([]);
 });
+
+test('"Other S3 provider" in the account picker leads to Add credentials', async ({ page, snap }) => {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Accounts' }).click();
+  await page.getByRole('button', { name: 'Add account' }).first().click();
+  await page.getByRole('radio', { name: /Other S3 provider/ }).check();
+  await expect(page.getByText('has no key-management API Keydesk can use')).toBeVisible();
+  await snap('add-account-pasted-key');
+  await page.getByRole('button', { name: 'Add credentials' }).click();
+  await expect(page.getByRole('heading', { name: 'Add credentials' })).toBeVisible();
+});

@@ -39,6 +39,9 @@ export class AccountService {
   /** Verifies the management credentials with the provider, then saves; nothing is saved on failure. */
   async add(input: NewAccount): Promise<{ account: AccountSummary; identity: KeyOwner }> {
     const adapter = getAdapter(input.providerId);
+    if (adapter.descriptor.pastedKeyOnly) {
+      throw new KeydeskError({ code: 'INVALID_INPUT', message: `${adapter.descriptor.name} has no account to connect: add its key pair under Credentials → Add credentials.` });
+    }
     const { settings, secrets } = splitFields(adapter.descriptor, input.fields);
     const id = randomUUID();
     const session = adapter.connect({ accountId: id, settings, secrets });

@@ -47,6 +47,8 @@ export interface ProviderDescriptor {
   capabilities: ProviderCapabilities;
   /** What the user enters to connect an account; `secret` fields go to the keychain, the rest to metadata. */
   accountFields: AccountField[];
+  /** No key-management API at all: the user pastes a key pair under Credentials instead of adding an account. */
+  pastedKeyOnly?: boolean;
 }
 
 /** A connected account as the adapter sees it: non-secret settings plus the secret fields from the keychain. */
