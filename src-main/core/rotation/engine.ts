@@ -5,7 +5,7 @@ import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
 import type { AccessKeyInfo, NewAccessKey, ProviderCapabilities, ProviderSession } from '../providers/adapter';
 import { registerSecret } from '../redact';
 import { createS3Client, describeS3Error, type S3Connection } from '../s3/client';
-import { cancelledError } from '../s3/session';
+import { cancelledError, sleep } from '../cancel';
 import type { CredentialVault } from '../vault/credential-vault';
 import type { CredentialRecord } from '../vault/metadata-store';
 import { secretName, type SecretStore } from '../vault/secret-store';
@@ -525,19 +525,4 @@ function verifyFailed(error: unknown, timeoutMs: number): KeydeskError {
     { ...info, message: `The new key did not work on S3 within ${Math.round(timeoutMs / 1000)} s: ${info.message} It was removed again; your saved key is unchanged.` },
     { cause: error },
   );
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelledError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

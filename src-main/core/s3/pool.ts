@@ -1,4 +1,4 @@
-import { throwIfCancelled } from './session';
+import { throwIfCancelled } from '../cancel';
 
 /**
  * Runs `work` over `items` with at most `concurrency` in flight. The first failure stops the pool: no new

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { KeydeskError } from '../errors';
+import { cancelledError, throwIfCancelled } from '../cancel';
 import { createS3Client, describeS3Error, type S3Connection } from './client';
 
 /** What every browser and transfer operation needs: a client, and the endpoint its errors are described against. */
@@ -12,13 +12,8 @@ export function openSession(connection: S3Connection, options?: Parameters<typeo
   return { client: createS3Client(connection, options), endpoint: connection.endpoint };
 }
 
-export function cancelledError(): KeydeskError {
-  return new KeydeskError({ code: 'CANCELLED', message: 'Cancelled.' });
-}
-
-export function throwIfCancelled(signal?: AbortSignal): void {
-  if (signal?.aborted) throw cancelledError();
-}
+// Re-exported: they lived here first, and callers outside the core import them from this module.
+export { cancelledError, throwIfCancelled };
 
 /**
  * Runs one S3 request so that every failure leaves as a KeydeskError: a cancel reads as CANCELLED (not

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { KeydeskError } from '../errors';
 import { describeS3Error } from '../s3/client';
 import { runPool } from '../s3/pool';
-import { cancelledError } from '../s3/session';
+import { cancelledError } from '../cancel';
 import { isShutdown, partSizeFor, plainMd5, request, type RunContext, type RunOutcome, type TransferJob } from './context';
 import type { DownloadJournal } from './journal';
 import { keepBothName, pathExists, tempPathFor } from './local-files';

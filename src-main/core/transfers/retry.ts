@@ -1,5 +1,5 @@
 import { KeydeskError } from '../errors';
-import { cancelledError } from '../s3/session';
+import { cancelledError, sleep } from '../cancel';
 
 export interface RetryPolicy {
   attempts: number;
@@ -30,21 +30,6 @@ export async function withRetry<T>(run: () => Promise<T>, policy: RetryPolicy, s
       await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1)), signal);
     }
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelledError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Data that arrived or was stored damaged: retried like a network error. */

@@ -1,0 +1,27 @@
+import { KeydeskError } from './errors';
+
+/** Cancellation helpers shared by S3 calls, transfers and rotation (plain Node, no Electron). */
+
+export function cancelledError(): KeydeskError {
+  return new KeydeskError({ code: 'CANCELLED', message: 'Cancelled.' });
+}
+
+export function throwIfCancelled(signal?: AbortSignal): void {
+  if (signal?.aborted) throw cancelledError();
+}
+
+/** Waits `ms`; an abort ends the wait at once with a CANCELLED error. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelledError());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelledError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
