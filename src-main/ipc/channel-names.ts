@@ -24,6 +24,7 @@ export const channelNames = [
   'keys:setActive',
   'keys:delete',
   'keys:showSecret',
+  'keys:save',
   'keys:setDescription',
   'keys:setOwnerSuspended',
   'rotation:run',

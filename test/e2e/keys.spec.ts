@@ -195,3 +195,29 @@ test('at the key limit "Create key" is disabled with the reason shown', async ({
   await expect(create).toHaveAccessibleDescription('Ceph RGW allows 1 key per user');
   await snap('limit-reached');
 });
+
+test('an existing key the provider can show again is saved in the keychain from its row, and browses buckets', async ({ page, rgw, home, snap }) => {
+  const { uid, bucket } = await keylessUserWithBucket(rgw);
+  await addRgwAccount(page, rgw, uid, rgw.admin.secretAccessKey);
+  await page.getByRole('button', { name: 'Verify and save' }).click();
+
+  await page.getByRole('button', { name: 'Create S3 credentials' }).click();
+  const createDialog = page.getByRole('dialog', { name: 'Create key' });
+  await createDialog.getByLabel(/Save in keychain/).uncheck();
+  await createDialog.getByRole('button', { name: 'Create key' }).click();
+  const created = page.getByRole('dialog', { name: 'Key created' });
+  const accessKeyId = (await created.getByTestId('new-access-key').textContent())!.trim();
+  await created.getByRole('button', { name: 'Done' }).click();
+
+  const row = page.getByRole('table', { name: 'Access keys' }).getByRole('row').filter({ hasText: accessKeyId });
+  await expect(row).not.toContainText('In keychain');
+  await row.getByRole('button', { name: 'Save in keychain' }).click();
+  await expect(page.getByText(`Saved ${accessKeyId} in the keychain`)).toBeVisible();
+  await expect(row).toContainText('In keychain');
+  await expect(row.getByRole('button', { name: 'Save in keychain' })).toHaveCount(0);
+  await snap('key-saved-from-row');
+
+  await page.getByRole('button', { name: 'Browse Buckets' }).click();
+  await expect(page.getByText(bucket)).toBeVisible();
+  expect((await filesContaining(home, accessKeyId)).length).toBeGreaterThan(0);
+});

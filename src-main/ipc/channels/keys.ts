@@ -55,6 +55,8 @@ export const keyChannels = {
   /** Resolves to the saved credentials of the key that were removed with it. */
   'keys:delete': channel<SavedCredentialRef[]>()(keyRef),
   'keys:showSecret': channel<{ secretAccessKey: string }>()(keyRef),
+  /** Saves an existing key as a credential, where the provider can show its secret again; main keeps the secret. */
+  'keys:save': channel<SavedCredentialRef>()(keyRef),
   'keys:setDescription': channel<void>()(keyRef.extend({ description: z.string().max(256) })),
   'keys:setOwnerSuspended': channel<void>()(z.strictObject({ accountId, owner: z.string().min(1).max(256), suspended: z.boolean() })),
 };

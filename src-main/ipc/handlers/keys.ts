@@ -16,6 +16,7 @@ type KeyHandlers = Pick<
   | 'keys:setActive'
   | 'keys:delete'
   | 'keys:showSecret'
+  | 'keys:save'
   | 'keys:setDescription'
   | 'keys:setOwnerSuspended'
 >;
@@ -171,6 +172,26 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
       const { provider, session } = await open(accountId);
       const show = supported(provider, provider.capabilities.canShowSecretAgain, session.showSecret, 'show a secret again');
       return { secretAccessKey: await show.call(session, keyId, { owner, region }) };
+    },
+
+    'keys:save': async ({ accountId, keyId, owner, region }) => {
+      const { account, provider, session } = await open(accountId);
+      const show = supported(provider, provider.capabilities.canShowSecretAgain, session.showSecret, 'show a secret again');
+      const key = (await session.listKeys({ owner, region })).find((candidate) => candidate.id === keyId);
+      if (!key) throw new KeydeskError({ code: 'NOT_FOUND', provider: provider.name, message: `${provider.name} has no key ${keyId} any more.` });
+      const already = saved(accountId, key.accessKeyId)[0];
+      if (already) return ref(already);
+      // Tested on S3 before saving, like a pasted key: a key the provider lists may still be inactive.
+      const record = await ctx.vault.add({
+        label: `${account.label}: ${key.description || key.accessKeyId}`,
+        ...session.s3Location(region ?? key.region),
+        accessKeyId: key.accessKeyId,
+        secretAccessKey: await show.call(session, keyId, { owner, region }),
+        accountId,
+        owner: key.owner ?? owner,
+      });
+      changed([ref(record)]);
+      return ref(record);
     },
 
     'keys:setDescription': async ({ accountId, keyId, description, owner, region }) => {

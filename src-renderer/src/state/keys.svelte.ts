@@ -132,6 +132,11 @@ export class KeysState {
     return shown && { ...key, secretAccessKey: shown.secretAccessKey };
   }
 
+  async save(key: ManagedKey): Promise<void> {
+    const record = await this.act(() => api.keys.save({ ...this.scope(key), keyId: key.id }));
+    if (record) this.notice = `Saved ${key.accessKeyId} in the keychain as "${record.label}": Browse Buckets can use it now.`;
+  }
+
   setDescription(key: ManagedKey, description: string): Promise<void> {
     return this.act(() => api.keys.setDescription({ ...this.scope(key), keyId: key.id, description }));
   }
