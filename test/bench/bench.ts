@@ -1,14 +1,20 @@
 /**
  * Keydesk's transfer engine against the aws CLI and rclone, side by side on one fresh RGW. Run with
  * `npm run bench` (scripts/bench.mjs bundles keydesk-runner.ts and imports this file through Vite).
- * Sizes: BENCH_FILE_MB (default 1024), BENCH_SMALL_FILES (1000), BENCH_LIST_OBJECTS (10000); BENCH_RUNS (2).
+ * Sizes: BENCH_FILE_MB (default 1024), BENCH_SMALL_FILES (1000), BENCH_LIST_OBJECTS (10000); BENCH_RUNS (3).
+ * BENCH_ROWS (e.g. "big,small,list") picks row groups, for profiling one of them.
+ *
+ * Noise: both ends share the machine's cores, and other work on the machine shows up as run-to-run spread.
+ * So every measurement is repeated BENCH_RUNS times with the tools interleaved (each round starts with the
+ * next tool, so each one runs first, second and last equally often), min and median are both printed,
+ * ratios use the min (the run least disturbed), and the load average is printed at every step.
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createBucket } from '../../src-main/core/s3/buckets';
@@ -25,8 +31,9 @@ const run = promisify(execFile);
 const FILE_MB = Number(process.env.BENCH_FILE_MB ?? 1024);
 const SMALL_FILES = Number(process.env.BENCH_SMALL_FILES ?? 1000);
 const LIST_OBJECTS = Number(process.env.BENCH_LIST_OBJECTS ?? 10_000);
-/** Each measurement is repeated and the fastest kept, for every tool alike (loopback timings are noisy). */
-const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+/** Each measurement is repeated, for every tool alike (loopback timings are noisy): min and median are reported. */
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const ROWS = new Set((process.env.BENCH_ROWS ?? 'big,small,list').split(','));
 /** The engine settings under test (what a credential's TransferSettings would hold). */
 const SETTINGS: TransferSettings = {
   partSizeMiB: Number(process.env.BENCH_PART_MIB ?? 16),
@@ -35,13 +42,28 @@ const SETTINGS: TransferSettings = {
 
 type Tool = 'keydesk' | 'aws' | 'rclone';
 const TOOLS: Tool[] = ['keydesk', 'aws', 'rclone'];
+/** Round r starts with tool r mod 3: order effects (page cache, RGW state, a background burst) hit all alike. */
+const toolsFor = (round: number): Tool[] => TOOLS.map((_, i) => TOOLS[(i + round) % TOOLS.length]);
 
 interface Timing {
   seconds: number;
+  /** All runs' times, for the median (set on the combined timing). */
+  samples?: number[];
   /** Keydesk only: the operation without process start and SDK loading (what the running app pays). */
   engineSeconds?: number;
   firstOutputSeconds?: number;
   maxRssKiB?: number;
+  /** 1-minute load average just before the run (other work on the machine). */
+  load1?: number;
+  /** Combined timing: every run's load. */
+  loads?: number[];
+}
+
+type Samples = Partial<Record<Tool, Timing[]>>;
+interface Row {
+  name: string;
+  bytes?: number;
+  times: Record<Tool, Timing>;
 }
 
 interface Context {
@@ -69,69 +91,77 @@ export async function main(runner: string): Promise<void> {
     console.log(`RGW ${rgw.endpoint}; Keydesk settings: part ${SETTINGS.partSizeMiB} MiB, concurrency ${SETTINGS.concurrency}`);
     await printVersions();
 
-    const rows: { name: string; bytes?: number; times: Record<Tool, Timing> }[] = [];
-    const bigFile = await randomFile(join(work, 'big.bin'), FILE_MB * 1024 * 1024);
-    const bigMd5 = await md5File(bigFile);
-    const up: Partial<Record<Tool, Timing>> = {};
-    const down: Partial<Record<Tool, Timing>> = {};
-    await warmUp(ctx);
-    for (let round = 0; round < RUNS; round++) {
-      for (const tool of TOOLS) {
-        const key = `big-${tool}.bin`;
-        const target = join(work, `big-${tool}.out`);
-        up[tool] = fastest(up[tool], await timed(ctx, tool, 'upload', bigFile, key));
-        down[tool] = fastest(down[tool], await timed(ctx, tool, 'download', target, key));
-        if ((await md5File(target)) !== bigMd5) throw new Error(`${tool} downloaded different bytes`);
-        await rm(target);
-        await clean(ctx, { keys: [key] });
+    const rows: Row[] = [];
+    const began = performance.now();
+    console.log(`Load average at start (1/5/15 min): ${load()}; ${RUNS} run(s) per tool and operation, tools interleaved`);
+    if (ROWS.has('big')) {
+      const bigFile = await randomFile(join(work, 'big.bin'), FILE_MB * 1024 * 1024);
+      const bigMd5 = await md5File(bigFile);
+      const up: Samples = {};
+      const down: Samples = {};
+      await warmUp(ctx);
+      for (let round = 0; round < RUNS; round++) {
+        for (const tool of toolsFor(round)) {
+          const key = `big-${tool}.bin`;
+          const target = join(work, `big-${tool}.out`);
+          add(up, tool, await timed(ctx, tool, 'upload', bigFile, key));
+          add(down, tool, await timed(ctx, tool, 'download', target, key));
+          if ((await md5File(target)) !== bigMd5) throw new Error(`${tool} downloaded different bytes`);
+          await rm(target);
+          await clean(ctx, { keys: [key] });
+        }
       }
+      rows.push({ name: `upload ${FILE_MB} MiB file`, bytes: FILE_MB * 1024 * 1024, times: combine(up) });
+      rows.push({ name: `download ${FILE_MB} MiB file`, bytes: FILE_MB * 1024 * 1024, times: combine(down) });
+      await rm(bigFile);
     }
-    rows.push({ name: `upload ${FILE_MB} MiB file`, bytes: FILE_MB * 1024 * 1024, times: up as Record<Tool, Timing> });
-    rows.push({ name: `download ${FILE_MB} MiB file`, bytes: FILE_MB * 1024 * 1024, times: down as Record<Tool, Timing> });
-    await rm(bigFile);
 
-    const smallDir = join(work, 'small');
-    const smallBytes = await smallFiles(smallDir, SMALL_FILES);
-    const smallUp: Partial<Record<Tool, Timing>> = {};
-    const smallDown: Partial<Record<Tool, Timing>> = {};
-    for (let round = 0; round < RUNS; round++) {
-      for (const tool of TOOLS) {
-        const target = join(work, `small-${tool}`);
-        await mkdir(target);
-        smallUp[tool] = fastest(smallUp[tool], await timed(ctx, tool, 'upload-dir', smallDir, `small-${tool}/`));
-        smallDown[tool] = fastest(smallDown[tool], await timed(ctx, tool, 'download-dir', target, `small-${tool}/`));
-        const count = (await readdir(target)).length;
-        if (count !== SMALL_FILES) throw new Error(`${tool} downloaded ${count} of ${SMALL_FILES} small files`);
-        await rm(target, { recursive: true });
-        await clean(ctx, { folders: [`small-${tool}/`] });
+    if (ROWS.has('small')) {
+      const smallDir = join(work, 'small');
+      const smallBytes = await smallFiles(smallDir, SMALL_FILES);
+      const smallUp: Samples = {};
+      const smallDown: Samples = {};
+      if (!ROWS.has('big')) await warmUp(ctx);
+      for (let round = 0; round < RUNS; round++) {
+        for (const tool of toolsFor(round)) {
+          const target = join(work, `small-${tool}`);
+          await mkdir(target);
+          add(smallUp, tool, await timed(ctx, tool, 'upload-dir', smallDir, `small-${tool}/`));
+          add(smallDown, tool, await timed(ctx, tool, 'download-dir', target, `small-${tool}/`));
+          const count = (await readdir(target)).length;
+          if (count !== SMALL_FILES) throw new Error(`${tool} downloaded ${count} of ${SMALL_FILES} small files`);
+          await rm(target, { recursive: true });
+          await clean(ctx, { folders: [`small-${tool}/`] });
+        }
       }
+      rows.push({ name: `upload ${SMALL_FILES} small files`, bytes: smallBytes, times: combine(smallUp) });
+      rows.push({ name: `download ${SMALL_FILES} small files`, bytes: smallBytes, times: combine(smallDown) });
     }
-    rows.push({ name: `upload ${SMALL_FILES} small files`, bytes: smallBytes, times: smallUp as Record<Tool, Timing> });
-    rows.push({ name: `download ${SMALL_FILES} small files`, bytes: smallBytes, times: smallDown as Record<Tool, Timing> });
 
-    await seedListing(ctx);
-    const list: Partial<Record<Tool, Timing>> = {};
-    const firstPage: Partial<Record<Tool, Timing>> = {};
-    for (let round = 0; round < RUNS; round++) {
-      for (const tool of TOOLS) {
-        const timing = await timed(ctx, tool, 'list', '', 'list/');
-        list[tool] = fastest(list[tool], timing);
-        firstPage[tool] = fastest(firstPage[tool], { seconds: timing.firstOutputSeconds ?? NaN });
+    if (ROWS.has('list')) {
+      await seedListing(ctx);
+      const list: Samples = {};
+      const firstPage: Samples = {};
+      for (let round = 0; round < RUNS; round++) {
+        for (const tool of toolsFor(round)) {
+          const timing = await timed(ctx, tool, 'list', '', 'list/');
+          add(list, tool, timing);
+          add(firstPage, tool, { seconds: timing.firstOutputSeconds ?? NaN, load1: timing.load1 });
+        }
       }
+      rows.push({ name: `list ${LIST_OBJECTS} objects: full`, times: combine(list) });
+      rows.push({ name: `list ${LIST_OBJECTS} objects: first page`, times: combine(firstPage) });
     }
-    rows.push({ name: `list ${LIST_OBJECTS} objects: full`, times: list as Record<Tool, Timing> });
-    rows.push({
-      name: `list ${LIST_OBJECTS} objects: first page`,
-      times: firstPage as Record<Tool, Timing>,
-    });
 
     printTable(rows);
     const rss = Math.max(...rows.flatMap((r) => (r.times.keydesk.maxRssKiB ? [r.times.keydesk.maxRssKiB] : [])));
     console.log(`\nKeydesk peak RSS (largest of its runs): ${(rss / 1024).toFixed(0)} MiB`);
-    console.log('Per operation: peak RSS, and Keydesk\'s time without process start / SDK load (the part a running app pays):');
+    console.log("Per operation: peak RSS, and Keydesk's time without process start / SDK load (the part a running app pays; fastest run):");
     for (const { name, times } of rows) {
       if (times.keydesk.maxRssKiB) console.log(`  ${name.padEnd(34)} ${(times.keydesk.maxRssKiB / 1024).toFixed(0).padStart(4)} MiB  ${times.keydesk.engineSeconds?.toFixed(2)} s`);
     }
+    const loads = rows.flatMap((r) => TOOLS.flatMap((t) => r.times[t].loads ?? []));
+    console.log(`\nLoad average (1 min) seen before each measurement: min ${Math.min(...loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)}; at end ${load()}; ${os.cpus().length} CPU(s); bench took ${((performance.now() - began) / 60_000).toFixed(1)} min`);
   } finally {
     await rm(work, { recursive: true, force: true });
     await stop();
@@ -141,6 +171,7 @@ export async function main(runner: string): Promise<void> {
 /** One operation by one tool, timed from spawn to exit (and to its first output, for listings). */
 async function timed(ctx: Context, tool: Tool, op: RunnerTask['op'], local: string, key: string): Promise<Timing> {
   const { command, args, env } = commandFor(ctx, tool, op, local, key);
+  const load1 = loadavg()[0];
   const started = performance.now();
   let firstOutput: number | undefined;
   let stdout = '';
@@ -155,9 +186,9 @@ async function timed(ctx: Context, tool: Tool, op: RunnerTask['op'], local: stri
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`${tool} ${op} failed (exit ${code}): ${stderr.slice(-2000)}`);
-  const timing: Timing = { seconds, firstOutputSeconds: firstOutput === undefined ? undefined : (firstOutput - started) / 1000 };
+  const timing: Timing = { seconds, load1, firstOutputSeconds: firstOutput === undefined ? undefined : (firstOutput - started) / 1000 };
   if (tool === 'keydesk') Object.assign(timing, JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { maxRssKiB?: number; engineSeconds?: number });
-  process.stdout.write(`  ${tool.padEnd(7)} ${op.padEnd(12)} ${seconds.toFixed(2)} s\n`);
+  process.stdout.write(`  ${tool.padEnd(7)} ${op.padEnd(12)} ${seconds.toFixed(2).padStart(7)} s   load ${load1.toFixed(2)}\n`);
   return timing;
 }
 
@@ -204,10 +235,30 @@ function commandFor(ctx: Context, tool: Tool, op: RunnerTask['op'], local: strin
   }
 }
 
-function fastest(best: Timing | undefined, next: Timing): Timing {
-  if (!best) return next;
-  const faster = next.seconds < best.seconds ? next : best;
-  return { ...faster, maxRssKiB: Math.max(best.maxRssKiB ?? 0, next.maxRssKiB ?? 0) || undefined };
+function add(samples: Samples, tool: Tool, timing: Timing): void {
+  (samples[tool] ??= []).push(timing);
+}
+
+/** The fastest run (its engine time and first output too), every run's time for the median, the largest RSS. */
+function combine(samples: Samples): Record<Tool, Timing> {
+  const result = {} as Record<Tool, Timing>;
+  for (const tool of TOOLS) {
+    const runs = samples[tool] ?? [];
+    const fastest = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const rss = Math.max(0, ...runs.map((r) => r.maxRssKiB ?? 0));
+    result[tool] = { ...fastest, samples: runs.map((r) => r.seconds), maxRssKiB: rss || undefined, loads: runs.flatMap((r) => (r.load1 === undefined ? [] : [r.load1])) };
+  }
+  return result;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function load(): string {
+  return loadavg().map((l) => l.toFixed(2)).join(' / ');
 }
 
 /** RGW creates its data pool on the first object write (PG peering takes seconds): not part of any row. */
@@ -269,15 +320,15 @@ async function printVersions(): Promise<void> {
   console.log(`Node ${process.version}; ${aws}; ${rclone}`);
 }
 
-function printTable(rows: { name: string; bytes?: number; times: Record<Tool, Timing> }[]): void {
-  const cell = (t: Timing, bytes?: number) => (bytes ? `${t.seconds.toFixed(2)} s ${(bytes / 1e6 / t.seconds).toFixed(0).padStart(4)} MB/s` : `${t.seconds.toFixed(2)} s`).padStart(18);
+function printTable(rows: Row[]): void {
+  const med = (t: Timing) => median(t.samples ?? [t.seconds]);
+  const cell = (t: Timing, bytes?: number) =>
+    (bytes ? `${t.seconds.toFixed(2)} / ${med(t).toFixed(2)} s ${(bytes / 1e6 / t.seconds).toFixed(0).padStart(4)} MB/s` : `${t.seconds.toFixed(2)} / ${med(t).toFixed(2)} s`).padStart(26);
   const ratio = (other: number, mine: number) => `${(other / mine).toFixed(2)}×`.padStart(8);
-  console.log(`\n${'operation'.padEnd(34)}${'keydesk'.padStart(18)}${'aws CLI'.padStart(18)}${'rclone'.padStart(18)}${'vs aws'.padStart(8)}${'vs rcl'.padStart(8)}${'vs best'.padStart(8)}`);
+  console.log(`\n${'operation'.padEnd(34)}${'keydesk'.padStart(26)}${'aws CLI'.padStart(26)}${'rclone'.padStart(26)}${'vs aws'.padStart(8)}${'vs rcl'.padStart(8)}${'med aws'.padStart(9)}${'med rcl'.padStart(9)}`);
   for (const { name, bytes, times } of rows) {
-    const best = Math.min(times.aws.seconds, times.rclone.seconds);
-    console.log(
-      `${name.padEnd(34)}${cell(times.keydesk, bytes)}${cell(times.aws, bytes)}${cell(times.rclone, bytes)}${ratio(times.aws.seconds, times.keydesk.seconds)}${ratio(times.rclone.seconds, times.keydesk.seconds)}${ratio(best, times.keydesk.seconds)}`,
-    );
+    const { keydesk: k, aws: a, rclone: r } = times;
+    console.log(`${name.padEnd(34)}${cell(k, bytes)}${cell(a, bytes)}${cell(r, bytes)}${ratio(a.seconds, k.seconds)}${ratio(r.seconds, k.seconds)} ${ratio(med(a), med(k))}${ratio(med(r), med(k))}`);
   }
-  console.log(`Ratios: the other tool's time ÷ Keydesk's time (above 1 = Keydesk faster). Fastest of ${RUNS} run(s) each; times include process start.`);
+  console.log(`Cells: min / median of ${RUNS} run(s), MB/s from the min. Ratios: the other tool's time ÷ Keydesk's (above 1 = Keydesk faster), from the mins, then from the medians. Times include process start.`);
 }
