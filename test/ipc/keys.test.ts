@@ -165,5 +165,8 @@ describe('keys handlers', () => {
     await expect(handlers['keys:delete']({ accountId: ACCOUNT, keyId: 'K1' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     await expect(handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     await expect(handlers['keys:owners']({ accountId: ACCOUNT })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    await expect(
+      handlers['keys:create']({ accountId: ACCOUNT, grants: [{ bucket: 'photos', permission: 'read' }], saveInKeychain: false }),
+    ).rejects.toMatchObject({ code: 'UNSUPPORTED', message: 'Fake Cloud cannot limit keys to some buckets.' });
   });
 });

@@ -24,6 +24,8 @@ export interface ProviderCapabilities {
   keysForOtherUsers: boolean;
   canSuspendOwner: boolean;
   reportsLastUsed: boolean;
+  /** Keys can be limited to some buckets (DigitalOcean Spaces grants). */
+  bucketGrants?: boolean;
   /** How rotation revokes the old key: see rotation/. */
   rotation: 'two-slot' | 'regenerate' | 'create-then-delete' | 'none';
 }
@@ -95,8 +97,15 @@ export interface KeyScope {
   region?: string;
 }
 
+export interface BucketGrant {
+  bucket: string;
+  permission: 'read' | 'readwrite';
+}
+
 export interface CreateKeyOptions extends KeyScope {
   description?: string;
+  /** Only where capabilities.bucketGrants; none means access to every bucket. */
+  grants?: BucketGrant[];
 }
 
 export interface RegenerateOptions extends KeyScope {

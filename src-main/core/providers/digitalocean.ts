@@ -97,9 +97,11 @@ function connect(account: AccountContext): ProviderSession {
     },
 
     async createKey(options) {
-      // Full access, like the keys of the other providers; the name is required by DigitalOcean.
+      // The name is required by DigitalOcean. Without bucket grants the key gets full access, like the
+      // keys of the other providers ("fullaccess" with an empty bucket, per the spec's example).
       const name = options.description?.trim() || `keydesk-${new Date().toISOString().slice(0, 10)}`;
-      const body = { name, grants: [{ bucket: '', permission: 'fullaccess' }] satisfies Grant[] };
+      const grants: Grant[] = options.grants?.length ? options.grants : [{ bucket: '', permission: 'fullaccess' }];
+      const body = { name, grants };
       const created = (await call({ method: 'POST', path: '/v2/spaces/keys', body })).json<{ key: SpacesKey }>().key;
       if (!created.secret_key) {
         throw new KeydeskError({ code: 'PROVIDER', provider: PROVIDER, message: `DigitalOcean created key ${created.access_key} but returned no secret; delete it and try again.` });
@@ -142,6 +144,7 @@ export const adapter: ProviderAdapter = {
       keysForOtherUsers: false,
       canSuspendOwner: false,
       reportsLastUsed: false,
+      bucketGrants: true,
       rotation: 'create-then-delete',
     },
     accountFields: [

@@ -48,7 +48,17 @@ export const keyChannels = {
   'keys:regions': channel<string[]>()(z.strictObject({ accountId })),
   'keys:list': channel<KeyList>()(z.strictObject({ accountId, owner, region })),
   'keys:create': channel<NewKeyResult>()(
-    z.strictObject({ accountId, owner, region, description: z.string().max(256).optional(), saveInKeychain: z.boolean() }),
+    z.strictObject({
+      accountId,
+      owner,
+      region,
+      description: z.string().max(256).optional(),
+      grants: z
+        .array(z.strictObject({ bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'not a valid bucket name'), permission: z.enum(['read', 'readwrite']) }))
+        .max(100)
+        .optional(),
+      saveInKeychain: z.boolean(),
+    }),
   ),
   'keys:regenerate': channel<NewKeyResult>()(keyRef.extend({ graceMinutes: z.int().min(0).max(43_200).optional() })),
   'keys:setActive': channel<void>()(keyRef.extend({ active: z.boolean() })),

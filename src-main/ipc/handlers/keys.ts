@@ -95,8 +95,9 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
       return { keys, limit: keyLimit(provider, session) };
     },
 
-    'keys:create': async ({ accountId, owner, region, description, saveInKeychain }) => {
+    'keys:create': async ({ accountId, owner, region, description, grants, saveInKeychain }) => {
       const { account, provider, session } = await open(accountId);
+      if (grants?.length && !provider.capabilities.bucketGrants) throw unsupported(provider, 'limit keys to some buckets');
       const limit = keyLimit(provider, session);
       if (limit) {
         const existing = await session.listKeys({ owner, region });
@@ -105,7 +106,7 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
           throw new KeydeskError({ code: 'LIMIT_REACHED', provider: provider.name, message: `${limit.message}.`, hint: 'Delete a key that is no longer used, then create the new one.' });
         }
       }
-      const created = await session.createKey({ owner, region, description: description?.trim() || undefined });
+      const created = await session.createKey({ owner, region, description: description?.trim() || undefined, grants });
       const key = { ...publicKey(created), secretAccessKey: created.secretAccessKey };
       if (!saveInKeychain) return { key, location: locate(session, region ?? created.region), savedCredentials: [] };
       try {

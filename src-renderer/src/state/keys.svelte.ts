@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { KeyOwner, NewAccessKey } from '../../../src-main/core/providers/adapter';
+import type { BucketGrant, KeyOwner, NewAccessKey } from '../../../src-main/core/providers/adapter';
 import type { AccountSummary } from '../../../src-main/ipc/channels/accounts';
 import type { KeyLimit, ManagedKey, NewKeyResult, SavedCredentialRef } from '../../../src-main/ipc/channels/keys';
 import { api, errorInfo } from '../lib/api';
@@ -8,6 +8,7 @@ export interface CreateKeyInput {
   description: string;
   region?: string;
   owner?: string;
+  grants?: BucketGrant[];
   saveInKeychain: boolean;
 }
 
@@ -95,6 +96,7 @@ export class KeysState {
       owner: input.owner || undefined,
       region: input.region,
       description: input.description.trim() || undefined,
+      grants: input.grants?.length ? input.grants : undefined,
       saveInKeychain: input.saveInKeychain,
     });
     await this.refresh();

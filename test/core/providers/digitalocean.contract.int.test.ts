@@ -59,6 +59,16 @@ describe.skipIf(!spec)('DigitalOcean Spaces keys adapter against the published A
     expect(s.s3Location()).toEqual({ endpoint: 'https://fra1.digitaloceanspaces.com', region: 'fra1', forcePathStyle: false });
   });
 
+  it('limits a new key to some buckets with grants the spec accepts', async () => {
+    const s = session();
+    const grants = [
+      { bucket: 'photos', permission: 'read' as const },
+      { bucket: 'backups', permission: 'readwrite' as const },
+    ];
+    await expect(s.createKey({ description: 'scoped', grants })).resolves.toMatchObject({ secretAccessKey: 'DOSECRETKEYEXAMPLE' });
+    expect(calls.map((c) => [c.method, c.path, c.status, c.body])).toEqual([['POST', '/v2/spaces/keys', 201, { name: 'scoped', grants }]]);
+  });
+
   it('is checked by a live Prism: requests that break the spec are refused', async () => {
     calls = [];
     expect((await fetch(`${prismUrl}/v2/spaces/keys`)).status).toBe(401);
