@@ -12,7 +12,7 @@ export default defineConfig({
           index: resolve('src-main/shell/main.ts'),
           web: resolve('src-main/web/server.ts'),
           // `node out/main/cli.js credential-process --profile NAME`: AWS credential_process from the keychain.
-          cli: resolve('src-main/cli/keydesk.ts'),
+          cli: resolve('src-main/cli/main.ts'),
         },
       },
     },

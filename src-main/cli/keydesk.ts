@@ -1,6 +1,5 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findByProfile } from '../core/ecosystem/snippets';
 import { isKeydeskError } from '../core/errors';
@@ -49,6 +48,3 @@ export async function runCli(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-// Run directly (`node out/main/cli.js …`); the desktop app calls runCli itself.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await runCli(process.argv.slice(2));
