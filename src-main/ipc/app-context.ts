@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { SecretClipboard } from '../core/secret-clipboard';
 import { AccountService } from '../core/accounts/account-service';
 import { keychainService } from '../core/paths';
 import { RotationEngine } from '../core/rotation/engine';
@@ -27,6 +28,8 @@ export interface AppContext {
   stateDir: string;
   /** Opens an https: link in the user's browser (see core/links.ts). */
   openLink(url: string): Promise<void>;
+  /** The system clipboard for secrets (desktop only; browser mode copies in the page). */
+  clipboard?: SecretClipboard;
   /** Uploads and downloads; the shell calls resumePending() at start and shutdown() at quit. */
   transfers: TransferQueue;
   /** Cancellable batch operations (empty bucket, delete, move). */
@@ -47,6 +50,7 @@ export interface AppContextOptions {
   home: string;
   defaultHome: string;
   openLink: AppContext['openLink'];
+  clipboard?: SecretClipboard;
   /** electron-store in the desktop app; plain conf (same file) otherwise. */
   store?: StoreBacking;
   secrets?: SecretStore;
@@ -86,6 +90,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     stateDir,
     cliCommand: options.cliCommand,
     openLink: options.openLink,
+    clipboard: options.clipboard,
     transfers,
     operations: new OperationRegistry(events),
     dialogs: options.dialogs,

@@ -3,6 +3,7 @@ export const channelNames = [
   'app:info',
   'vault:status',
   'app:openExternal',
+  'clipboard:copySecret',
   'credentials:list',
   'credentials:test',
   'credentials:add',

@@ -3,6 +3,7 @@ import type { ChannelDef, Envelope } from './channel';
 import { channelNames } from './channel-names';
 import { accountChannels } from './channels/accounts';
 import { appChannels } from './channels/app';
+import { clipboardChannels } from './channels/clipboard';
 import { bucketChannels } from './channels/buckets';
 import { credentialChannels } from './channels/credentials';
 import { keyChannels } from './channels/keys';
@@ -18,6 +19,7 @@ import type { RotationProgress } from '../core/rotation/engine';
  */
 export const channels = {
   ...appChannels,
+  ...clipboardChannels,
   ...credentialChannels,
   ...bucketChannels,
   ...accountChannels,

@@ -1,9 +1,10 @@
-import { app, BrowserWindow, dialog, ipcMain, session, shell, type OpenDialogOptions } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, session, shell, type OpenDialogOptions } from 'electron';
 import ElectronStore from 'electron-store';
 import { join } from 'node:path';
 import { runCli } from '../cli/keydesk';
 import { cliCommand } from '../core/ecosystem/snippets';
 import { httpsOnly } from '../core/links';
+import { SecretClipboard } from '../core/secret-clipboard';
 import { resolveHome } from '../core/paths';
 import { log } from '../core/redact';
 import { createAppContext } from '../ipc/app-context';
@@ -66,6 +67,8 @@ const store = new ElectronStore({ ...storeOptions(home), name: 'keydesk' } as Co
 // exactly the channels of the contract.
 ipcMain.removeAllListeners('electron-store-get-data');
 
+const secretClipboard = new SecretClipboard(clipboard);
+
 const context = createAppContext({
   mode: 'desktop',
   version: app.getVersion(),
@@ -74,6 +77,7 @@ const context = createAppContext({
   store: store as unknown as { store: Record<string, unknown> },
   cliCommand: app.isPackaged ? cliCommand(process.execPath) : cliCommand(process.execPath, app.getAppPath()),
   openLink: (url) => shell.openExternal(httpsOnly(url)),
+  clipboard: secretClipboard,
   dialogs: {
     openFiles: async () => (await pick({ properties: ['openFile', 'multiSelections'] })) ?? [],
     openFolder: async () => (await pick({ properties: ['openDirectory'] }))?.[0],
@@ -89,8 +93,13 @@ async function pick(options: OpenDialogOptions): Promise<string[] | undefined> {
 
 app.on('web-contents-created', (_event, contents) => lockDownContents(contents, location.isAppUrl));
 app.on('second-instance', showWindow);
-app.on('before-quit', () => {
+app.on('before-quit', (event) => {
   quitting = true;
+  // A copied secret must not outlive the app: clear it first, then quit for real.
+  if (secretClipboard.holdsSecrets) {
+    event.preventDefault();
+    void secretClipboard.clearNow().finally(() => app.quit());
+  }
 });
 // Running transfers stop with their journals kept, so the next start resumes them instead of starting over.
 let transfersStopped = false;

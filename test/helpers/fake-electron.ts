@@ -118,7 +118,12 @@ export function createFakeElectron() {
       this.record.shown = true;
     }
   }
-  const clipboard = { text: '', writeText: (text: string) => void (clipboard.text = text) };
+  // Electron's clipboard is asynchronous.
+  const clipboard = {
+    text: '',
+    writeText: async (text: string) => void (clipboard.text = text),
+    readText: async () => clipboard.text,
+  };
 
   const module = {
     app,

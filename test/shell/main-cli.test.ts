@@ -16,7 +16,7 @@ it('answers `Keydesk credential-process` from the main process and exits without
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   // The module never finishes evaluating on this path (app.exit ends a real process), so it is not awaited.
   void import('../../src-main/shell/main');
-  await vi.waitFor(() => expect(fake.current.exitCodes).toEqual([1]));
+  await vi.waitFor(() => expect(fake.current.exitCodes).toEqual([1]), { timeout: 15_000 });
   expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/^keydesk: .*no-such-profile/);
   expect(fake.current.windows).toEqual([]);
   expect(fake.current.handlers.size).toBe(0);

@@ -89,6 +89,20 @@ describe('Electron shell (electron faked)', () => {
     expect(info).toMatchObject({ ok: true, value: { mode: 'desktop', version: '0.0.0-test' } });
   });
 
+  it('copies secrets in main and clears them after 30 s unless something else was copied', async () => {
+    vi.useFakeTimers();
+    try {
+      const copy = fake.current.handlers.get('clipboard:copySecret')!;
+      const appUrl = fake.current.windows[0].loadedUrl!;
+      await expect(copy({ senderFrame: { parent: null, url: appUrl } }, { secret: 'the-secret-value' })).resolves.toEqual({ ok: true, value: undefined });
+      expect(fake.current.clipboard.text).toBe('the-secret-value');
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(fake.current.clipboard.text).toBe('');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('keeps running in the tray when the window is closed', () => {
     const [window] = fake.current.windows;
     let prevented = false;

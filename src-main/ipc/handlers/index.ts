@@ -2,6 +2,7 @@ import type { AppContext } from '../app-context';
 import type { Handlers } from '../contract';
 import { accountHandlers } from './accounts';
 import { appHandlers } from './app';
+import { clipboardHandlers } from './clipboard';
 import { bucketHandlers } from './buckets';
 import { credentialHandlers } from './credentials';
 import { keyHandlers } from './keys';
@@ -13,6 +14,7 @@ import { transferHandlers } from './transfers';
 export function createHandlers(ctx: AppContext): Handlers {
   return {
     ...appHandlers(ctx),
+    ...clipboardHandlers(ctx),
     ...credentialHandlers(ctx),
     ...bucketHandlers(ctx),
     ...accountHandlers(ctx),

@@ -1,3 +1,5 @@
+import { api, ApiError } from './api';
+
 const CLEAR_SECRET_AFTER_MS = 30_000;
 
 /** Copies text. Rejects with a sentence the UI can show when the clipboard is unavailable or refused. */
@@ -9,8 +11,17 @@ export async function copyText(text: string): Promise<void> {
   }
 }
 
-/** Copies a secret and clears it from the clipboard after 30 s, unless something else was copied since. */
+/**
+ * Copies a secret and clears it from the clipboard after 30 s, unless something else was copied since.
+ * The desktop app does this in main, which can read the clipboard; browser mode does it in the page.
+ */
 export async function copySecret(secret: string): Promise<void> {
+  try {
+    await api.clipboard.copySecret({ secret });
+    return;
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'UNSUPPORTED')) throw error;
+  }
   await copyText(secret);
   setTimeout(() => void clearIfHolds(secret), CLEAR_SECRET_AFTER_MS);
 }
@@ -26,8 +37,8 @@ async function clearIfHolds(secret: string): Promise<void> {
 }
 
 /**
- * Reading the clipboard needs a permission Keydesk does not ask for (and the desktop app refuses); where it
- * cannot be checked, the secret is cleared anyway — leaving it there is the worse outcome.
+ * Reading the clipboard needs a permission the page may not have; where it cannot be checked, the secret
+ * is cleared anyway — leaving it there is the worse outcome.
  */
 async function stillHolds(secret: string): Promise<boolean> {
   try {
