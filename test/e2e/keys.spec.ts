@@ -1,46 +1,7 @@
-import { CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
-import { createS3Client } from '../../src-main/core/s3/client';
-import type { RgwInfo } from '../servers/rgw';
-import { createRgwUser } from '../helpers/rgw-users';
 import { expect, filesContaining, test } from './fixtures';
-
-const run = promisify(execFile);
-
-/** A user with a bucket but no access key left, so the account starts at "Create S3 credentials". */
-async function keylessUserWithBucket(rgw: RgwInfo) {
-  const user = await createRgwUser(rgw, 'keys');
-  const bucket = `${user.uid}-data`;
-  const s3 = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, ...user, forcePathStyle: true, checksums: 'when-required' });
-  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  s3.destroy();
-  await run('radosgw-admin', ['--conf', join(rgw.cephDir, 'ceph.conf'), 'key', 'rm', `--uid=${user.uid}`, `--access-key=${user.accessKeyId}`]);
-  return { uid: user.uid, bucket };
-}
-
-async function listBuckets(rgw: RgwInfo, accessKeyId: string, secretAccessKey: string): Promise<string[]> {
-  const s3 = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, accessKeyId, secretAccessKey, forcePathStyle: true, checksums: 'when-required' }, { maxAttempts: 1 });
-  try {
-    return ((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '');
-  } finally {
-    s3.destroy();
-  }
-}
-
-async function addRgwAccount(page: Page, rgw: RgwInfo, uid: string, adminSecret: string) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Accounts' }).click();
-  await page.getByRole('button', { name: 'Add account' }).first().click();
-  await page.getByRole('radio', { name: /Ceph RGW/ }).check();
-  await page.getByLabel('Account name').fill('RGW lab');
-  await page.getByLabel('Admin API endpoint').fill(rgw.endpoint);
-  await page.getByLabel('Admin access key').fill(rgw.admin.accessKeyId);
-  await page.getByLabel('Admin secret key').fill(adminSecret);
-  await page.getByLabel('User ID').fill(uid);
-}
+import { addRgwAccount, keylessUserWithBucket, listBuckets } from './rgw-account';
 
 async function downloadText(page: Page, name: string): Promise<string> {
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name }).click()]);

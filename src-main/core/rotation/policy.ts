@@ -25,6 +25,13 @@ export function describeAge(age: KeyAge): string {
   return `${age.since} ${when}`;
 }
 
+/** "due in 12 days", "due today", "overdue by 3 days". */
+export function describeDue(age: KeyAge): string {
+  const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+  if (age.dueInDays > 0) return `due in ${days(age.dueInDays)}`;
+  return age.dueInDays === 0 ? 'due today' : `overdue by ${days(-age.dueInDays)}`;
+}
+
 export interface DueRotation {
   credentialId: string;
   label: string;

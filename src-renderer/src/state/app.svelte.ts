@@ -6,6 +6,7 @@ import { api, errorInfo } from '../lib/api';
 export type View =
   | { name: 'credentials' }
   | { name: 'add-credential' }
+  | { name: 'import' }
   | { name: 'browse'; credentialId: string }
   | { name: 'accounts' }
   | { name: 'add-account' }
