@@ -19,4 +19,14 @@ export class BucketListState {
       this.loading = false;
     }
   }
+
+  async create(credentialId: string, name: string, region?: string): Promise<void> {
+    await api.buckets.create({ credentialId, name, region });
+    await this.load(credentialId);
+  }
+
+  async remove(credentialId: string, name: string): Promise<void> {
+    await api.buckets.delete({ credentialId, name });
+    await this.load(credentialId);
+  }
 }

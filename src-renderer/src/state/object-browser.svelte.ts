@@ -1,0 +1,163 @@
+import { SvelteSet } from 'svelte/reactivity';
+import type { ErrorInfo } from '../../../src-main/core/errors';
+import type { ListingPage } from '../../../src-main/ipc/channels/objects';
+import type { ListingStep } from '../../../src-main/ipc/listings';
+import { api, errorInfo } from '../lib/api';
+
+export interface Row {
+  /** The key, or the folder prefix ending in "/". */
+  id: string;
+  kind: 'folder' | 'file';
+  /** Relative to the listed folder (in search results it may hold "/"). */
+  name: string;
+  size: number;
+  lastModified?: string;
+  etag?: string;
+  storageClass?: string;
+}
+
+export type SortKey = 'name' | 'size' | 'modified';
+
+/** Rows kept in memory per listing (~200 bytes each); beyond it the user narrows with Search prefix. */
+export const MAX_ROWS = 200_000;
+/** Pages arrive faster than anyone reads them: rows are handed to the table at most this often. */
+const FLUSH_MS = 250;
+
+/** One bucket's folder listing: streamed rows, sort, filter and selection. */
+export class ObjectBrowserState {
+  credentialId = $state('');
+  bucket = $state('');
+  prefix = $state('');
+  /** Server-side search: every key starting with prefix + search, at any depth. */
+  search = $state<string>();
+  // Raw arrays: deep proxies over 100k rows would cost far more than they give.
+  folders = $state.raw<Row[]>([]);
+  files = $state.raw<Row[]>([]);
+  loading = $state(false);
+  truncated = $state(false);
+  error = $state<ErrorInfo>();
+  sort = $state<{ key: SortKey; ascending: boolean }>({ key: 'name', ascending: true });
+  filter = $state('');
+  readonly selected = new SvelteSet<string>();
+  /** Index in `view` that shift-click extends from. */
+  anchor = $state(0);
+
+  readonly count = $derived(this.folders.length + this.files.length);
+  readonly view = $derived(sortRows(this.folders, this.files, this.sort.key, this.sort.ascending, this.filter));
+  readonly selection = $derived(this.selected.size === 0 ? [] : this.view.filter((row) => this.selected.has(row.id)));
+
+  private generation = 0;
+  private listingId: string | undefined;
+
+  async open(credentialId: string, bucket: string, prefix: string, search?: string): Promise<void> {
+    this.cancelListing();
+    const generation = ++this.generation;
+    Object.assign(this, { credentialId, bucket, prefix, search, loading: true, truncated: false, error: undefined, anchor: 0 });
+    this.folders = [];
+    this.files = [];
+    this.selected.clear();
+    const current = () => generation === this.generation;
+    let pending: ListingPage = { folders: [], objects: [] };
+    let lastFlush = 0;
+    const flush = () => {
+      this.folders = this.folders.concat(pending.folders.map((f) => ({ id: f.prefix, kind: 'folder' as const, name: f.name, size: 0 })));
+      this.files = this.files.concat(
+        pending.objects.map((o) => ({ id: o.key, kind: 'file' as const, name: o.name, size: o.size, lastModified: o.lastModified, etag: o.etag, storageClass: o.storageClass })),
+      );
+      pending = { folders: [], objects: [] };
+      lastFlush = Date.now();
+    };
+    const take = (page: ListingPage) => {
+      pending.folders.push(...page.folders);
+      pending.objects.push(...page.objects);
+      if (lastFlush === 0 || Date.now() - lastFlush >= FLUSH_MS) flush();
+    };
+    try {
+      const first = await api.objects.listStart({ credentialId, bucket, prefix, search });
+      const listingId = first.listingId;
+      if (!current()) return void api.objects.listCancel({ listingId });
+      this.listingId = listingId;
+      let step: ListingStep = first;
+      take(step.page);
+      while (!step.done && this.count + pending.objects.length + pending.folders.length < MAX_ROWS) {
+        step = await api.objects.listNext({ listingId });
+        if (!current()) return;
+        take(step.page);
+      }
+      flush();
+      if (!step.done) {
+        this.truncated = true;
+        this.cancelListing();
+      }
+      this.listingId = undefined;
+    } catch (error) {
+      if (!current()) return;
+      flush();
+      this.error = errorInfo(error);
+    } finally {
+      if (current()) this.loading = false;
+    }
+  }
+
+  refresh(): Promise<void> {
+    return this.open(this.credentialId, this.bucket, this.prefix, this.search);
+  }
+
+  /** Stops pulling pages (leaving the folder, switching bucket); main closes the listing. */
+  cancelListing(): void {
+    this.generation++;
+    if (this.listingId) void api.objects.listCancel({ listingId: this.listingId }).catch(() => undefined);
+    this.listingId = undefined;
+    this.loading = false;
+  }
+
+  setSort(key: SortKey): void {
+    this.sort = { key, ascending: this.sort.key === key ? !this.sort.ascending : true };
+  }
+
+  /** Click: only this row; ctrl/cmd: toggle it; shift: the range from the last clicked row. */
+  select(index: number, mode: { toggle?: boolean; range?: boolean } = {}): void {
+    const row = this.view[index];
+    if (!row) return;
+    if (mode.range) {
+      if (!mode.toggle) this.selected.clear();
+      const [from, to] = this.anchor <= index ? [this.anchor, index] : [index, this.anchor];
+      for (let i = from; i <= to; i++) this.selected.add(this.view[i].id);
+      return;
+    }
+    if (mode.toggle) {
+      if (this.selected.has(row.id)) this.selected.delete(row.id);
+      else this.selected.add(row.id);
+    } else {
+      this.selected.clear();
+      this.selected.add(row.id);
+    }
+    this.anchor = index;
+  }
+
+  selectAll(): void {
+    for (const row of this.view) this.selected.add(row.id);
+  }
+}
+
+// Stable orders for 100k rows: S3 lists keys in code-point order, which is what "name" sorts by, so the
+// default view needs no sort at all. Folders always come first, as in every file manager.
+function sortRows(folders: Row[], files: Row[], key: SortKey, ascending: boolean, filter: string): Row[] {
+  const needle = filter.trim().toLowerCase();
+  const keep = needle ? (rows: Row[]) => rows.filter((row) => row.name.toLowerCase().includes(needle)) : (rows: Row[]) => rows;
+  const shownFolders = keep(folders);
+  let shownFiles = keep(files);
+  if (key === 'size') shownFiles = [...shownFiles].sort((a, b) => a.size - b.size || compareNames(a, b));
+  else if (key === 'modified') shownFiles = [...shownFiles].sort((a, b) => compare(a.lastModified ?? '', b.lastModified ?? '') || compareNames(a, b));
+  if (!ascending) return [...(key === 'name' ? [...shownFolders].reverse() : shownFolders), ...[...shownFiles].reverse()];
+  return shownFolders.concat(shownFiles);
+}
+
+// Plain comparisons: ISO dates order as strings, and localeCompare is far too slow for 100k rows.
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareNames(a: Row, b: Row): number {
+  return compare(a.name, b.name);
+}

@@ -1,0 +1,153 @@
+import type { ErrorInfo } from '../../../src-main/core/errors';
+import type { TransferItemSnapshot, TransfersEvent, TransferTotals } from '../../../src-main/ipc/channels/transfers';
+import { api, errorInfo } from '../lib/api';
+
+type Item = TransferItemSnapshot;
+type State = Item['state'];
+
+/** One line in the panel: a single transfer, or a folder's transfers summed up. */
+export interface TransferRow {
+  id: string;
+  kind: Item['kind'];
+  label: string;
+  detail: string;
+  ids: string[];
+  state: State;
+  bytesDone: number;
+  bytesTotal: number;
+  bytesPerSecond: number;
+  etaSeconds?: number;
+  files: number;
+  error?: ErrorInfo;
+}
+
+const ACTIVE: ReadonlySet<State> = new Set(['queued', 'running', 'conflict']);
+const RETRYABLE: ReadonlySet<State> = new Set(['failed', 'cancelled', 'interrupted']);
+/** Rows rendered in the panel; the rest are counted (folders are grouped, so this is rarely reached). */
+export const MAX_PANEL_ROWS = 300;
+
+export class TransfersState {
+  /** Replaced (not mutated) on each batch: a folder can hold 10,000 items and a deep proxy would cost more than it gives. */
+  items = $state.raw(new Map<string, Item>());
+  totals = $state<TransferTotals>();
+  error = $state<ErrorInfo>();
+
+  readonly rows = $derived(groupRows([...this.items.values()]));
+  readonly conflicts = $derived([...this.items.values()].filter((i) => i.state === 'conflict'));
+  readonly active = $derived(this.rows.some((r) => ACTIVE.has(r.state)));
+  readonly finished = $derived(this.rows.some((r) => !ACTIVE.has(r.state) && r.state !== 'interrupted'));
+
+  /** Subscribes to main's queue; returns the unsubscribe for $effect. */
+  connect(): () => void {
+    const stop = api.on('transfers:event', (event) => this.apply(event));
+    void api.transfers.list().then(({ items, totals }) => {
+      this.items = new Map([...items.map((i) => [i.id, i] as const), ...this.items]);
+      this.totals = totals;
+    });
+    return stop;
+  }
+
+  private apply(event: TransfersEvent): void {
+    const items = new Map(this.items);
+    for (const item of event.items) items.set(item.id, item);
+    for (const id of event.removed) items.delete(id);
+    if (event.progress) {
+      for (const p of event.progress.items) {
+        const item = items.get(p.id);
+        if (item) items.set(p.id, { ...item, ...p });
+      }
+      this.totals = event.progress.total;
+    }
+    this.items = items;
+  }
+
+  async act(action: 'cancel' | 'retry', ids: string[]): Promise<void> {
+    await this.call(() => api.transfers[action]({ ids }));
+  }
+
+  async resolve(ids: string[], decision: 'overwrite' | 'skip' | 'keep-both'): Promise<void> {
+    await this.call(() => api.transfers.resolve({ ids, decision }));
+  }
+
+  async clearFinished(): Promise<void> {
+    await this.call(() => api.transfers.clear());
+  }
+
+  canRetry(row: TransferRow): boolean {
+    return RETRYABLE.has(row.state);
+  }
+
+  canCancel(row: TransferRow): boolean {
+    return ACTIVE.has(row.state) || row.state === 'interrupted';
+  }
+
+  private async call(work: () => Promise<unknown>): Promise<void> {
+    try {
+      this.error = undefined;
+      await work();
+    } catch (error) {
+      this.error = errorInfo(error);
+    }
+  }
+}
+
+function groupRows(items: Item[]): TransferRow[] {
+  const rows: TransferRow[] = [];
+  const groups = new Map<string, { row: TransferRow; states: State[]; keys: string[] }>();
+  for (const item of items) {
+    const where = `${item.kind === 'upload' ? 'to' : 'from'} ${item.bucket}`;
+    if (!item.groupId) {
+      rows.push({
+        id: item.id,
+        kind: item.kind,
+        label: item.kind === 'upload' ? item.key : item.localPath,
+        detail: item.kind === 'upload' ? `${where}` : `${where}/${item.key}`,
+        ids: [item.id],
+        state: item.state,
+        bytesDone: item.bytesDone,
+        bytesTotal: item.bytesTotal,
+        bytesPerSecond: item.bytesPerSecond,
+        etaSeconds: item.etaSeconds,
+        files: 1,
+        error: item.error,
+      });
+      continue;
+    }
+    let group = groups.get(item.groupId);
+    if (!group) {
+      const row: TransferRow = { id: item.groupId, kind: item.kind, label: '', detail: where, ids: [], state: 'done', bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0, files: 0 };
+      group = { row, states: [], keys: [] };
+      groups.set(item.groupId, group);
+      rows.push(row);
+    }
+    const row = group.row;
+    row.ids.push(item.id);
+    row.files++;
+    row.bytesDone += item.bytesDone;
+    row.bytesTotal += Math.max(item.bytesTotal, item.bytesDone);
+    row.bytesPerSecond += item.bytesPerSecond;
+    row.error ??= item.error;
+    group.states.push(item.state);
+    group.keys.push(item.kind === 'upload' ? item.key : item.localPath);
+  }
+  for (const { row, states, keys } of groups.values()) {
+    row.state = groupState(states);
+    row.label = commonFolder(keys);
+    const left = row.bytesTotal - row.bytesDone;
+    row.etaSeconds = row.bytesPerSecond > 0 ? left / row.bytesPerSecond : undefined;
+  }
+  return rows;
+}
+
+/** A folder is running while any file runs, waits on a conflict while any does, failed if any failed. */
+function groupState(states: State[]): State {
+  for (const state of ['conflict', 'running', 'queued', 'failed', 'interrupted', 'cancelled', 'done'] as const) if (states.includes(state)) return state;
+  return 'skipped';
+}
+
+/** The deepest folder holding every path of a group ("photos/2024/"). */
+function commonFolder(paths: string[]): string {
+  let common = paths[0] ?? '';
+  for (const path of paths) while (!path.startsWith(common)) common = common.slice(0, -1);
+  return common.slice(0, common.lastIndexOf('/') + 1) || common;
+}

@@ -1,0 +1,236 @@
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { createS3Client } from '../../src-main/core/s3/client';
+import type { RgwInfo } from '../servers/rgw';
+import { createRgwUser, type RgwUser } from '../helpers/rgw-users';
+import { expect, test } from './fixtures';
+
+let local: string;
+test.beforeEach(async () => {
+  local = await mkdtemp(join(tmpdir(), 'keydesk-browse-'));
+});
+test.afterEach(async () => {
+  await rm(local, { recursive: true, force: true });
+});
+
+/** The credential flow from credentials.spec, then Browse Buckets. */
+async function addCredential(page: Page, rgw: RgwInfo, user: RgwUser): Promise<void> {
+  await page.getByRole('button', { name: 'Add credentials' }).first().click();
+  await page.getByLabel('Label').fill('RGW browse');
+  await page.getByLabel('Endpoint').fill(rgw.endpoint);
+  await page.getByLabel('Region').fill(rgw.region);
+  await page.getByLabel('Access key ID').fill(user.accessKeyId);
+  await page.getByLabel('Secret access key').fill(user.secretAccessKey);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Browse Buckets' }).click();
+}
+
+function row(page: Page, name: string) {
+  return page.getByRole('grid', { name: 'Objects' }).getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
+}
+
+async function typePath(page: Page, path: string, confirm: string): Promise<void> {
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Local path on this computer').fill(path);
+  await dialog.getByRole('button', { name: confirm }).click();
+}
+
+test('buckets, folders, uploads, details, rename, download, share, delete and empty against RGW', async ({ page, rgw, snap }) => {
+  test.setTimeout(120_000);
+  const user = await createRgwUser(rgw, 'e2e');
+  const bucket = `${user.uid}-browse`;
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await addCredential(page, rgw, user);
+  await expect(page.getByRole('heading', { name: 'Choose a bucket' })).toBeVisible();
+
+  // Create: a bad name is explained before any request, then a good one opens.
+  await page.getByRole('button', { name: 'New bucket' }).click();
+  await page.getByLabel('Bucket name').fill('Bad_Name');
+  await page.getByRole('button', { name: 'Create bucket' }).click();
+  await expect(page.getByRole('dialog').getByRole('alert')).toContainText('lowercase letters');
+  await snap('browse-create-bucket-invalid');
+  await page.getByLabel('Bucket name').fill(bucket);
+  await page.getByRole('button', { name: 'Create bucket' }).click();
+  await expect(page.getByRole('table', { name: 'Buckets' })).toContainText(bucket);
+  await expect(page.getByRole('heading', { name: 'This folder is empty' })).toBeVisible();
+  await snap('browse-empty-bucket');
+
+  // Folders and breadcrumbs.
+  await page.getByRole('button', { name: 'New folder' }).click();
+  await page.getByLabel('Folder name').fill('docs');
+  await page.getByRole('button', { name: 'Create folder' }).click();
+  await row(page, 'docs/').dblclick();
+  const crumbs = page.getByRole('navigation', { name: 'Folder path' });
+  await expect(crumbs.getByRole('button', { name: 'docs' })).toHaveAttribute('aria-current', 'location');
+  await page.getByRole('button', { name: 'New folder' }).click();
+  await page.getByLabel('Folder name').fill('inner');
+  await page.getByRole('button', { name: 'Create folder' }).click();
+  await row(page, 'inner/').dblclick();
+  await expect(crumbs.getByRole('button', { name: 'inner' })).toHaveAttribute('aria-current', 'location');
+  await snap('browse-breadcrumbs');
+  await crumbs.getByRole('button', { name: 'docs' }).click();
+  await expect(row(page, 'inner/')).toBeVisible();
+  await crumbs.getByRole('button', { name: bucket }).click();
+  await expect(row(page, 'docs/')).toBeVisible();
+
+  // Upload a file and a folder by typed paths (browser mode has no file dialog).
+  const content = `hello from keydesk ${Date.now()}\n`;
+  await writeFile(join(local, 'hello.txt'), content);
+  const album = join(local, 'album');
+  await mkdir(join(album, 'sub'), { recursive: true });
+  await writeFile(join(album, 'a.txt'), 'a');
+  await writeFile(join(album, 'b.txt'), 'bb');
+  await writeFile(join(album, 'sub', 'c.txt'), 'ccc');
+
+  await page.getByRole('button', { name: 'Upload files' }).click();
+  await snap('browse-upload-path-dialog');
+  await typePath(page, join(local, 'hello.txt'), 'Upload');
+  const transfers = page.getByRole('region', { name: 'Transfers' });
+  await expect(transfers.getByRole('listitem', { name: 'Upload hello.txt' })).toContainText('Done');
+  await page.getByRole('button', { name: 'Upload folder' }).click();
+  await typePath(page, album, 'Upload');
+  await expect(transfers.getByRole('listitem', { name: 'Upload album/' })).toContainText('Done');
+  await expect(transfers.getByRole('listitem', { name: 'Upload album/' })).toContainText('3 files');
+  await expect(row(page, 'album/')).toBeVisible();
+  await expect(row(page, 'hello.txt')).toBeVisible();
+  await snap('browse-uploaded');
+
+  // Uploading the same file again asks; Skip leaves the object alone.
+  await page.getByRole('button', { name: 'Upload files' }).click();
+  await typePath(page, join(local, 'hello.txt'), 'Upload');
+  const conflict = transfers.getByRole('alertdialog', { name: 'Transfer conflict' });
+  await expect(conflict).toContainText('“hello.txt” already exists');
+  await snap('browse-upload-conflict');
+  await conflict.getByRole('button', { name: 'Skip' }).click();
+  await expect(conflict).toBeHidden();
+  await transfers.getByRole('button', { name: 'Clear finished' }).click();
+  await expect(transfers).toContainText('No transfers yet.');
+
+  // Details.
+  await row(page, 'hello.txt').click();
+  await page.getByRole('button', { name: 'Details' }).click();
+  const details = page.getByRole('complementary', { name: 'Details' });
+  await expect(details).toContainText(`${content.length} bytes`);
+  await expect(details).toContainText('ETag');
+  await expect(details).toContainText('text/plain');
+  await expect(details).toContainText(`s3://${bucket}/hello.txt`);
+  await snap('browse-details');
+
+  // Rename.
+  await page.getByRole('button', { name: 'Rename/Move' }).click();
+  await page.getByLabel('New path in the bucket').fill('greeting.txt');
+  await page.getByRole('dialog').getByRole('button', { name: 'Rename' }).click();
+  await expect(row(page, 'greeting.txt')).toBeVisible();
+  await expect(row(page, 'hello.txt')).toHaveCount(0);
+
+  // Download to a folder typed as a path, and compare bytes.
+  const downloads = join(local, 'downloads');
+  await mkdir(downloads);
+  await row(page, 'greeting.txt').click();
+  await page.getByRole('button', { name: 'Download' }).click();
+  await typePath(page, downloads, 'Download');
+  await expect(transfers.getByRole('listitem', { name: `Download ${join(downloads, 'greeting.txt')}` })).toContainText('Done');
+  expect(await readFile(join(downloads, 'greeting.txt'), 'utf8')).toBe(content);
+  await snap('browse-downloaded');
+
+  // Share link: longer than 7 days is refused; the link works with a plain fetch.
+  await page.getByRole('button', { name: 'Share link' }).click();
+  const share = page.getByRole('dialog', { name: 'Share link' });
+  await share.getByLabel('Valid for').selectOption({ label: 'Other (hours)…' });
+  await share.getByLabel('Hours (up to 168)').fill('200');
+  await share.getByRole('button', { name: 'Create and copy link' }).click();
+  await expect(share.getByRole('alert')).toContainText('7 days');
+  await share.getByLabel('Valid for').selectOption({ label: '1 hour' });
+  await share.getByRole('button', { name: 'Create and copy link' }).click();
+  await expect(share.getByRole('status')).toContainText('Copied to the clipboard');
+  const url = await share.getByLabel('Link').inputValue();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+  await snap('browse-share-link');
+  expect(await (await fetch(url)).text()).toBe(content);
+  await share.getByRole('button', { name: 'Close' }).click();
+
+  // Copy S3 URI.
+  await page.getByRole('button', { name: 'Copy S3 URI' }).click();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(`s3://${bucket}/greeting.txt`);
+
+  // Delete a file, then a folder (its object count is shown first).
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await expect(row(page, 'greeting.txt')).toHaveCount(0);
+  await row(page, 'album/').click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(page.getByRole('dialog')).toContainText('The folder holds 3 objects');
+  await snap('browse-delete-folder-count');
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await expect(row(page, 'album/')).toHaveCount(0);
+
+  // A bucket holding objects is refused with their count; Empty bucket (typed name), then delete.
+  await page.getByRole('button', { name: 'Delete bucket…' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete bucket' }).click();
+  await expect(page.getByRole('dialog').getByRole('alert')).toContainText('holds 2 objects');
+  await snap('browse-delete-bucket-refused');
+  await page.getByRole('dialog').getByRole('button', { name: 'Empty bucket…' }).click();
+  const empty = page.getByRole('dialog', { name: `Empty bucket ${bucket}?` });
+  await expect(empty.getByRole('button', { name: 'Empty bucket' })).toBeDisabled();
+  await empty.getByLabel(/Type .* to confirm/).fill(bucket);
+  await snap('browse-empty-confirm');
+  await empty.getByRole('button', { name: 'Empty bucket' }).click();
+  const again = page.getByRole('dialog', { name: `Delete bucket ${bucket}?` });
+  await expect(again).toBeVisible();
+  await expect(page.getByText(`Emptied ${bucket}: 2 objects deleted.`)).toBeVisible();
+  await again.getByRole('button', { name: 'Delete bucket' }).click();
+  await expect(page.getByRole('table', { name: 'Buckets' })).toHaveCount(0);
+  await expect(page.getByText('This key can see no buckets yet.')).toBeVisible();
+  await snap('browse-bucket-deleted');
+});
+
+test('a folder of 2000 objects shows its first rows at once and scrolls with few rows in the DOM', async ({ page, rgw, snap }) => {
+  test.setTimeout(120_000);
+  const user = await createRgwUser(rgw, 'e2e');
+  const bucket = `${user.uid}-many`;
+  const s3 = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, ...user, forcePathStyle: true, checksums: 'when-required' });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const keys = Array.from({ length: 2000 }, (_, i) => `item-${String(i).padStart(5, '0')}.txt`);
+  for (let i = 0; i < keys.length; i += 50) {
+    await Promise.all(keys.slice(i, i + 50).map((Key, j) => s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: 'x'.repeat((i + j) % 97) }))));
+  }
+  s3.destroy();
+
+  await addCredential(page, rgw, user);
+  await page.getByRole('button', { name: bucket }).click();
+  const grid = page.getByRole('grid', { name: 'Objects' });
+  await expect(row(page, 'item-00000.txt')).toBeVisible();
+  await expect(page.getByText('2,000 items')).toBeVisible();
+  await expect(grid).toHaveAttribute('aria-rowcount', '2001');
+  // Virtualized: the DOM holds a window of rows, not 2000.
+  expect(await grid.getByRole('row').count()).toBeLessThan(80);
+  await snap('browse-many-top');
+
+  await grid.locator('.viewport').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await expect(row(page, 'item-01999.txt')).toBeVisible();
+  expect(await grid.getByRole('row').count()).toBeLessThan(80);
+  await snap('browse-many-bottom');
+
+  // Sort by size, descending: the largest objects (96 bytes) first; filter narrows the loaded rows.
+  await grid.getByRole('button', { name: 'Size' }).click();
+  await grid.getByRole('button', { name: 'Size' }).click();
+  await expect(grid.getByRole('row').nth(1)).toContainText('96 B');
+  await page.getByLabel('Filter').fill('item-0199');
+  await expect(page.getByText('2,000 items, 10 shown')).toBeVisible();
+
+  // Server-side search by prefix (in name order again).
+  await grid.getByRole('button', { name: 'Name' }).click();
+  await page.getByLabel('Find mode').selectOption('search');
+  await page.getByLabel('Search prefix').fill('item-015');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page.getByText('100 items')).toBeVisible();
+  await snap('browse-many-search');
+
+  // Keyboard and shift selection.
+  await row(page, 'item-01500.txt').click();
+  await row(page, 'item-01504.txt').click({ modifiers: ['Shift'] });
+  await expect(page.getByText('5 selected')).toBeVisible();
+});
