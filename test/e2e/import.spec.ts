@@ -171,6 +171,11 @@ test('import an ~/.aws profile with plain-text removal, browse with it, and use 
   await panel.getByRole('button', { name: 'Done' }).click();
   await expect(panel).toBeHidden();
 
+  // A new scan no longer finds the cleaned profile's key; the unselected s3cmd key is still offered.
+  await page.getByRole('button', { name: 'Import…' }).click();
+  await expect(found.getByRole('checkbox', { name: 'Import default (s3cmd)' })).toBeChecked();
+  await expect(found.getByRole('checkbox', { name: 'Import rgw (AWS profile)' })).toHaveCount(0);
+
   expect(await filesContaining(home, aws.secretAccessKey)).toEqual([]);
   expect(await filesContaining(userHome, aws.secretAccessKey)).toEqual([]);
 });

@@ -16,6 +16,9 @@ export class ImportState {
   error = $state<ErrorInfo>();
   result = $state<ImportResult>();
 
+  /** Selected keys Keydesk does not hold yet; the others are picked only for the clean-up. */
+  readonly newCount = $derived(this.preview?.candidates.filter((c) => this.selected.includes(c.id) && !c.savedAs).length ?? 0);
+
   /** Files a clean-up would rewrite: those holding a selected key's secret. */
   readonly filesToRewrite = $derived([
     ...new Set(this.preview?.candidates.filter((c) => this.selected.includes(c.id)).flatMap((c) => c.files) ?? []),
