@@ -47,7 +47,7 @@ export class ListingRegistry {
 
   /** `list` receives the signal that listCancel and expiry abort; `close` releases the S3 client. */
   async start(list: (signal: AbortSignal) => AsyncIterable<ListingPage>, close: () => void): Promise<ListingStep & { listingId: string }> {
-    while (this.open.size >= this.max) this.cancel(this.leastRecentlyUsed());
+    while (this.open.size >= this.max) this.cancel(this.open.keys().next().value as string);
     const controller = new AbortController();
     const listingId = randomUUID();
     this.open.set(listingId, { pages: list(controller.signal)[Symbol.asyncIterator](), controller, close, lastUsed: Date.now(), tail: Promise.resolve() });
@@ -63,6 +63,9 @@ export class ListingRegistry {
       );
     }
     listing.lastUsed = Date.now();
+    // Re-inserted: the Map's order is then least recently used first.
+    this.open.delete(listingId);
+    this.open.set(listingId, listing);
     const step = listing.tail.then(() => this.pull(listingId, listing));
     listing.tail = step.catch(() => undefined);
     return step;
@@ -99,12 +102,6 @@ export class ListingRegistry {
       this.cancel(listingId);
       throw error;
     }
-  }
-
-  private leastRecentlyUsed(): string {
-    let oldest: [string, number] = ['', Infinity];
-    for (const [id, listing] of this.open) if (listing.lastUsed < oldest[1]) oldest = [id, listing.lastUsed];
-    return oldest[0];
   }
 
   private startSweeper(): void {

@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { bucketNameProblem } from './bucket-names';
 
 // Field rules shared by the bucket, object and transfer channels. Names come from the renderer (or a
 // compromised page), so main checks them before any request is signed.
@@ -17,14 +18,10 @@ export const bucketName = z
   .regex(/^[A-Za-z0-9._-]+$/, 'a bucket name holds only letters, digits, dots, dashes and underscores');
 
 /** A new bucket: the S3 naming rules, so the user learns what is wrong before the server says "InvalidBucketName". */
-export const newBucketName = z
-  .string()
-  .min(3, 'a bucket name needs at least 3 characters')
-  .max(63, 'a bucket name has at most 63 characters')
-  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'use lowercase letters, digits, dots and dashes, starting and ending with a letter or digit')
-  .refine((name) => !name.includes('..'), 'a bucket name must not contain two dots in a row')
-  .refine((name) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(name), 'a bucket name must not look like an IP address')
-  .refine((name) => !name.startsWith('xn--') && !name.endsWith('-s3alias'), 'names starting with "xn--" or ending in "-s3alias" are reserved');
+export const newBucketName = z.string().superRefine((name, ctx) => {
+  const problem = bucketNameProblem(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const region = z.string().min(1).max(64).regex(/^[a-z0-9-]+$/i, 'letters, digits and dashes only');
 

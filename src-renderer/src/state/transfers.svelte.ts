@@ -36,6 +36,19 @@ export class TransfersState {
   readonly conflicts = $derived([...this.items.values()].filter((i) => i.state === 'conflict'));
   readonly active = $derived(this.rows.some((r) => ACTIVE.has(r.state)));
   readonly finished = $derived(this.rows.some((r) => !ACTIVE.has(r.state) && r.state !== 'interrupted'));
+  /** Counted from the items (progress totals only arrive once bytes move). */
+  readonly summary = $derived.by(() => {
+    let active = 0;
+    let bytesDone = 0;
+    let bytesTotal = 0;
+    for (const item of this.items.values()) {
+      if (item.state === 'queued' || item.state === 'running') active++;
+      if (item.state === 'cancelled' || item.state === 'skipped') continue;
+      bytesDone += item.bytesDone;
+      bytesTotal += Math.max(item.bytesTotal, item.bytesDone);
+    }
+    return { active, bytesDone, bytesTotal };
+  });
 
   /** Subscribes to main's queue; returns the unsubscribe for $effect. */
   connect(): () => void {
