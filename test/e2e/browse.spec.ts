@@ -151,6 +151,31 @@ test('buckets, folders, uploads, details, rename, download, share, delete and em
   expect(await readFile(join(downloads, 'greeting.txt'), 'utf8')).toBe(content);
   await snap('browse-downloaded');
 
+  // Move a folder (every object under it), then download it as a folder.
+  await row(page, 'album/').click();
+  await page.getByRole('button', { name: 'Rename/Move' }).click();
+  await page.getByLabel('New path in the bucket').fill('photos');
+  await page.getByRole('dialog').getByRole('button', { name: 'Move folder' }).click();
+  await expect(page.getByText('Moved album/ to photos/ (3 objects).')).toBeVisible();
+  await expect(row(page, 'album/')).toHaveCount(0);
+  await row(page, 'photos/').click();
+  await page.getByRole('button', { name: 'Download' }).click();
+  await typePath(page, downloads, 'Download');
+  await expect(transfers.getByRole('listitem', { name: `Download ${join(downloads, 'photos')}/` })).toContainText('Done');
+  expect(await readFile(join(downloads, 'photos', 'sub', 'c.txt'), 'utf8')).toBe('ccc');
+  expect(await readFile(join(downloads, 'photos', 'b.txt'), 'utf8')).toBe('bb');
+
+  // Browser mode cannot learn the paths of files dropped from the OS: it says so.
+  const dropped = await page.evaluateHandle(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(['x'], 'x.txt'));
+    return data;
+  });
+  await page.getByRole('region', { name: `Bucket ${bucket}` }).dispatchEvent('drop', { dataTransfer: dropped });
+  await expect(page.getByRole('alert').filter({ hasText: 'Drag and drop of local files needs the desktop app.' })).toBeVisible();
+  await snap('browse-drop-browser-mode');
+  await row(page, 'greeting.txt').click();
+
   // Share link: longer than 7 days is refused; the link works with a plain fetch.
   await page.getByRole('button', { name: 'Share link' }).click();
   const share = page.getByRole('dialog', { name: 'Share link' });
@@ -175,12 +200,12 @@ test('buckets, folders, uploads, details, rename, download, share, delete and em
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
   await expect(row(page, 'greeting.txt')).toHaveCount(0);
-  await row(page, 'album/').click();
+  await row(page, 'photos/').click();
   await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await expect(page.getByRole('dialog')).toContainText('The folder holds 3 objects');
   await snap('browse-delete-folder-count');
   await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
-  await expect(row(page, 'album/')).toHaveCount(0);
+  await expect(row(page, 'photos/')).toHaveCount(0);
 
   // A bucket holding objects is refused with their count; Empty bucket (typed name), then delete.
   await page.getByRole('button', { name: 'Delete bucket…' }).click();
