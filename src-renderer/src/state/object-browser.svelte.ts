@@ -18,7 +18,10 @@ export interface Row {
 
 export type SortKey = 'name' | 'size' | 'modified';
 
-/** Rows kept in memory per listing (~200 bytes each); beyond it the user narrows with Search prefix. */
+/**
+ * Rows kept per listing: ~200 bytes each, and 200k × 32 px rows stays under Chromium's ~33M px limit on
+ * an element's height. Beyond it the user narrows with Search prefix.
+ */
 export const MAX_ROWS = 200_000;
 /** Pages arrive faster than anyone reads them: rows are handed to the table at most this often. */
 const FLUSH_MS = 250;
