@@ -2,7 +2,8 @@
  * Keydesk's transfer engine against the aws CLI and rclone, side by side on one fresh RGW. Run with
  * `npm run bench` (scripts/bench.mjs bundles keydesk-runner.ts and imports this file through Vite).
  * Sizes: BENCH_FILE_MB (default 1024), BENCH_SMALL_FILES (1000), BENCH_LIST_OBJECTS (10000); BENCH_RUNS (3).
- * BENCH_ROWS (e.g. "big,small,list") picks row groups, for profiling one of them.
+ * BENCH_ROWS (e.g. "big,small,list") picks row groups, for profiling one of them; BENCH_CPU_PROF=DIR runs
+ * the Keydesk runner under `node --cpu-prof` and keeps the .cpuprofile files in DIR.
  *
  * Noise: both ends share the machine's cores, and other work on the machine shows up as run-to-run spread.
  * So every measurement is repeated BENCH_RUNS times with the tools interleaved (each round starts with the
@@ -51,6 +52,8 @@ interface Timing {
   samples?: number[];
   /** Keydesk only: the operation without process start and SDK loading (what the running app pays). */
   engineSeconds?: number;
+  /** Keydesk only: its process's CPU time (user + system), less sensitive to other load than wall time. */
+  cpuSeconds?: number;
   firstOutputSeconds?: number;
   maxRssKiB?: number;
   /** 1-minute load average just before the run (other work on the machine). */
@@ -156,9 +159,10 @@ export async function main(runner: string): Promise<void> {
     printTable(rows);
     const rss = Math.max(...rows.flatMap((r) => (r.times.keydesk.maxRssKiB ? [r.times.keydesk.maxRssKiB] : [])));
     console.log(`\nKeydesk peak RSS (largest of its runs): ${(rss / 1024).toFixed(0)} MiB`);
-    console.log("Per operation: peak RSS, and Keydesk's time without process start / SDK load (the part a running app pays; fastest run):");
+    console.log("Per operation: peak RSS; Keydesk's time without process start / SDK load (the part a running app pays) and its CPU time, in its fastest run:");
     for (const { name, times } of rows) {
-      if (times.keydesk.maxRssKiB) console.log(`  ${name.padEnd(34)} ${(times.keydesk.maxRssKiB / 1024).toFixed(0).padStart(4)} MiB  ${times.keydesk.engineSeconds?.toFixed(2)} s`);
+      const k = times.keydesk;
+      if (k.maxRssKiB) console.log(`  ${name.padEnd(34)} ${(k.maxRssKiB / 1024).toFixed(0).padStart(4)} MiB  ${k.engineSeconds?.toFixed(2)} s  cpu ${k.cpuSeconds?.toFixed(2)} s`);
     }
     const loads = rows.flatMap((r) => TOOLS.flatMap((t) => r.times[t].loads ?? []));
     console.log(`\nLoad average (1 min) seen before each measurement: min ${Math.min(...loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)}; at end ${load()}; ${os.cpus().length} CPU(s); bench took ${((performance.now() - began) / 60_000).toFixed(1)} min`);
@@ -187,8 +191,9 @@ async function timed(ctx: Context, tool: Tool, op: RunnerTask['op'], local: stri
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`${tool} ${op} failed (exit ${code}): ${stderr.slice(-2000)}`);
   const timing: Timing = { seconds, load1, firstOutputSeconds: firstOutput === undefined ? undefined : (firstOutput - started) / 1000 };
-  if (tool === 'keydesk') Object.assign(timing, JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { maxRssKiB?: number; engineSeconds?: number });
-  process.stdout.write(`  ${tool.padEnd(7)} ${op.padEnd(12)} ${seconds.toFixed(2).padStart(7)} s   load ${load1.toFixed(2)}\n`);
+  if (tool === 'keydesk') Object.assign(timing, JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Pick<Timing, 'maxRssKiB' | 'engineSeconds' | 'cpuSeconds'>);
+  const cpu = timing.cpuSeconds === undefined ? '' : `   cpu ${timing.cpuSeconds.toFixed(2)} s`;
+  process.stdout.write(`  ${tool.padEnd(7)} ${op.padEnd(12)} ${seconds.toFixed(2).padStart(7)} s   load ${load1.toFixed(2)}${cpu}\n`);
   return timing;
 }
 
@@ -199,7 +204,8 @@ function commandFor(ctx: Context, tool: Tool, op: RunnerTask['op'], local: strin
   switch (tool) {
     case 'keydesk': {
       const task: RunnerTask = { op, connection: ctx.connection, settings: SETTINGS, bucket: ctx.bucket, key, local };
-      return { command: process.execPath, args: [ctx.runner, JSON.stringify(task)], env: base };
+      const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+      return { command: process.execPath, args: [...profile, ctx.runner, JSON.stringify(task)], env: base };
     }
     case 'aws': {
       const env = { ...base, AWS_ACCESS_KEY_ID: ctx.connection.accessKeyId, AWS_SECRET_ACCESS_KEY: ctx.connection.secretAccessKey, AWS_DEFAULT_REGION: ctx.rgw.region, AWS_CONFIG_FILE: ctx.awsConfig, AWS_SHARED_CREDENTIALS_FILE: join(ctx.work, 'none') };

@@ -22,6 +22,10 @@ export function createS3Client(connection: S3Connection, options: { maxAttempts?
     requestChecksumCalculation: checksum,
     responseChecksumValidation: checksum,
     maxAttempts: options.maxAttempts ?? 3,
+    // The SDK's default sends "Expect: 100-continue" for bodies from 2 MiB, and its HTTP handler then uses
+    // a fresh agent without keep-alive for that request: every upload part paid a new TCP connection plus
+    // a round trip. A refused part now costs its body once; transfers retry it anyway.
+    expectContinueHeader: false,
     requestHandler: { connectionTimeout: 5_000, requestTimeout: options.timeoutMs ?? 60_000 },
   });
 }

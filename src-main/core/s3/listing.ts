@@ -65,18 +65,37 @@ export async function countObjects(session: S3Session, bucket: string, prefix: s
   return { count, bytes };
 }
 
+/**
+ * ListObjectsV2 pages in order. The next page is requested as soon as a page arrives, before it is handed
+ * out, so the server works on page n+1 while the caller handles page n (continuation tokens allow no
+ * more than one ahead). If the caller stops early, that request is aborted.
+ */
 async function* listPages(session: S3Session, bucket: string, prefix: string, delimiter: string | undefined, options: ListOptions) {
-  let token: string | undefined;
-  do {
-    const page = await s3Call(session, options.signal, (o) =>
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const fetchPage = (token: string | undefined) =>
+    s3Call(session, signal, (o) =>
       session.client.send(
         new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, Delimiter: delimiter, ContinuationToken: token, MaxKeys: options.pageSize }),
         o,
       ),
     );
-    yield page;
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  let next = fetchPage(undefined);
+  try {
+    for (;;) {
+      const page = await next;
+      const token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      if (token) {
+        next = fetchPage(token);
+        // Awaited on the next turn; until then (or if the caller stops) its failure must not go unhandled.
+        next.catch(() => {});
+      }
+      yield page;
+      if (!token) return;
+    }
+  } finally {
+    stop.abort();
+  }
 }
 
 function toEntries(contents: _Object[] | undefined, base: string): ObjectEntry[] {

@@ -1,4 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { link, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -110,9 +111,13 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, partCount: n
   const resumed = entry.doneParts.length > 0;
   const handle = await open(entry.temp, resumed ? 'r+' : 'w+');
   try {
-    // Sized up front so parts can be written at their offsets in any order.
-    await handle.truncate(entry.size);
-    const hasher = hash ? new OrderedHasher(handle, entry.partSize, entry.size) : undefined;
+    // Sized up front so parts can be written at their offsets in any order (one part is written in order).
+    if (partCount > 1) await handle.truncate(entry.size);
+    // One part arrives in order: hash it as it streams in. Several finish out of order: hash the file's
+    // finished prefix from the page cache as it grows.
+    const inline = hash && partCount === 1;
+    const hasher = hash && !inline ? new OrderedHasher(handle, entry.partSize, entry.size) : undefined;
+    let inlineMd5: string | undefined;
     const done = new Set(entry.doneParts);
     for (const part of [...done].sort((a, b) => a - b)) {
       hasher?.partDone(part);
@@ -124,7 +129,9 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, partCount: n
       pending,
       ctx.settings.concurrency,
       async (part, signal) => {
-        kms = (await withRetry(() => fetchPart(job, entry, part, partCount, handle, ctx, signal), ctx.retry, signal)) || kms;
+        const fetched = await withRetry(() => fetchPart(job, entry, part, partCount, handle, ctx, signal, inline), ctx.retry, signal);
+        kms = fetched.kms || kms;
+        inlineMd5 = fetched.md5;
         done.add(part);
         hasher?.partDone(part);
         if (partCount > 1) {
@@ -134,7 +141,7 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, partCount: n
       },
       ctx.signal,
     );
-    return { md5: await hasher?.digest(), kms };
+    return { md5: inline ? inlineMd5 : await hasher?.digest(), kms };
   } finally {
     await handle.close();
   }
@@ -143,9 +150,19 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, partCount: n
 /**
  * One ranged GET streamed to its offset through a WriteStream on the shared descriptor: it keeps reading
  * the socket while earlier chunks are written (awaiting each FileHandle.write would stall the socket).
- * A failed attempt takes its bytes back from the progress. Returns whether the object is SSE-KMS encrypted.
+ * A failed attempt takes its bytes back from the progress. Returns whether the object is SSE-KMS encrypted
+ * and, when `hash` (a single-part download), the MD5 of what arrived.
  */
-async function fetchPart(job: DownloadJob, entry: DownloadJournal, part: number, partCount: number, handle: FileHandle, ctx: RunContext, signal: AbortSignal): Promise<boolean> {
+async function fetchPart(
+  job: DownloadJob,
+  entry: DownloadJournal,
+  part: number,
+  partCount: number,
+  handle: FileHandle,
+  ctx: RunContext,
+  signal: AbortSignal,
+  hash: boolean,
+): Promise<{ kms: boolean; md5?: string }> {
   const start = part * entry.partSize;
   const length = Math.min(entry.size, start + entry.partSize) - start;
   const response = await request(
@@ -158,12 +175,16 @@ async function fetchPart(job: DownloadJob, entry: DownloadJournal, part: number,
     signal,
   );
   const body = response.Body as Readable;
-  const file = createWriteStream('', { fd: handle.fd, start, autoClose: false });
+  // A high-water mark well above the socket's 64 KiB reads: the socket keeps flowing while writes are
+  // pending, and the queued chunks go to disk in one writev.
+  const file = createWriteStream('', { fd: handle.fd, start, autoClose: false, highWaterMark: WRITE_BUFFER });
+  const md5 = hash ? createHash('md5') : undefined;
   let received = 0;
   try {
     const piped = pipeline(body, file, { signal });
     body.on('data', (chunk: Buffer) => {
       received += chunk.length;
+      md5?.update(chunk);
       ctx.onBytes(chunk.length);
     });
     await piped;
@@ -176,8 +197,10 @@ async function fetchPart(job: DownloadJob, entry: DownloadJournal, part: number,
     ctx.onBytes(-received);
     throw new KeydeskError({ code: 'NETWORK', message: `The connection ended early while downloading "${job.key}".` });
   }
-  return response.ServerSideEncryption?.startsWith('aws:kms') ?? false;
+  return { kms: response.ServerSideEncryption?.startsWith('aws:kms') ?? false, md5: md5?.digest('hex') };
 }
+
+const WRITE_BUFFER = 1024 * 1024;
 
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EXDEV', 'ENOSYS', 'EOPNOTSUPP']);
 

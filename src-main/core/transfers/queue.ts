@@ -67,6 +67,9 @@ export class TransferQueue {
   private readonly retryPolicy: RetryPolicy;
   private readonly totalMeter = new SpeedMeter();
   private readonly waiters = new Set<() => void>();
+  /** Items by state for the states scheduling asks about on every change (a scan of all items was O(n²) for big folders). */
+  private readonly queued = new Set<Item>();
+  private readonly running = new Set<Item>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -214,7 +217,7 @@ export class TransferQueue {
 
   /** Resolves when nothing is queued or running (items may still wait in 'conflict'). */
   whenIdle(): Promise<void> {
-    return this.until(() => ![...this.items.values()].some((i) => i.snapshot.state === 'queued' || i.snapshot.state === 'running'));
+    return this.until(() => this.queued.size === 0 && this.running.size === 0);
   }
 
   /** Resolves with the item once it stops running: finished, or waiting for a conflict decision. */
@@ -230,8 +233,8 @@ export class TransferQueue {
    */
   async shutdown(): Promise<void> {
     this.closed = true;
-    for (const item of this.items.values()) if (item.snapshot.state === 'queued') this.setState(item, 'interrupted');
-    const running = [...this.items.values()].filter((i) => i.snapshot.state === 'running');
+    for (const item of [...this.queued]) this.setState(item, 'interrupted');
+    const running = [...this.running];
     for (const item of running) item.controller?.abort(SHUTDOWN);
     await Promise.all(running.map((i) => i.running));
     this.stopTimer();
@@ -249,6 +252,7 @@ export class TransferQueue {
       listed,
     };
     this.items.set(item.snapshot.id, item);
+    this.queued.add(item);
     this.emit({ type: 'item', item: this.view(item) });
     this.pump();
     return this.view(item);
@@ -261,12 +265,12 @@ export class TransferQueue {
     const large = this.options.largeItemBytes ?? 32 * 1024 * 1024;
     // Size 0 means unknown (a download added without a size): scheduled as large to be safe.
     const isLarge = (s: TransferItemSnapshot) => s.bytesTotal === 0 || s.bytesTotal > large;
-    const all = [...this.items.values()];
-    let active = all.filter((i) => i.snapshot.state === 'running').length;
-    let activeLarge = all.filter((i) => i.snapshot.state === 'running' && isLarge(i.snapshot)).length;
-    for (const item of all) {
+    let active = this.running.size;
+    let activeLarge = 0;
+    for (const item of this.running) if (isLarge(item.snapshot)) activeLarge++;
+    // start() moves the item out of `queued`: deleting the current entry is safe while iterating a Set.
+    for (const item of this.queued) {
       if (active >= max) break;
-      if (item.snapshot.state !== 'queued') continue;
       if (isLarge(item.snapshot)) {
         if (activeLarge >= maxLarge) continue;
         activeLarge++;
@@ -326,6 +330,10 @@ export class TransferQueue {
   }
 
   private setState(item: Item, state: TransferState): void {
+    this.queued.delete(item);
+    this.running.delete(item);
+    if (state === 'queued') this.queued.add(item);
+    else if (state === 'running') this.running.add(item);
     item.snapshot.state = state;
     if (FINISHED.has(state)) item.snapshot.finishedAt = new Date().toISOString();
     else item.snapshot.finishedAt = undefined;

@@ -1,4 +1,5 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import type { S3Connection } from '../../../src-main/core/s3/client';
 import type { S3Session } from '../../../src-main/core/s3/session';
 import { TransferQueue, type TransferQueueOptions } from '../../../src-main/core/transfers/queue';
 import type { TransferEvent, TransferItemSnapshot } from '../../../src-main/core/transfers/types';
+import { unsignedPayload } from '../../../src-main/core/transfers/upload';
 import { md5File, MiB, randomFile, tempDir, userFixture } from '../../helpers/s3-fixtures';
 
 const rgw = inject('rgw');
@@ -311,5 +313,35 @@ describe('transient failures', () => {
     } finally {
       proxy.close();
     }
+  });
+});
+
+describe('integrity without a signed payload hash', () => {
+  // Uploads sign x-amz-content-sha256: UNSIGNED-PAYLOAD and rely on the signed Content-MD5 instead.
+  const put = (body: Buffer, md5Of: Buffer, tamper?: (headers: Record<string, string>) => void) => {
+    const command = unsignedPayload(new PutObjectCommand({ Bucket: bucket, Key: 'integrity.bin', Body: body, ContentLength: body.length, ContentMD5: createHash('md5').update(md5Of).digest('base64') }));
+    if (tamper) {
+      // Deserialize-step middleware runs after signing: it stands for someone changing the request in transit.
+      command.middlewareStack.add(
+        (next) => async (args) => {
+          tamper((args.request as { headers: Record<string, string> }).headers);
+          return next(args);
+        },
+        { step: 'deserialize', name: 'tamper' },
+      );
+    }
+    return session.client.send(command);
+  };
+
+  it('stores a body whose MD5 matches, and the server refuses one that does not (BadDigest)', async () => {
+    const body = Buffer.from('bytes as they left the disk');
+    await expect(put(body, body)).resolves.toMatchObject({ ETag: `"${createHash('md5').update(body).digest('hex')}"` });
+    await expect(put(Buffer.from('bytes changed in transit!!'), body)).rejects.toMatchObject({ name: 'BadDigest' });
+  });
+
+  it('refuses a request whose Content-MD5 was changed after signing (so body and MD5 cannot both be swapped)', async () => {
+    const other = Buffer.from('other bytes, other md5');
+    const swapped = createHash('md5').update(other).digest('base64');
+    await expect(put(other, Buffer.from('original'), (h) => (h['content-md5'] = swapped))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
   });
 });
