@@ -15,8 +15,6 @@ interface OpenListing {
   lastUsed: number;
   /** Pulls run one after another even if the renderer asks twice. */
   tail: Promise<unknown>;
-  /** The next page, already requested while the renderer shows this one. */
-  ahead?: Promise<IteratorResult<ListingPage>>;
 }
 
 export interface ListingRegistryOptions {
@@ -87,16 +85,13 @@ export class ListingRegistry {
 
   private async pull(listingId: string, listing: OpenListing): Promise<ListingStep> {
     try {
-      const result = await (listing.ahead ?? listing.pages.next());
-      listing.ahead = undefined;
+      // The core listing already requests page n+1 while page n travels to the renderer.
+      const result = await listing.pages.next();
       listing.lastUsed = Date.now();
       if (result.done) {
         this.cancel(listingId);
         return { page: { folders: [], objects: [] }, done: true };
       }
-      listing.ahead = listing.pages.next();
-      // Its failure is reported by the pull that awaits it; until then it must not count as unhandled.
-      listing.ahead.catch(() => undefined);
       return { page: result.value, done: false };
     } catch (error) {
       this.cancel(listingId);
