@@ -54,6 +54,8 @@ interface Timing {
   engineSeconds?: number;
   /** Keydesk only: its process's CPU time (user + system), less sensitive to other load than wall time. */
   cpuSeconds?: number;
+  /** Keydesk listings only: first page without process start / SDK load. */
+  firstPageSeconds?: number;
   firstOutputSeconds?: number;
   maxRssKiB?: number;
   /** 1-minute load average just before the run (other work on the machine). */
@@ -149,7 +151,7 @@ export async function main(runner: string): Promise<void> {
         for (const tool of toolsFor(round)) {
           const timing = await timed(ctx, tool, 'list', '', 'list/');
           add(list, tool, timing);
-          add(firstPage, tool, { seconds: timing.firstOutputSeconds ?? NaN, load1: timing.load1 });
+          add(firstPage, tool, { seconds: timing.firstOutputSeconds ?? NaN, load1: timing.load1, engineSeconds: timing.firstPageSeconds });
         }
       }
       rows.push({ name: `list ${LIST_OBJECTS} objects: full`, times: combine(list) });
@@ -162,6 +164,7 @@ export async function main(runner: string): Promise<void> {
     console.log("Per operation: peak RSS; Keydesk's time without process start / SDK load (the part a running app pays) and its CPU time, in its fastest run:");
     for (const { name, times } of rows) {
       const k = times.keydesk;
+      if (!k.maxRssKiB && k.engineSeconds !== undefined) console.log(`  ${name.padEnd(34)}          ${k.engineSeconds.toFixed(2)} s`);
       if (k.maxRssKiB) console.log(`  ${name.padEnd(34)} ${(k.maxRssKiB / 1024).toFixed(0).padStart(4)} MiB  ${k.engineSeconds?.toFixed(2)} s  cpu ${k.cpuSeconds?.toFixed(2)} s`);
     }
     const loads = rows.flatMap((r) => TOOLS.flatMap((t) => r.times[t].loads ?? []));
@@ -191,7 +194,7 @@ async function timed(ctx: Context, tool: Tool, op: RunnerTask['op'], local: stri
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`${tool} ${op} failed (exit ${code}): ${stderr.slice(-2000)}`);
   const timing: Timing = { seconds, load1, firstOutputSeconds: firstOutput === undefined ? undefined : (firstOutput - started) / 1000 };
-  if (tool === 'keydesk') Object.assign(timing, JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Pick<Timing, 'maxRssKiB' | 'engineSeconds' | 'cpuSeconds'>);
+  if (tool === 'keydesk') Object.assign(timing, JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Pick<Timing, 'maxRssKiB' | 'engineSeconds' | 'cpuSeconds' | 'firstPageSeconds'>);
   const cpu = timing.cpuSeconds === undefined ? '' : `   cpu ${timing.cpuSeconds.toFixed(2)} s`;
   process.stdout.write(`  ${tool.padEnd(7)} ${op.padEnd(12)} ${seconds.toFixed(2).padStart(7)} s   load ${load1.toFixed(2)}${cpu}\n`);
   return timing;

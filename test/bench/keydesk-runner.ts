@@ -31,11 +31,15 @@ async function main(task: RunnerTask): Promise<void> {
   if (task.op === 'list') {
     const session = openSession(task.connection);
     let count = 0;
+    let firstPageSeconds = NaN;
     for await (const page of listFolder(session, task.bucket, task.key)) {
-      if (count === 0) process.stdout.write('first-page\n');
+      if (count === 0) {
+        firstPageSeconds = (performance.now() - started) / 1000;
+        process.stdout.write('first-page\n');
+      }
       count += page.objects.length + page.folders.length;
     }
-    report({ count });
+    report({ count, firstPageSeconds });
     return;
   }
   const queue = new TransferQueue({

@@ -86,7 +86,8 @@ async function* listPages(session: S3Session, bucket: string, prefix: string, de
       const page = await next;
       const token = page.IsTruncated ? page.NextContinuationToken : undefined;
       if (token) {
-        next = fetchPage(token);
+        // Sent right after the caller's synchronous handling of this page, so it never delays the first rows.
+        next = new Promise<void>((resolve) => setImmediate(resolve)).then(() => fetchPage(token));
         // Awaited on the next turn; until then (or if the caller stops) its failure must not go unhandled.
         next.catch(() => {});
       }
