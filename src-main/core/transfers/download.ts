@@ -62,7 +62,6 @@ export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<Ru
   };
   const partCount = Math.max(1, Math.ceil(size / partSize));
   try {
-    await mkdir(dirname(target), { recursive: true });
     // Single-request downloads are not journaled: there is nothing to resume but the whole object.
     if (partCount > 1) await ctx.journal.save(entry);
     const md5 = kms ? undefined : plainMd5(etag);
@@ -109,7 +108,7 @@ async function chooseTarget(target: string, policy: ConflictPolicy): Promise<str
 /** Downloads the parts the journal does not list as done; returns the MD5 of the whole file when asked. */
 async function fetchParts(job: DownloadJob, entry: DownloadJournal, partCount: number, hash: boolean, ctx: RunContext): Promise<{ md5?: string; kms: boolean }> {
   const resumed = entry.doneParts.length > 0;
-  const handle = await open(entry.temp, resumed ? 'r+' : 'w+');
+  const handle = await openTemp(entry.temp, resumed ? 'r+' : 'w+');
   try {
     // Sized up front so parts can be written at their offsets in any order (one part is written in order).
     if (partCount > 1) await handle.truncate(entry.size);
@@ -125,22 +124,20 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, partCount: n
     }
     const pending = Array.from({ length: partCount }, (_, i) => i).filter((i) => !done.has(i));
     let kms = false;
-    await runPool(
-      pending,
-      ctx.settings.concurrency,
-      async (part, signal) => {
-        const fetched = await withRetry(() => fetchPart(job, entry, part, partCount, handle, ctx, signal, inline), ctx.retry, signal);
-        kms = fetched.kms || kms;
-        inlineMd5 = fetched.md5;
-        done.add(part);
-        hasher?.partDone(part);
-        if (partCount > 1) {
-          entry.doneParts = [...done];
-          await ctx.journal.save(entry);
-        }
-      },
-      ctx.signal,
-    );
+    const fetchOne = async (part: number, signal: AbortSignal) => {
+      const fetched = await withRetry(() => fetchPart(job, entry, part, partCount, handle, ctx, signal, inline), ctx.retry, signal);
+      kms = fetched.kms || kms;
+      inlineMd5 = fetched.md5;
+      done.add(part);
+      hasher?.partDone(part);
+      if (partCount > 1) {
+        entry.doneParts = [...done];
+        await ctx.journal.save(entry);
+      }
+    };
+    // A single request (every small file) needs no pool and no combined abort signal.
+    if (pending.length === 1) await fetchOne(pending[0], ctx.signal);
+    else await runPool(pending, ctx.settings.concurrency, fetchOne, ctx.signal);
     return { md5: inline ? inlineMd5 : await hasher?.digest(), kms };
   } finally {
     await handle.close();
@@ -201,6 +198,17 @@ async function fetchPart(
 }
 
 const WRITE_BUFFER = 1024 * 1024;
+
+/** Opens the temp file beside the target; the folder is created only when missing (one mkdir per folder, not per file). */
+async function openTemp(path: string, flags: string): Promise<FileHandle> {
+  try {
+    return await open(path, flags);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dirname(path), { recursive: true });
+    return await open(path, flags);
+  }
+}
 
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EXDEV', 'ENOSYS', 'EOPNOTSUPP']);
 

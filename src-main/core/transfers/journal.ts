@@ -67,6 +67,8 @@ export class JournalStore {
   }
 
   async remove(id: string): Promise<void> {
+    // Never written nor found on disk (like load() assumes): nothing to delete, no file-system call.
+    if (!this.known.has(id) && !this.writes.has(id)) return;
     await this.writes.get(id);
     this.writes.delete(id);
     this.known.delete(id);
