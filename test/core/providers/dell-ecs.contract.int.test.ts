@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProviderSession } from '../../../src-main/core/providers/adapter';
 import { adapter } from '../../../src-main/core/providers/dell-ecs';
-import { providerSpec, requestViolations, SPECS_MISSING, startContractProxy, startPrism, type ContractCall, type LocalRequest } from '../../servers/prism';
+import { providerSpec, SPECS_MISSING, type LocalRequest } from '../../servers/prism';
+import { useContractServer } from '../../helpers/provider-contract';
 
 const spec = providerSpec('dell-ecs-management-4.1.json');
 if (!spec) console.warn(SPECS_MISSING);
@@ -24,36 +25,17 @@ function login(request: LocalRequest) {
 }
 
 describe.skipIf(!spec)('Dell ECS adapter against the published management API spec (Prism)', () => {
-  let prismUrl: string;
-  let proxy: Awaited<ReturnType<typeof startContractProxy>>;
-  let stopPrism: (() => Promise<void>) | undefined;
-  let calls: ContractCall[] = [];
-
-  beforeAll(async () => {
-    const prism = await startPrism(spec!);
-    prismUrl = prism.url;
-    stopPrism = prism.stop;
-    console.info(`Prism loaded dell-ecs-management-4.1.json in ${prism.startedInMs} ms`);
-    // The spec's first create example is a request body; example_1 is the answer ECS gives.
-    proxy = await startContractProxy(prism.url, {
-      answer: login,
-      prefer: (method, path) => (method === 'POST' && /^\/object\/user-secret-keys\/[^/]+$/.test(path) ? 'example_1' : undefined),
-    });
-  }, 120_000);
-  afterAll(async () => {
-    await proxy?.stop();
-    await stopPrism?.();
-  });
-  afterEach(() => {
-    expect(requestViolations(calls)).toEqual([]);
+  // The spec's first create example is a request body; example_1 is the answer ECS gives.
+  const contract = useContractServer(spec!, {
+    answer: login,
+    prefer: (method, path) => (method === 'POST' && /^\/object\/user-secret-keys\/[^/]+$/.test(path) ? 'example_1' : undefined),
   });
 
   function session(): ProviderSession {
-    calls = proxy.calls;
-    calls.length = 0;
+    contract.reset();
     return adapter.connect({
       accountId: 'ecs-contract',
-      settings: { managementUrl: proxy.url, username: 'nsadmin', namespace: 'ns1', objectUser: 'testlogin', s3Endpoint: 'https://ecs.example.com:9021' },
+      settings: { managementUrl: contract.proxyUrl, username: 'nsadmin', namespace: 'ns1', objectUser: 'testlogin', s3Endpoint: 'https://ecs.example.com:9021' },
       secrets: { password: 'pw' },
     });
   }
@@ -65,7 +47,7 @@ describe.skipIf(!spec)('Dell ECS adapter against the published management API sp
     await expect(s.verify()).resolves.toEqual({ id: 'nsadmin', name: 'nsadmin' });
     await expect(s.listKeys({})).resolves.toEqual([slot1]);
     await expect(s.showSecret!('secret-1', {})).resolves.toBe(SLOT_1_SECRET);
-    expect(calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
+    expect(contract.calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
       'GET /login 200',
       'GET /object/user-secret-keys/testlogin/ns1 200',
       'GET /object/user-secret-keys/testlogin/ns1 200',
@@ -77,7 +59,7 @@ describe.skipIf(!spec)('Dell ECS adapter against the published management API sp
     // Prism is stateless: the listing after the add still shows the example's one slot, which carries the
     // new secret's hash, so the adapter places the new secret there.
     await expect(s.createKey({ owner: 'testlogin' })).resolves.toEqual({ ...slot1, secretAccessKey: NEW_SECRET });
-    expect(calls.filter((c) => !c.local).map((c) => [c.method, c.path, c.status, c.body])).toEqual([
+    expect(contract.calls.filter((c) => !c.local).map((c) => [c.method, c.path, c.status, c.body])).toEqual([
       ['GET', '/object/user-secret-keys/testlogin/ns1', 200, undefined],
       ['POST', '/object/user-secret-keys/testlogin', 200, { namespace: 'ns1' }],
       ['GET', '/object/user-secret-keys/testlogin/ns1', 200, undefined],
@@ -88,7 +70,7 @@ describe.skipIf(!spec)('Dell ECS adapter against the published management API sp
     const s = session();
     const renewed = await s.regenerateSecret!('secret-1', { graceMinutes: 60 });
     expect(renewed).toEqual({ ...slot1, secretAccessKey: NEW_SECRET });
-    expect(calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([{ namespace: 'ns1', existing_key_expiry_time_mins: '60' }]);
+    expect(contract.calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([{ namespace: 'ns1', existing_key_expiry_time_mins: '60' }]);
   });
 
   it('removes one secret through /deactivate and lists the namespace’s object users', async () => {
@@ -97,7 +79,7 @@ describe.skipIf(!spec)('Dell ECS adapter against the published management API sp
     await expect(s.listOwners!()).resolves.toEqual(
       ['testlogin', 'wuser1@sanity.local', 'wuser2@sanity.local', 'wuser3@sanity.local'].map((id) => ({ id, name: id })),
     );
-    expect(calls.filter((c) => !c.local).map((c) => [c.method, c.path, c.status, c.body])).toEqual([
+    expect(contract.calls.filter((c) => !c.local).map((c) => [c.method, c.path, c.status, c.body])).toEqual([
       ['GET', '/object/user-secret-keys/testlogin/ns1', 200, undefined],
       ['POST', '/object/user-secret-keys/testlogin/deactivate', 200, { secret_key: SLOT_1_SECRET, namespace: 'ns1' }],
       ['GET', '/object/users/ns1', 200, undefined],
@@ -105,9 +87,8 @@ describe.skipIf(!spec)('Dell ECS adapter against the published management API sp
   });
 
   it('is checked by a live Prism: requests that break the spec are refused', async () => {
-    calls = [];
-    expect((await fetch(`${prismUrl}/object/user-secret-keys/testlogin/ns1`)).status).toBe(401);
-    const numericExpiry = await fetch(`${prismUrl}/object/user-secret-keys/testlogin`, {
+    expect((await fetch(`${contract.prismUrl}/object/user-secret-keys/testlogin/ns1`)).status).toBe(401);
+    const numericExpiry = await fetch(`${contract.prismUrl}/object/user-secret-keys/testlogin`, {
       method: 'POST',
       headers: { 'x-sds-auth-token': 't', 'content-type': 'application/json' },
       body: JSON.stringify({ existing_key_expiry_time_mins: 60 }),

@@ -1,36 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProviderSession } from '../../../src-main/core/providers/adapter';
 import { adapter } from '../../../src-main/core/providers/digitalocean';
-import { providerSpec, requestViolations, SPECS_MISSING, startContractProxy, startPrism, type ContractCall } from '../../servers/prism';
+import { providerSpec, SPECS_MISSING } from '../../servers/prism';
+import { useContractServer } from '../../helpers/provider-contract';
 
 const spec = providerSpec('digitalocean-v2.yaml');
 if (!spec) console.warn(SPECS_MISSING);
 
 describe.skipIf(!spec)('DigitalOcean Spaces keys adapter against the published API v2 spec (Prism)', () => {
-  let prismUrl: string;
-  let proxy: Awaited<ReturnType<typeof startContractProxy>>;
-  let stopPrism: (() => Promise<void>) | undefined;
-  let calls: ContractCall[] = [];
-
-  beforeAll(async () => {
-    const prism = await startPrism(spec!);
-    prismUrl = prism.url;
-    stopPrism = prism.stop;
-    console.info(`Prism loaded digitalocean-v2.yaml in ${prism.startedInMs} ms`);
-    proxy = await startContractProxy(prism.url);
-  }, 120_000);
-  afterAll(async () => {
-    await proxy?.stop();
-    await stopPrism?.();
-  });
-  afterEach(() => {
-    expect(requestViolations(calls)).toEqual([]);
-  });
+  const contract = useContractServer(spec!);
 
   function session(): ProviderSession {
-    calls = proxy.calls;
-    calls.length = 0;
-    return adapter.connect({ accountId: 'do-contract', settings: { apiUrl: proxy.url, region: 'fra1' }, secrets: { token: 'dop_v1_example' } });
+    contract.reset();
+    return adapter.connect({ accountId: 'do-contract', settings: { apiUrl: contract.proxyUrl, region: 'fra1' }, secrets: { token: 'dop_v1_example' } });
   }
 
   it('verifies the token and lists, creates, renames and deletes keys in the shapes of the spec', async () => {
@@ -49,7 +31,7 @@ describe.skipIf(!spec)('DigitalOcean Spaces keys adapter against the published A
     });
     await s.setDescription!('DOACCESSKEYEXAMPLE', 'nightly backup', {});
     await s.deleteKey!('DOACCESSKEYEXAMPLE', {});
-    expect(calls.map((c) => [c.method, c.path, c.status, c.body])).toEqual([
+    expect(contract.calls.map((c) => [c.method, c.path, c.status, c.body])).toEqual([
       ['GET', '/v2/spaces/keys?per_page=1&page=1', 200, undefined],
       ['GET', '/v2/spaces/keys?per_page=200&page=1', 200, undefined],
       ['POST', '/v2/spaces/keys', 201, { name: 'backup job', grants: [{ bucket: '', permission: 'fullaccess' }] }],
@@ -66,13 +48,12 @@ describe.skipIf(!spec)('DigitalOcean Spaces keys adapter against the published A
       { bucket: 'backups', permission: 'readwrite' as const },
     ];
     await expect(s.createKey({ description: 'scoped', grants })).resolves.toMatchObject({ secretAccessKey: 'DOSECRETKEYEXAMPLE' });
-    expect(calls.map((c) => [c.method, c.path, c.status, c.body])).toEqual([['POST', '/v2/spaces/keys', 201, { name: 'scoped', grants }]]);
+    expect(contract.calls.map((c) => [c.method, c.path, c.status, c.body])).toEqual([['POST', '/v2/spaces/keys', 201, { name: 'scoped', grants }]]);
   });
 
   it('is checked by a live Prism: requests that break the spec are refused', async () => {
-    calls = [];
-    expect((await fetch(`${prismUrl}/v2/spaces/keys`)).status).toBe(401);
-    const noPermission = await fetch(`${prismUrl}/v2/spaces/keys`, {
+    expect((await fetch(`${contract.prismUrl}/v2/spaces/keys`)).status).toBe(401);
+    const noPermission = await fetch(`${contract.prismUrl}/v2/spaces/keys`, {
       method: 'POST',
       headers: { authorization: 'Bearer dop_v1_example', 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'k', grants: [{ bucket: 'b' }] }),

@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProviderSession } from '../../../src-main/core/providers/adapter';
 import { adapter } from '../../../src-main/core/providers/ionos-cloud-api';
-import { providerSpec, requestViolations, SPECS_MISSING, startContractProxy, startPrism, type ContractCall } from '../../servers/prism';
+import { providerSpec, SPECS_MISSING } from '../../servers/prism';
+import { useContractServer } from '../../helpers/provider-contract';
 
 const spec = providerSpec('ionos-cloudapi-v6.yaml');
 if (!spec) console.warn(SPECS_MISSING);
@@ -11,30 +12,11 @@ const EXAMPLE_ID = '15f67991-0f51-4efc-a8ad-ef1fb31a480c';
 const EXAMPLE_SECRET = 'tFVkUARsoeCdntQs2jVSyGG6TMPfPZ+ghnsWj/gG';
 
 describe.skipIf(!spec)('IONOS Cloud API adapter against the published v6 spec (Prism)', () => {
-  let prismUrl: string;
-  let proxy: Awaited<ReturnType<typeof startContractProxy>>;
-  let stopPrism: (() => Promise<void>) | undefined;
-  let calls: ContractCall[];
-
-  beforeAll(async () => {
-    const prism = await startPrism(spec!);
-    prismUrl = prism.url;
-    stopPrism = prism.stop;
-    console.info(`Prism loaded ionos-cloudapi-v6.yaml in ${prism.startedInMs} ms`);
-    proxy = await startContractProxy(prism.url);
-  }, 120_000);
-  afterAll(async () => {
-    await proxy?.stop();
-    await stopPrism?.();
-  });
-  afterEach(() => {
-    expect(requestViolations(calls)).toEqual([]);
-  });
+  const contract = useContractServer(spec!);
 
   function session(settings: Record<string, string>, secrets: Record<string, string>): ProviderSession {
-    calls = proxy.calls;
-    calls.length = 0;
-    return adapter.connect({ accountId: 'ionos-contract', settings: { apiUrl: proxy.url, ...settings }, secrets });
+    contract.reset();
+    return adapter.connect({ accountId: 'ionos-contract', settings: { apiUrl: contract.proxyUrl, ...settings }, secrets });
   }
 
   const basic = () => session({ username: 'email', userId: 'user-1' }, { password: 'secret' });
@@ -48,7 +30,7 @@ describe.skipIf(!spec)('IONOS Cloud API adapter against the published v6 spec (P
     await s.setKeyActive!(EXAMPLE_ID, false, {});
     await s.setKeyActive!(EXAMPLE_ID, true, { owner: 'user-2' });
     await s.deleteKey!(EXAMPLE_ID, {});
-    expect(calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
+    expect(contract.calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
       'GET /um/users/user-1/s3keys?depth=1 200',
       'GET /um/users/user-1/s3keys?depth=1 200',
       'POST /um/users/user-1/s3keys 200',
@@ -57,7 +39,7 @@ describe.skipIf(!spec)('IONOS Cloud API adapter against the published v6 spec (P
       `PUT /um/users/user-2/s3keys/${EXAMPLE_ID} 202`,
       `DELETE /um/users/user-1/s3keys/${EXAMPLE_ID} 202`,
     ]);
-    expect(calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([{ properties: { active: false } }, { properties: { active: true } }]);
+    expect(contract.calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([{ properties: { active: false } }, { properties: { active: true } }]);
   });
 
   it('lists the users with their S3 canonical IDs and verifies the account’s user', async () => {
@@ -65,23 +47,22 @@ describe.skipIf(!spec)('IONOS Cloud API adapter against the published v6 spec (P
     const s = basic();
     await expect(s.listOwners!()).resolves.toEqual([owner, owner]);
     await expect(s.verify()).resolves.toEqual(owner);
-    expect(calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /um/users?depth=1&offset=0&limit=100', 'GET /um/users/user-1?depth=1']);
+    expect(contract.calls.map((c) => `${c.method} ${c.path}`)).toEqual(['GET /um/users?depth=1&offset=0&limit=100', 'GET /um/users/user-1?depth=1']);
   });
 
   it('finds the signed-in user by e-mail when no user ID is set, and works with a token', async () => {
     const byEmail = session({ username: 'email' }, { password: 'secret' });
     await expect(byEmail.listKeys({})).resolves.toHaveLength(2);
-    expect(calls.map((c) => c.path)).toEqual(['/um/users?depth=1&offset=0&limit=100', `/um/users/${EXAMPLE_ID}/s3keys?depth=1`]);
+    expect(contract.calls.map((c) => c.path)).toEqual(['/um/users?depth=1&offset=0&limit=100', `/um/users/${EXAMPLE_ID}/s3keys?depth=1`]);
 
     const token = session({ userId: 'user-1' }, { token: 'eyJ0eXAiOiJKV1QifQ.e30.sig' });
     await expect(token.listKeys({})).resolves.toHaveLength(2);
   });
 
   it('is checked by a live Prism: requests that break the spec are refused', async () => {
-    calls = [];
-    const noAuth = await fetch(`${prismUrl}/um/users/user-1/s3keys?depth=1`);
+    const noAuth = await fetch(`${contract.prismUrl}/um/users/user-1/s3keys?depth=1`);
     expect(noAuth.status).toBe(401);
-    const flatBody = await fetch(`${prismUrl}/um/users/user-1/s3keys/${EXAMPLE_ID}`, {
+    const flatBody = await fetch(`${contract.prismUrl}/um/users/user-1/s3keys/${EXAMPLE_ID}`, {
       method: 'PUT',
       headers: { authorization: 'Basic ZW1haWw6c2VjcmV0', 'content-type': 'application/json' },
       body: JSON.stringify({ active: false }),
