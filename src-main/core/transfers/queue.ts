@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { KeydeskError, toErrorInfo } from '../errors';
 import { listObjectsUnder } from '../s3/listing';
@@ -408,9 +408,13 @@ export class TransferQueue {
     return this.sessionFor((await this.options.resolveEndpoint(credentialId)).connection);
   }
 
-  /** One client per key and endpoint, so its keep-alive connection pool is shared by all items. */
+  /**
+   * One client per key and endpoint, so its keep-alive connection pool is shared by all items. The secret
+   * (hashed) is part of the identity: a secret regenerated for the same key ID needs a new client.
+   */
   private sessionFor(connection: S3Connection): S3Session {
-    const id = [connection.endpoint, connection.region, connection.accessKeyId, connection.checksums, connection.forcePathStyle].join('\n');
+    const secret = createHash('sha256').update(connection.secretAccessKey).digest('hex');
+    const id = [connection.endpoint, connection.region, connection.accessKeyId, secret, connection.checksums, connection.forcePathStyle].join('\n');
     let session = this.sessions.get(id);
     if (!session) {
       // Retries happen per part in the engine (with backoff that knows about cancel), not inside the SDK.

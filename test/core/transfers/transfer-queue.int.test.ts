@@ -1,9 +1,11 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBucket } from '../../../src-main/core/s3/buckets';
 import type { S3Connection } from '../../../src-main/core/s3/client';
@@ -14,6 +16,7 @@ import { unsignedPayload } from '../../../src-main/core/transfers/upload';
 import { md5File, MiB, randomFile, tempDir, userFixture } from '../../helpers/s3-fixtures';
 
 const rgw = inject('rgw');
+const run = promisify(execFile);
 let session: S3Session;
 let connection: S3Connection;
 let bucket: string;
@@ -343,5 +346,27 @@ describe('integrity without a signed payload hash', () => {
     const other = Buffer.from('other bytes, other md5');
     const swapped = createHash('md5').update(other).digest('base64');
     await expect(put(other, Buffer.from('original'), (h) => (h['content-md5'] = swapped))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
+  });
+});
+
+describe('a secret regenerated for the same access key', () => {
+  it('is used by the next transfer (the queue does not keep signing with the old one)', async () => {
+    const fixture = await userFixture(rgw, 'xfer-regen');
+    let current = fixture.connection;
+    const regenBucket = `${fixture.user.uid}-r`;
+    await createBucket(fixture.session, regenBucket);
+    const q = new TransferQueue({ journalDir: join(dir, 'regen-journal'), resolveEndpoint: () => ({ connection: current, settings: { partSizeMiB: 5, concurrency: 2 } }) });
+    queues.push(q);
+    const file = join(dir, 'regen.txt');
+    await writeFile(file, 'first');
+    expect((await q.wait((await q.addUpload({ credentialId: 'c', bucket: regenBucket, key: 'one.txt', file })).id)).state).toBe('done');
+
+    const { stdout } = await run('radosgw-admin', ['--conf', join(rgw.cephDir, 'ceph.conf'), 'key', 'create', `--uid=${fixture.user.uid}`, `--access-key=${fixture.user.accessKeyId}`, '--gen-secret']);
+    const keys = (JSON.parse(stdout) as { keys: { access_key: string; secret_key: string }[] }).keys;
+    current = { ...current, secretAccessKey: keys.find((k) => k.access_key === fixture.user.accessKeyId)!.secret_key };
+
+    const second = await q.wait((await q.addUpload({ credentialId: 'c', bucket: regenBucket, key: 'two.txt', file })).id);
+    expect(second.error).toBeUndefined();
+    expect(second.state).toBe('done');
   });
 });
