@@ -77,8 +77,9 @@ export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<Ru
     }
     return { state: 'done', key: job.key, localPath: placed };
   } catch (error) {
-    // On shutdown the temp file and journal stay for resumePending(); on cancel or failure nothing stays.
-    if (!isShutdown(ctx.signal)) {
+    // On shutdown a journaled download keeps its temp file and journal for resumePending(); a single
+    // request starts over, and on cancel or failure nothing stays either.
+    if (!isShutdown(ctx.signal) || partCount === 1) {
       await rm(entry.temp, { force: true });
       await ctx.journal.remove(job.id);
     }

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KeydeskError } from '../errors';
-import type { ConflictPolicy } from './types';
+import { KeydeskError, type ErrorInfo } from '../errors';
+import type { ConflictPolicy, TransferKind } from './types';
 
 interface JournalBase {
   id: string;
@@ -39,71 +39,147 @@ export interface DownloadJournal extends JournalBase {
 export type Journal = UploadJournal | DownloadJournal;
 
 /**
- * One small JSON file per unfinished transfer, written atomically (temp + rename) so a crash mid-write
- * leaves the previous version. Holds paths, names and upload IDs, never credentials.
+ * An item of the transfer list, so the list survives a restart: written when the item is added (and when
+ * its policy or error changes), removed when it is done, skipped, cancelled or cleared. Failed items keep
+ * theirs (with the error) until cleared, so they are listed as failed again after a restart. No file
+ * size/mtime is kept: every (re)start reads the source as it is then, and a multipart journal whose
+ * size/mtime no longer match is aborted and started over (upload.ts).
+ */
+export interface ItemRecord {
+  id: string;
+  kind: TransferKind;
+  credentialId: string;
+  bucket: string;
+  key: string;
+  localPath: string;
+  conflict: ConflictPolicy;
+  groupId?: string;
+  /** Bytes, when known when added (a download added without a listing size has none). */
+  size?: number;
+  createdAt: string;
+  error?: ErrorInfo;
+  finishedAt?: string;
+}
+
+/** Item records share the journal folder as `<id>.item.json`, apart from journals (`<id>.json`). */
+const ITEM_SUFFIX = '.item';
+
+/**
+ * One small JSON file per unfinished transfer (a journal, an item record or both), written atomically
+ * (temp + rename) so a crash mid-write leaves the previous version. Holds paths, names and upload IDs,
+ * never credentials.
  */
 export class JournalStore {
+  /** Last pending write or delete per file name, so a slow earlier one cannot land after a newer one. */
   private readonly writes = new Map<string, Promise<void>>();
-  /** Ids with a journal on disk (found by loadAll or written since), so new transfers skip a failed file read each. */
+  /** Names with a file on disk (found by loading or written since), so new transfers skip a failed file read each. */
   private readonly known = new Set<string>();
 
   constructor(readonly dir: string) {}
 
-  /** Writes are chained per transfer so a slow earlier write cannot land after a newer one. */
   save(entry: Journal): Promise<void> {
-    const text = JSON.stringify(entry);
-    this.known.add(entry.id);
-    const previous = this.writes.get(entry.id) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      await mkdir(this.dir, { recursive: true });
-      const file = this.file(entry.id);
-      await writeFile(`${file}.tmp`, text);
-      await rename(`${file}.tmp`, file);
-    });
-    this.writes.set(entry.id, next.catch(() => {}));
-    return next.catch((error: unknown) => {
-      throw new KeydeskError({ code: 'INTERNAL', message: `The transfer journal in ${this.dir} could not be written: ${(error as Error).message}` }, { cause: error });
-    });
+    return this.write(entry.id, entry);
   }
 
-  async remove(id: string): Promise<void> {
-    // Never written nor found on disk (like load() assumes): nothing to delete, no file-system call.
-    if (!this.known.has(id) && !this.writes.has(id)) return;
-    await this.writes.get(id);
-    this.writes.delete(id);
-    this.known.delete(id);
-    await rm(this.file(id), { force: true });
+  remove(id: string): Promise<void> {
+    return this.delete(id);
+  }
+
+  saveItem(record: ItemRecord): Promise<void> {
+    return this.write(record.id + ITEM_SUFFIX, record);
+  }
+
+  removeItem(id: string): Promise<void> {
+    return this.delete(id + ITEM_SUFFIX);
   }
 
   async load(id: string): Promise<Journal | undefined> {
     if (!this.known.has(id)) return undefined;
     await this.writes.get(id);
-    return this.read(id);
+    return this.read<Journal>(id);
   }
 
   /** Unreadable journals (e.g. cut short by a crash in an old version) are skipped, not fatal. */
-  async loadAll(): Promise<Journal[]> {
+  loadAll(): Promise<Journal[]> {
+    return this.readAll<Journal>((name) => !name.endsWith(ITEM_SUFFIX));
+  }
+
+  loadItems(): Promise<ItemRecord[]> {
+    return this.readAll<ItemRecord>((name) => name.endsWith(ITEM_SUFFIX));
+  }
+
+  /** Resolves once every write and delete asked for so far has landed (for app quit). */
+  async flush(): Promise<void> {
+    await Promise.all(this.writes.values());
+  }
+
+  private write(name: string, value: Journal | ItemRecord): Promise<void> {
+    const text = JSON.stringify(value);
+    this.known.add(name);
+    const file = this.file(name);
+    return this.chain(name, async () => {
+      // The folder is created only when missing (not one mkdir per write).
+      await writeFile(`${file}.tmp`, text).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+        await mkdir(this.dir, { recursive: true });
+        await writeFile(`${file}.tmp`, text);
+      });
+      await rename(`${file}.tmp`, file);
+    }).catch((error: unknown) => {
+      throw new KeydeskError({ code: 'INTERNAL', message: `The transfer journal in ${this.dir} could not be written: ${(error as Error).message}` }, { cause: error });
+    });
+  }
+
+  private delete(name: string): Promise<void> {
+    // Never written nor found on disk (like load() assumes): nothing to delete, no file-system call.
+    if (!this.known.has(name) && !this.writes.has(name)) return Promise.resolve();
+    this.known.delete(name);
+    return this.chain(name, () => rm(this.file(name), { force: true }));
+  }
+
+  private chain(name: string, op: () => Promise<void>): Promise<void> {
+    const next = (this.writes.get(name) ?? Promise.resolve()).then(op);
+    const settled = next.catch(() => {});
+    this.writes.set(name, settled);
+    // Forgotten once nothing newer is pending, so the map only holds files with work in flight.
+    void settled.then(() => {
+      if (this.writes.get(name) === settled) this.writes.delete(name);
+    });
+    return next;
+  }
+
+  /** `wanted` sees names without `.json`. */
+  private async readAll<T>(wanted: (name: string) => boolean): Promise<T[]> {
     let names: string[];
     try {
       names = await readdir(this.dir);
     } catch {
       return [];
     }
-    const entries = await Promise.all(names.filter((n) => n.endsWith('.json')).map((n) => this.read(n.slice(0, -5))));
-    const found = entries.filter((e): e is Journal => e !== undefined);
-    for (const entry of found) this.known.add(entry.id);
+    const found: T[] = [];
+    await Promise.all(
+      names
+        .filter((n) => n.endsWith('.json') && wanted(n.slice(0, -5)))
+        .map(async (n) => {
+          const name = n.slice(0, -5);
+          const entry = await this.read<T>(name);
+          if (entry === undefined) return;
+          this.known.add(name);
+          found.push(entry);
+        }),
+    );
     return found;
   }
 
-  private async read(id: string): Promise<Journal | undefined> {
+  private async read<T>(name: string): Promise<T | undefined> {
     try {
-      return JSON.parse(await readFile(this.file(id), 'utf8')) as Journal;
+      return JSON.parse(await readFile(this.file(name), 'utf8')) as T;
     } catch {
       return undefined;
     }
   }
 
-  private file(id: string): string {
-    return join(this.dir, `${id}.json`);
+  private file(name: string): string {
+    return join(this.dir, `${name}.json`);
   }
 }

@@ -1,13 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
-import { KeydeskError, toErrorInfo } from '../errors';
+import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
 import { listObjectsUnder } from '../s3/listing';
 import { openSession, type S3Session } from '../s3/session';
 import { folderPrefix } from '../s3/uri';
 import type { S3Connection } from '../s3/client';
 import { SHUTDOWN, type RunContext, type RunOutcome, type TransferJob } from './context';
 import { runDownload } from './download';
-import { JournalStore, type Journal } from './journal';
+import { JournalStore, type ItemRecord, type Journal } from './journal';
 import { localPathForKey, walkFiles } from './local-files';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry';
 import { etaSeconds, SpeedMeter } from './speed';
@@ -53,6 +53,10 @@ interface Item {
 
 const FINISHED: ReadonlySet<TransferState> = new Set(['done', 'failed', 'cancelled', 'skipped']);
 const WAITING: ReadonlySet<TransferState> = new Set(['conflict', 'interrupted', ...FINISHED]);
+/** Final states whose item record is deleted; a failed item keeps its record until cleared. */
+const DROPPED: ReadonlySet<TransferState> = new Set(['done', 'skipped', 'cancelled']);
+
+type NewItemFields = Omit<TransferItemSnapshot, 'id' | 'state' | 'bytesDone' | 'bytesPerSecond' | 'createdAt'> & { id?: string; createdAt?: string };
 
 /**
  * The main-process transfer list: uploads and downloads with progress, cancel, retry, conflict decisions
@@ -144,7 +148,7 @@ export class TransferQueue {
       await item.running;
       return;
     }
-    await this.discardJournal(id, item.snapshot.credentialId);
+    await Promise.all([this.discardJournal(id, item.snapshot.credentialId), this.dropRecord(id)]);
     this.setState(item, 'cancelled');
   }
 
@@ -156,6 +160,7 @@ export class TransferQueue {
     // The listing may be what went stale: ask the server again.
     item.listed = undefined;
     this.setState(item, 'queued');
+    void this.persist(item);
     this.pump();
   }
 
@@ -167,13 +172,17 @@ export class TransferQueue {
     }
     item.snapshot.conflictPolicy = decision;
     this.setState(item, 'queued');
+    void this.persist(item);
     this.pump();
   }
 
   /** Removes finished items (done, failed, cancelled, skipped) from the list. */
   clear(): string[] {
     const ids = [...this.items.values()].filter((i) => FINISHED.has(i.snapshot.state)).map((i) => i.snapshot.id);
-    for (const id of ids) this.items.delete(id);
+    for (const id of ids) {
+      this.items.delete(id);
+      void this.dropRecord(id);
+    }
     if (ids.length > 0) this.emit({ type: 'removed', ids });
     return ids;
   }
@@ -192,25 +201,27 @@ export class TransferQueue {
     return { bytesDone, bytesTotal, bytesPerSecond, etaSeconds: etaSeconds(bytesTotal - bytesDone, bytesPerSecond), counts };
   }
 
-  /** Re-queues transfers whose journals survived a restart (or a shutdown()); returns the items added. */
+  /**
+   * Brings back the list a restart (or a shutdown()) left: every unfinished item is queued again, failed
+   * ones are listed as failed. An item with a journal continues where it stopped; any other starts from
+   * the beginning (a download still writes to a temp file, an upload sends the file as it is now).
+   * Returns the items added.
+   */
   async resumePending(): Promise<TransferItemSnapshot[]> {
+    const [records, journals] = await Promise.all([this.journal.loadItems(), this.journal.loadAll()]);
+    const unlisted = new Map(journals.map((entry) => [entry.id, entry]));
     const resumed: TransferItemSnapshot[] = [];
-    for (const entry of await this.journal.loadAll()) {
+    // Oldest first, so the queue keeps its order.
+    for (const record of records.sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
+      const entry = unlisted.get(record.id);
+      unlisted.delete(record.id);
+      if (this.items.has(record.id)) continue;
+      resumed.push(this.add({ ...fieldsOfRecord(record), ...(entry && fieldsOfJournal(entry)) }, undefined, { error: record.error, finishedAt: record.finishedAt }));
+    }
+    // Journals without a record were written by a version that kept no item records.
+    for (const entry of unlisted.values()) {
       if (this.items.has(entry.id)) continue;
-      resumed.push(
-        this.add({
-          id: entry.id,
-          kind: entry.kind,
-          credentialId: entry.credentialId,
-          bucket: entry.bucket,
-          key: entry.key,
-          localPath: entry.kind === 'upload' ? entry.file : entry.target,
-          conflictPolicy: entry.conflict,
-          bytesTotal: entry.kind === 'upload' ? entry.fileSize : entry.size,
-          groupId: entry.groupId,
-          createdAt: entry.createdAt,
-        }),
-      );
+      resumed.push(this.add({ ...fieldsOfJournal(entry), kind: entry.kind, credentialId: entry.credentialId, bucket: entry.bucket, conflictPolicy: entry.conflict, groupId: entry.groupId, createdAt: entry.createdAt }, undefined, {}));
     }
     return resumed;
   }
@@ -228,8 +239,8 @@ export class TransferQueue {
 
   /**
    * For app quit: stops every running item without cleaning up, so their journals, multipart uploads and
-   * temp files let resumePending() continue them next start. Queued items that never started have no
-   * journal: they end 'interrupted' and are not resumed.
+   * temp files let resumePending() continue them next start. Queued and running items end 'interrupted';
+   * their item records (all written before this resolves) bring them back next start.
    */
   async shutdown(): Promise<void> {
     this.closed = true;
@@ -238,21 +249,30 @@ export class TransferQueue {
     for (const item of running) item.controller?.abort(SHUTDOWN);
     await Promise.all(running.map((i) => i.running));
     this.stopTimer();
+    await this.journal.flush();
   }
 
-  private add(
-    fields: Omit<TransferItemSnapshot, 'id' | 'state' | 'bytesDone' | 'bytesPerSecond' | 'createdAt'> & { id?: string; createdAt?: string },
-    listed?: Item['listed'],
-  ): TransferItemSnapshot {
+  /** `restored`: from resumePending(), whose records are on disk already; with an error the item is listed as failed. */
+  private add(fields: NewItemFields, listed?: Item['listed'], restored?: { error?: ErrorInfo; finishedAt?: string }): TransferItemSnapshot {
     if (this.closed) throw new KeydeskError({ code: 'CONFLICT', message: 'Transfers are shutting down; try again after restarting Keydesk.' });
+    const failed = restored?.error !== undefined;
     const item: Item = {
-      snapshot: { ...fields, id: fields.id ?? randomUUID(), state: 'queued', bytesDone: 0, bytesPerSecond: 0, createdAt: fields.createdAt ?? new Date().toISOString() },
+      snapshot: {
+        ...fields,
+        id: fields.id ?? randomUUID(),
+        state: failed ? 'failed' : 'queued',
+        bytesDone: 0,
+        bytesPerSecond: 0,
+        createdAt: fields.createdAt ?? new Date().toISOString(),
+        ...(failed && { error: restored.error, finishedAt: restored.finishedAt }),
+      },
       meter: new SpeedMeter(),
       dirty: false,
       listed,
     };
     this.items.set(item.snapshot.id, item);
-    this.queued.add(item);
+    if (!failed) this.queued.add(item);
+    if (!restored) void this.persist(item);
     this.emit({ type: 'item', item: this.view(item) });
     this.pump();
     return this.view(item);
@@ -296,6 +316,7 @@ export class TransferQueue {
 
   private async execute(item: Item, signal: AbortSignal): Promise<void> {
     const s = item.snapshot;
+    let state: TransferState;
     try {
       const endpoint = await this.options.resolveEndpoint(s.credentialId);
       const ctx: RunContext = {
@@ -318,15 +339,52 @@ export class TransferQueue {
         s.key = outcome.key;
         s.localPath = outcome.localPath;
       }
-      this.setState(item, outcome.state);
+      state = outcome.state;
     } catch (error) {
       if (signal.aborted) {
-        this.setState(item, signal.reason === SHUTDOWN ? 'interrupted' : 'cancelled');
+        state = signal.reason === SHUTDOWN ? 'interrupted' : 'cancelled';
       } else {
         s.error = toErrorInfo(asKeydeskError(error, s));
-        this.setState(item, 'failed');
+        state = 'failed';
       }
     }
+    // The record is settled before the state is announced: once everything is done, no files are left.
+    if (DROPPED.has(state)) await this.dropRecord(s.id);
+    if (state === 'failed') {
+      s.finishedAt = new Date().toISOString();
+      await this.persist(item);
+    }
+    this.setState(item, state);
+  }
+
+  /**
+   * Writes the item's record; most callers do not wait (writes per item are ordered by the store and
+   * shutdown() waits for all). Best effort: a record that cannot be written costs the item its place after
+   * a restart, not its transfer.
+   */
+  private persist(item: Item): Promise<void> {
+    const s = item.snapshot;
+    const record: ItemRecord = {
+      id: s.id,
+      kind: s.kind,
+      credentialId: s.credentialId,
+      bucket: s.bucket,
+      key: s.key,
+      localPath: s.localPath,
+      conflict: s.conflictPolicy,
+      groupId: s.groupId,
+      // A download's 0 means not known yet.
+      size: s.kind === 'upload' || s.bytesTotal > 0 ? s.bytesTotal : undefined,
+      createdAt: s.createdAt,
+      error: s.error,
+      finishedAt: s.error && s.finishedAt,
+    };
+    return this.journal.saveItem(record).catch(() => {});
+  }
+
+  /** Like persist(), best effort: rm with force fails only when the folder itself is unusable. */
+  private dropRecord(id: string): Promise<void> {
+    return this.journal.removeItem(id).catch(() => {});
   }
 
   private setState(item: Item, state: TransferState): void {
@@ -335,7 +393,8 @@ export class TransferQueue {
     if (state === 'queued') this.queued.add(item);
     else if (state === 'running') this.running.add(item);
     item.snapshot.state = state;
-    if (FINISHED.has(state)) item.snapshot.finishedAt = new Date().toISOString();
+    // Kept when set already: a failed item's record holds the time it failed.
+    if (FINISHED.has(state)) item.snapshot.finishedAt ??= new Date().toISOString();
     else item.snapshot.finishedAt = undefined;
     this.emit({ type: 'item', item: this.view(item) });
     this.notify();
@@ -432,6 +491,18 @@ export class TransferQueue {
     else await rm(entry.temp, { force: true });
     await this.journal.remove(id);
   }
+}
+
+function fieldsOfRecord(record: ItemRecord): NewItemFields {
+  const { id, kind, credentialId, bucket, key, localPath, conflict, groupId, size, createdAt } = record;
+  return { id, kind, credentialId, bucket, key, localPath, conflictPolicy: conflict, groupId, bytesTotal: size ?? 0, createdAt };
+}
+
+/** What a journal knows better than a record: the key or path chosen at start (keep-both) and the size. */
+function fieldsOfJournal(entry: Journal): Pick<NewItemFields, 'id' | 'key' | 'localPath' | 'bytesTotal'> {
+  return entry.kind === 'upload'
+    ? { id: entry.id, key: entry.key, localPath: entry.file, bytesTotal: entry.fileSize }
+    : { id: entry.id, key: entry.key, localPath: entry.target, bytesTotal: entry.size };
 }
 
 async function fileSize(file: string): Promise<number> {

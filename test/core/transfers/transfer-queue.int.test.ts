@@ -1,6 +1,6 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -114,7 +114,7 @@ describe('uploads', () => {
     const item = await first.addUpload({ credentialId: 'c', bucket, key: 'up/restarted.bin', file });
     whenProgress(first, item.id, 10 * MiB, () => first.shutdown());
     expect((await first.wait(item.id)).state).toBe('interrupted');
-    expect(await readdir(journalDir)).toEqual([`${item.id}.json`]);
+    expect((await readdir(journalDir)).sort()).toEqual([`${item.id}.item.json`, `${item.id}.json`]);
     expect(await pendingUploads()).toBe(1);
 
     const second = queue(journalDir);
@@ -148,8 +148,13 @@ describe('uploads', () => {
     const item = await q.addUpload({ credentialId: 'c', bucket: `${bucket}-missing`, key: 'x', file });
     const result = await q.wait(item.id);
     expect(result).toMatchObject({ state: 'failed', error: { code: 'NOT_FOUND', message: expect.stringContaining('NoSuchBucket') } });
-    expect(await readdir(join(dir, 'fail-up')).catch(() => [])).toEqual([]);
+    // No multipart upload or journal; the item record keeps it listed as failed until cleared.
+    expect(await pendingUploads()).toBe(0);
+    expect(await readdir(join(dir, 'fail-up'))).toEqual([`${item.id}.item.json`]);
     await expect(q.addUpload({ credentialId: 'c', bucket, key: 'x', file: join(dir, 'nope') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    q.clear();
+    await q.shutdown();
+    expect(await readdir(join(dir, 'fail-up'))).toEqual([]);
   });
 
   it('asks, skips or keeps both when the object exists and the policy says so', async () => {
@@ -278,6 +283,82 @@ describe('downloads', () => {
     const q = queue(join(dir, 'dl-missing'));
     const item = await q.addDownload({ credentialId: 'c', bucket, key: 'down/missing', target: join(dir, 'missing') });
     expect(await q.wait(item.id)).toMatchObject({ state: 'failed', error: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('the transfer list across a restart', () => {
+  it('brings back queued and running items, which start over and complete; finished and cancelled ones stay gone', async () => {
+    const journalDir = join(dir, 'list-restart');
+    const outDir = join(dir, 'list-restart-out');
+    const first = queue(journalDir, { maxActiveItems: 1 });
+    const files = await Promise.all([4 * MiB, 1000, 2000].map((size, i) => randomFile(join(dir, `list-${i}.bin`), size)));
+    const sources = [randomBytes(50_000), randomBytes(1), randomBytes(70_000)];
+    await Promise.all(sources.map((Body, i) => session.client.send(new PutObjectCommand({ Bucket: bucket, Key: `list/src-${i}.bin`, Body }))));
+    const finished = await first.addUpload({ credentialId: 'c', bucket, key: 'list/finished.bin', file: files[1] });
+    expect((await first.wait(finished.id)).state).toBe('done');
+
+    // One at a time: the 4 MiB upload (one PUT) runs while the rest wait.
+    const pending: TransferItemSnapshot[] = [];
+    for (const [i, file] of files.entries()) pending.push(await first.addUpload({ credentialId: 'c', bucket, key: `list/up-${i}.bin`, file }));
+    for (const i of sources.keys()) pending.push(await first.addDownload({ credentialId: 'c', bucket, key: `list/src-${i}.bin`, target: join(outDir, `d-${i}.bin`), size: i === 0 ? 50_000 : undefined }));
+    const cancelled = await first.addDownload({ credentialId: 'c', bucket, key: 'list/src-0.bin', target: join(outDir, 'cancelled.bin') });
+    await first.cancel(cancelled.id);
+    await first.shutdown();
+    expect(first.get(pending[0].id).state).toBe('interrupted');
+    const interrupted = pending.filter((p) => first.get(p.id).state === 'interrupted').map((p) => p.id);
+    expect(interrupted.length).toBeGreaterThanOrEqual(4);
+    expect((await readdir(journalDir)).sort()).toEqual(interrupted.map((id) => `${id}.item.json`).sort());
+    const record = await readFile(join(journalDir, `${pending[3].id}.item.json`), 'utf8');
+    expect(JSON.parse(record)).toMatchObject({ kind: 'download', credentialId: 'c', bucket, key: 'list/src-0.bin', localPath: join(outDir, 'd-0.bin'), conflict: 'ask', size: 50_000 });
+    expect(record).not.toContain(connection.secretAccessKey);
+
+    const second = queue(journalDir, { maxActiveItems: 2 });
+    const resumed = await second.resumePending();
+    expect(resumed.map((r) => r.id).sort()).toEqual([...interrupted].sort());
+    expect(resumed.find((r) => r.id === pending[3].id)?.bytesTotal).toBe(50_000);
+    await second.whenIdle();
+    for (const id of interrupted) expect(second.get(id).state).toBe('done');
+    expect(() => second.get(cancelled.id)).toThrow();
+    expect(() => second.get(finished.id)).toThrow();
+    for (const [i, file] of files.entries()) expect(await objectMd5(`list/up-${i}.bin`)).toBe(await md5File(file));
+    for (const [i, body] of sources.entries()) expect(await md5File(join(outDir, `d-${i}.bin`))).toBe(createHash('md5').update(body).digest('hex'));
+    expect((await readdir(outDir)).sort()).toEqual(['d-0.bin', 'd-1.bin', 'd-2.bin']);
+    expect(await readdir(journalDir)).toEqual([]);
+    expect(await queue(journalDir).resumePending()).toEqual([]);
+  });
+
+  it('uploads a file that changed while it waited as it is now, with its new size', async () => {
+    const journalDir = join(dir, 'list-changed');
+    const first = queue(journalDir);
+    const file = await randomFile(join(dir, 'list-changed.bin'), 1000);
+    const item = await first.addUpload({ credentialId: 'c', bucket, key: 'list/changed.bin', file });
+    await first.shutdown();
+    expect(first.get(item.id).state).toBe('interrupted');
+    await randomFile(file, 3000);
+
+    const second = queue(journalDir);
+    await second.resumePending();
+    expect(await second.wait(item.id)).toMatchObject({ state: 'done', bytesDone: 3000, bytesTotal: 3000 });
+    expect(await objectMd5('list/changed.bin')).toBe(await md5File(file));
+    expect(await readdir(journalDir)).toEqual([]);
+  });
+
+  it('lists a failed item as failed after a restart until it is cleared', async () => {
+    const journalDir = join(dir, 'list-failed');
+    const first = queue(journalDir);
+    const file = await randomFile(join(dir, 'list-failed.bin'), 1000);
+    const item = await first.addUpload({ credentialId: 'c', bucket: `${bucket}-missing`, key: 'x', file });
+    expect((await first.wait(item.id)).state).toBe('failed');
+    await first.shutdown();
+
+    const second = queue(journalDir);
+    const resumed = await second.resumePending();
+    expect(resumed).toMatchObject([{ id: item.id, state: 'failed', error: { code: 'NOT_FOUND' }, finishedAt: expect.any(String) }]);
+    await second.whenIdle();
+    expect(second.clear()).toEqual([item.id]);
+    await second.shutdown();
+    expect(await readdir(journalDir)).toEqual([]);
+    expect(await queue(journalDir).resumePending()).toEqual([]);
   });
 });
 
