@@ -148,7 +148,8 @@ export class TransferQueue {
       await item.running;
       return;
     }
-    await Promise.all([this.discardJournal(id, item.snapshot.credentialId), this.dropRecord(id)]);
+    this.journal.removeItem(id);
+    await this.discardJournal(id, item.snapshot.credentialId);
     this.setState(item, 'cancelled');
   }
 
@@ -160,7 +161,7 @@ export class TransferQueue {
     // The listing may be what went stale: ask the server again.
     item.listed = undefined;
     this.setState(item, 'queued');
-    void this.persist(item);
+    this.persist(item);
     this.pump();
   }
 
@@ -172,7 +173,7 @@ export class TransferQueue {
     }
     item.snapshot.conflictPolicy = decision;
     this.setState(item, 'queued');
-    void this.persist(item);
+    this.persist(item);
     this.pump();
   }
 
@@ -181,7 +182,7 @@ export class TransferQueue {
     const ids = [...this.items.values()].filter((i) => FINISHED.has(i.snapshot.state)).map((i) => i.snapshot.id);
     for (const id of ids) {
       this.items.delete(id);
-      void this.dropRecord(id);
+      this.journal.removeItem(id);
     }
     if (ids.length > 0) this.emit({ type: 'removed', ids });
     return ids;
@@ -272,7 +273,7 @@ export class TransferQueue {
     };
     this.items.set(item.snapshot.id, item);
     if (!failed) this.queued.add(item);
-    if (!restored) void this.persist(item);
+    if (!restored) this.persist(item);
     this.emit({ type: 'item', item: this.view(item) });
     this.pump();
     return this.view(item);
@@ -348,21 +349,19 @@ export class TransferQueue {
         state = 'failed';
       }
     }
-    // The record is settled before the state is announced: once everything is done, no files are left.
-    if (DROPPED.has(state)) await this.dropRecord(s.id);
+    if (DROPPED.has(state)) this.journal.removeItem(s.id);
     if (state === 'failed') {
       s.finishedAt = new Date().toISOString();
-      await this.persist(item);
+      this.persist(item);
     }
     this.setState(item, state);
   }
 
   /**
-   * Writes the item's record; most callers do not wait (writes per item are ordered by the store and
-   * shutdown() waits for all). Best effort: a record that cannot be written costs the item its place after
-   * a restart, not its transfer.
+   * Records the item for a restart (the store writes records in batches; shutdown() flushes them). Best
+   * effort: a record that cannot be written costs the item its place after a restart, not its transfer.
    */
-  private persist(item: Item): Promise<void> {
+  private persist(item: Item): void {
     const s = item.snapshot;
     const record: ItemRecord = {
       id: s.id,
@@ -379,12 +378,7 @@ export class TransferQueue {
       error: s.error,
       finishedAt: s.error && s.finishedAt,
     };
-    return this.journal.saveItem(record).catch(() => {});
-  }
-
-  /** Like persist(), best effort: rm with force fails only when the folder itself is unusable. */
-  private dropRecord(id: string): Promise<void> {
-    return this.journal.removeItem(id).catch(() => {});
+    this.journal.saveItem(record);
   }
 
   private setState(item: Item, state: TransferState): void {

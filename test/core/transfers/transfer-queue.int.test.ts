@@ -64,6 +64,11 @@ async function objectMd5(key: string): Promise<string> {
   return md5File(target);
 }
 
+/** The transfer list as the queue saved it for a restart. */
+async function itemRecords(journalDir: string): Promise<{ id: string }[]> {
+  return JSON.parse(await readFile(join(journalDir, 'queue.items.json'), 'utf8')) as { id: string }[];
+}
+
 async function pendingUploads(): Promise<number> {
   return (await session.client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads?.length ?? 0;
 }
@@ -114,7 +119,8 @@ describe('uploads', () => {
     const item = await first.addUpload({ credentialId: 'c', bucket, key: 'up/restarted.bin', file });
     whenProgress(first, item.id, 10 * MiB, () => first.shutdown());
     expect((await first.wait(item.id)).state).toBe('interrupted');
-    expect((await readdir(journalDir)).sort()).toEqual([`${item.id}.item.json`, `${item.id}.json`]);
+    await first.shutdown();
+    expect((await readdir(journalDir)).sort()).toEqual([`${item.id}.json`, 'queue.items.json']);
     expect(await pendingUploads()).toBe(1);
 
     const second = queue(journalDir);
@@ -123,7 +129,7 @@ describe('uploads', () => {
     expect((await second.wait(item.id)).state).toBe('done');
     expect(await objectMd5('up/restarted.bin')).toBe(await md5File(file));
     expect(await pendingUploads()).toBe(0);
-    expect(await readdir(journalDir)).toEqual([]);
+    await expect.poll(() => readdir(journalDir)).toEqual([]);
   });
 
   it('starts over when the source file changed before the resume', async () => {
@@ -150,7 +156,8 @@ describe('uploads', () => {
     expect(result).toMatchObject({ state: 'failed', error: { code: 'NOT_FOUND', message: expect.stringContaining('NoSuchBucket') } });
     // No multipart upload or journal; the item record keeps it listed as failed until cleared.
     expect(await pendingUploads()).toBe(0);
-    expect(await readdir(join(dir, 'fail-up'))).toEqual([`${item.id}.item.json`]);
+    await expect.poll(() => readdir(join(dir, 'fail-up'))).toEqual(['queue.items.json']);
+    expect(await itemRecords(join(dir, 'fail-up'))).toMatchObject([{ id: item.id, error: { code: 'NOT_FOUND' } }]);
     await expect(q.addUpload({ credentialId: 'c', bucket, key: 'x', file: join(dir, 'nope') })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     q.clear();
     await q.shutdown();
@@ -307,9 +314,11 @@ describe('the transfer list across a restart', () => {
     expect(first.get(pending[0].id).state).toBe('interrupted');
     const interrupted = pending.filter((p) => first.get(p.id).state === 'interrupted').map((p) => p.id);
     expect(interrupted.length).toBeGreaterThanOrEqual(4);
-    expect((await readdir(journalDir)).sort()).toEqual(interrupted.map((id) => `${id}.item.json`).sort());
-    const record = await readFile(join(journalDir, `${pending[3].id}.item.json`), 'utf8');
-    expect(JSON.parse(record)).toMatchObject({ kind: 'download', credentialId: 'c', bucket, key: 'list/src-0.bin', localPath: join(outDir, 'd-0.bin'), conflict: 'ask', size: 50_000 });
+    expect(await readdir(journalDir)).toEqual(['queue.items.json']);
+    const records = await itemRecords(journalDir);
+    expect(records.map((r) => r.id).sort()).toEqual([...interrupted].sort());
+    const record = await readFile(join(journalDir, 'queue.items.json'), 'utf8');
+    expect(records.find((r) => r.id === pending[3].id)).toMatchObject({ kind: 'download', credentialId: 'c', bucket, key: 'list/src-0.bin', localPath: join(outDir, 'd-0.bin'), conflict: 'ask', size: 50_000 });
     expect(record).not.toContain(connection.secretAccessKey);
 
     const second = queue(journalDir, { maxActiveItems: 2 });
@@ -323,7 +332,7 @@ describe('the transfer list across a restart', () => {
     for (const [i, file] of files.entries()) expect(await objectMd5(`list/up-${i}.bin`)).toBe(await md5File(file));
     for (const [i, body] of sources.entries()) expect(await md5File(join(outDir, `d-${i}.bin`))).toBe(createHash('md5').update(body).digest('hex'));
     expect((await readdir(outDir)).sort()).toEqual(['d-0.bin', 'd-1.bin', 'd-2.bin']);
-    expect(await readdir(journalDir)).toEqual([]);
+    await expect.poll(() => readdir(journalDir)).toEqual([]);
     expect(await queue(journalDir).resumePending()).toEqual([]);
   });
 
@@ -340,7 +349,7 @@ describe('the transfer list across a restart', () => {
     await second.resumePending();
     expect(await second.wait(item.id)).toMatchObject({ state: 'done', bytesDone: 3000, bytesTotal: 3000 });
     expect(await objectMd5('list/changed.bin')).toBe(await md5File(file));
-    expect(await readdir(journalDir)).toEqual([]);
+    await expect.poll(() => readdir(journalDir)).toEqual([]);
   });
 
   it('lists a failed item as failed after a restart until it is cleared', async () => {
@@ -357,7 +366,7 @@ describe('the transfer list across a restart', () => {
     await second.whenIdle();
     expect(second.clear()).toEqual([item.id]);
     await second.shutdown();
-    expect(await readdir(journalDir)).toEqual([]);
+    await expect.poll(() => readdir(journalDir)).toEqual([]);
     expect(await queue(journalDir).resumePending()).toEqual([]);
   });
 });
