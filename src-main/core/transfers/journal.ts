@@ -1,17 +1,11 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeydeskError, type ErrorInfo } from '../errors';
+import type { TransferJob } from './context';
 import type { ConflictPolicy, TransferKind } from './types';
 
-interface JournalBase {
-  id: string;
-  credentialId: string;
-  bucket: string;
-  key: string;
-  conflict: ConflictPolicy;
-  groupId?: string;
-  createdAt: string;
-}
+/** A journal names its transfer the way the running job does. */
+type JournalBase = TransferJob;
 
 /** Enough to continue a multipart upload after a restart; the file's size and mtime detect a changed source. */
 export interface UploadJournal extends JournalBase {
