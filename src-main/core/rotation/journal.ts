@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeydeskError } from '../errors';
+import { readJsonFiles } from '../json-files';
 import type { KeyScope } from '../providers/adapter';
 
 export type RotationStrategy = 'two-slot' | 'create-then-delete' | 'regenerate';
@@ -56,20 +57,7 @@ export class RotationJournalStore {
 
   /** Unreadable files (cut short by a crash mid-write of an old version) are skipped, not fatal. */
   async loadAll(): Promise<RotationJournal[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch {
-      return [];
-    }
-    const entries: RotationJournal[] = [];
-    for (const name of names.filter((n) => n.endsWith('.json'))) {
-      try {
-        entries.push(JSON.parse(await readFile(join(this.dir, name), 'utf8')) as RotationJournal);
-      } catch {
-        // skipped, see above
-      }
-    }
+    const entries = (await readJsonFiles<RotationJournal>(this.dir)).map((entry) => entry.value);
     return entries.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 

@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeydeskError, type ErrorInfo } from '../errors';
+import { readJsonFile, readJsonFiles } from '../json-files';
 import type { TransferJob } from './context';
 import type { ConflictPolicy, TransferKind } from './types';
 
@@ -170,35 +171,14 @@ export class JournalStore {
     return next;
   }
 
-  /** `wanted` sees names without `.json`. */
   private async readAll<T>(wanted: (name: string) => boolean): Promise<T[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch {
-      return [];
-    }
-    const found: T[] = [];
-    await Promise.all(
-      names
-        .filter((n) => n.endsWith('.json') && wanted(n.slice(0, -5)))
-        .map(async (n) => {
-          const name = n.slice(0, -5);
-          const entry = await this.read<T>(name);
-          if (entry === undefined) return;
-          this.known.add(name);
-          found.push(entry);
-        }),
-    );
-    return found;
+    const entries = await readJsonFiles<T>(this.dir, wanted);
+    for (const { name } of entries) this.known.add(name);
+    return entries.map((entry) => entry.value);
   }
 
-  private async read<T>(name: string): Promise<T | undefined> {
-    try {
-      return JSON.parse(await readFile(this.file(name), 'utf8')) as T;
-    } catch {
-      return undefined;
-    }
+  private read<T>(name: string): Promise<T | undefined> {
+    return readJsonFile<T>(this.file(name));
   }
 
   private file(name: string): string {
