@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { SecretClipboard } from '../core/secret-clipboard';
 import { AccountService } from '../core/accounts/account-service';
+import { PathGrants } from '../core/path-grants';
 import { keychainService } from '../core/paths';
 import { RotationEngine } from '../core/rotation/engine';
 import { CredentialVault } from '../core/vault/credential-vault';
@@ -36,6 +37,8 @@ export interface AppContext {
   operations: OperationRegistry;
   /** Native file pickers: the desktop app only (browser mode asks for typed paths). */
   dialogs?: LocalDialogs;
+  /** The local paths transfers may read and write: chosen by the user (desktop) or at start (browser mode). */
+  pathGrants: PathGrants;
 }
 
 export interface LocalDialogs {
@@ -94,5 +97,6 @@ export function createAppContext(options: AppContextOptions): AppContext {
     transfers,
     operations: new OperationRegistry(events),
     dialogs: options.dialogs,
+    pathGrants: new PathGrants(),
   };
 }

@@ -56,6 +56,7 @@ export const channelNames = [
   'dialogs:openFiles',
   'dialogs:openFolder',
   'dialogs:chooseDirectory',
+  'dialogs:dropped',
 ] as const;
 
 export const eventNames = ['credentials:changed', 'rotation:progress', 'app:navigate', 'operations:progress', 'transfers:event'] as const;

@@ -54,7 +54,19 @@ export interface Events {
 }
 export type EventName = keyof Events;
 
-type ArgList<C extends ChannelName> = undefined extends ChannelArgs<C> ? [args?: ChannelArgs<C>] : [args: ChannelArgs<C>];
+/**
+ * Methods whose callers pass something other than the payload. Dropped files: a page cannot make a File
+ * with a real path, and only the preload can learn a File's path, so main may grant the paths that arrive
+ * on this channel — the page never names them itself.
+ */
+interface CallerArgs {
+  'dialogs:dropped': [files: File[]];
+}
+type ArgList<C extends ChannelName> = C extends keyof CallerArgs
+  ? CallerArgs[C]
+  : undefined extends ChannelArgs<C>
+    ? [args?: ChannelArgs<C>]
+    : [args: ChannelArgs<C>];
 type AreaOf<C> = C extends `${infer Area}:${string}` ? Area : never;
 
 /** Methods grouped by area, e.g. `credentials.add(args)`; `R` wraps each result (Envelope in preload). */

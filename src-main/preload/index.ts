@@ -6,7 +6,7 @@ const api: Record<string, unknown> = {};
 for (const name of channelNames) {
   const [area, verb] = name.split(':');
   const group = (api[area] ??= {}) as Record<string, (args?: unknown) => Promise<unknown>>;
-  group[verb] = (args?: unknown) => ipcRenderer.invoke(name, args);
+  group[verb] = name === 'dialogs:dropped' ? (files?: unknown) => ipcRenderer.invoke(name, { paths: droppedPaths(files) }) : (args?: unknown) => ipcRenderer.invoke(name, args);
 }
 
 api.on = (event: string, listener: (payload: unknown) => void) => {
@@ -19,7 +19,18 @@ api.on = (event: string, listener: (payload: unknown) => void) => {
 
 contextBridge.exposeInMainWorld('keydesk', api);
 
-// Files dropped from the OS reach the page as File objects without paths (sandboxed renderers no longer
-// see File.path), but uploads need paths. Only the preload can ask webUtils; it is renderer-local (no
-// IPC, main learns nothing until the renderer asks for an upload), so it stays out of the IPC contract.
-contextBridge.exposeInMainWorld('keydeskPathForFile', (file: File): string => webUtils.getPathForFile(file));
+/**
+ * Main grants what the user drops, so the page passes File objects and never a path: only webUtils knows
+ * where a dropped File lives. A File the page made itself has no path (''); anything else makes it throw.
+ */
+function droppedPaths(files: unknown): string[] {
+  if (!Array.isArray(files)) return [];
+  return files.flatMap((file: File) => {
+    try {
+      const path = webUtils.getPathForFile(file);
+      return path ? [path] : [];
+    } catch {
+      return [];
+    }
+  });
+}

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { delimiter, extname, isAbsolute, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { homedir } from 'node:os';
 import { cliCommand } from '../core/ecosystem/snippets';
@@ -31,9 +31,14 @@ export interface WebServerOptions {
   port?: number;
   rendererDir: string;
   version: string;
+  /** The folders uploads may read and downloads may write (KEYDESK_WEB_PATHS); none by default. */
+  localFolders?: string[];
 }
 
 export async function startWebServer(options: WebServerOptions): Promise<{ url: string; close: () => Promise<void> }> {
+  const localFolders = options.localFolders ?? [];
+  const relative = localFolders.find((folder) => !isAbsolute(folder));
+  if (relative !== undefined) throw new Error(`KEYDESK_WEB_PATHS: give full paths (${relative} is not one).`);
   const defaultHome = join(homedir(), '.config', 'Keydesk');
   const home = resolveHome(defaultHome);
   const context = createAppContext({
@@ -48,6 +53,13 @@ export async function startWebServer(options: WebServerOptions): Promise<{ url: 
   void context.rotation.recoverRotations();
   // Transfers interrupted by the last stop continue where their journals left them.
   void context.transfers.resumePending().catch((error: unknown) => log.warn(`Resuming transfers failed: ${(error as Error).message}`));
+  // The desktop app grants what the user picks in native dialogs or drops on the window, outside the page's
+  // reach. Here the page is the only UI and could type any path itself, so the grants come from the person
+  // who started browser mode instead: typed paths must lie inside these folders.
+  for (const folder of localFolders) {
+    context.pathGrants.grant(folder, 'read', 'folder');
+    context.pathGrants.grant(folder, 'write', 'folder');
+  }
   const handlers = createHandlers(context);
   const token = randomBytes(24).toString('hex');
 
@@ -125,9 +137,15 @@ async function serveStatic(root: string, request: IncomingMessage, response: Ser
 // Entry point for `npm run web` (out/main/web.js).
 if (process.argv[1] && /web\.(js|mjs)$/.test(process.argv[1])) {
   const port = Number(process.env.KEYDESK_WEB_PORT ?? 0);
+  const localFolders = (process.env.KEYDESK_WEB_PATHS ?? '').split(delimiter).filter((folder) => folder !== '');
   const rendererDir = join(__dirname, '../renderer');
   const { version } = JSON.parse(await readFile(join(__dirname, '../../package.json'), 'utf8')) as { version: string };
-  const { url, close } = await startWebServer({ port, rendererDir, version });
+  const { url, close } = await startWebServer({ port, rendererDir, version, localFolders });
+  log.info(
+    localFolders.length > 0
+      ? `Uploads and downloads may use files under: ${localFolders.join(', ')}`
+      : `Uploads and downloads are off: set KEYDESK_WEB_PATHS to the folders they may use (separated by "${delimiter}").`,
+  );
   log.info(`Keydesk browser mode: open ${url}`);
   process.once('SIGINT', () => void close().then(() => process.exit(0)));
   process.once('SIGTERM', () => void close().then(() => process.exit(0)));

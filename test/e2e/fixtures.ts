@@ -33,7 +33,8 @@ function electronBinary(): string | undefined {
 /** Starts browser mode (`out/main/web.js`) and resolves with the tokened URL it prints. */
 async function startWebMode(home: string, appEnv: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(root, 'out/main/web.js')], {
-    env: { ...process.env, ...appEnv, KEYDESK_HOME: home, KEYDESK_WEB_PORT: '0' },
+    // Specs upload from and download to fresh folders under the temp directory.
+    env: { ...process.env, KEYDESK_WEB_PATHS: tmpdir(), ...appEnv, KEYDESK_HOME: home, KEYDESK_WEB_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

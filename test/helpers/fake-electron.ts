@@ -125,6 +125,12 @@ export function createFakeElectron() {
     readText: async () => clipboard.text,
   };
 
+  // What the next native open dialog answers, as Electron's dialog.showOpenDialog.
+  const dialog = {
+    next: { canceled: true, filePaths: [] as string[] },
+    showOpenDialog: async () => dialog.next,
+  };
+
   const module = {
     app,
     ipcMain,
@@ -134,12 +140,13 @@ export function createFakeElectron() {
     Tray: FakeTray,
     Notification: FakeNotification,
     clipboard,
+    dialog,
     Menu: { buildFromTemplate: (template: unknown[]) => ({ items: template }) },
     nativeImage: { createFromPath: (path: string) => ({ path }) },
     contextBridge: { exposeInMainWorld: () => {} },
     ipcRenderer: { invoke: async () => undefined, on: () => {}, removeListener: () => {} },
   };
-  return { module: { ...module, default: module }, exitCodes, windows, trays, sessionCalls, handlers, userData, notifications, clipboard };
+  return { module: { ...module, default: module }, exitCodes, windows, trays, sessionCalls, handlers, userData, notifications, clipboard, dialog };
 }
 
 export type FakeElectron = ReturnType<typeof createFakeElectron>;

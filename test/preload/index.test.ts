@@ -9,7 +9,13 @@ vi.mock('electron', () => ({
       else exposed.extra.push(name);
     },
   },
-  webUtils: { getPathForFile: () => '/dropped' },
+  // As Electron: a path only for a File backed by the OS (here: by name), '' for one a page made, a throw for anything else.
+  webUtils: {
+    getPathForFile: (file: unknown) => {
+      if (!(file instanceof File)) throw new TypeError('not a File');
+      return file.name === 'from-os.txt' ? '/home/u/from-os.txt' : '';
+    },
+  },
   ipcRenderer: {
     invoke: async (...args: unknown[]) => exposed.invoked.push(args),
     on: () => {},
@@ -30,7 +36,15 @@ describe('preload', () => {
     await (api.credentials as { remove: (args: unknown) => Promise<unknown> }).remove({ id: 'x' });
     expect(exposed.invoked.at(-1)).toEqual(['credentials:remove', { id: 'x' }]);
     expect(() => (api.on as (event: string, cb: () => void) => void)('not:an-event', () => {})).toThrow(/Unknown event/);
-    // The one renderer-local helper outside the contract: dropped files → paths.
-    expect(exposed.extra).toEqual(['keydeskPathForFile']);
+    expect(exposed.extra).toEqual([]);
+  });
+
+  it('sends main the paths of dropped File objects, never strings the page names', async () => {
+    await import('../../src-main/preload/index');
+    const dropped = (exposed.api!.dialogs as { dropped: (files: unknown) => Promise<unknown> }).dropped;
+    await dropped([new File(['x'], 'from-os.txt'), new File(['x'], 'made-by-page.txt'), '/etc/passwd', { name: '/etc/shadow' }]);
+    expect(exposed.invoked.at(-1)).toEqual(['dialogs:dropped', { paths: ['/home/u/from-os.txt'] }]);
+    await dropped('/etc/passwd');
+    expect(exposed.invoked.at(-1)).toEqual(['dialogs:dropped', { paths: [] }]);
   });
 });

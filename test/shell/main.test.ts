@@ -89,6 +89,24 @@ describe('Electron shell (electron faked)', () => {
     expect(info).toMatchObject({ ok: true, value: { mode: 'desktop', version: '0.0.0-test' } });
   });
 
+  it('transfers take only local paths picked in the native dialogs', async () => {
+    const trusted = { senderFrame: { parent: null, url: fake.current.windows[0].loadedUrl! } };
+    const call = (channel: string, payload?: unknown) => fake.current.handlers.get(channel)!(trusted, payload);
+    const upload = { credentialId: crypto.randomUUID(), bucket: 'b', prefix: '', paths: ['/home/u/picked.txt'] };
+    await expect(call('transfers:uploadFiles', upload)).resolves.toMatchObject({ ok: false, error: { code: 'ACCESS_DENIED' } });
+    fake.current.dialog.next = { canceled: false, filePaths: ['/home/u/picked.txt'] };
+    await expect(call('dialogs:openFiles')).resolves.toEqual({ ok: true, value: ['/home/u/picked.txt'] });
+    // Past the grant check: the (random) credential is what stops it now.
+    await expect(call('transfers:uploadFiles', upload)).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await expect(call('transfers:uploadFiles', { ...upload, paths: ['/home/u/other.txt'] })).resolves.toMatchObject({ ok: false, error: { code: 'ACCESS_DENIED' } });
+
+    const download = { credentialId: upload.credentialId, bucket: 'b', files: [{ key: 'k' }], folders: [], targetDir: '/home/u/Downloads' };
+    await expect(call('transfers:download', download)).resolves.toMatchObject({ ok: false, error: { code: 'ACCESS_DENIED' } });
+    fake.current.dialog.next = { canceled: false, filePaths: ['/home/u/Downloads'] };
+    await expect(call('dialogs:chooseDirectory')).resolves.toEqual({ ok: true, value: '/home/u/Downloads' });
+    await expect(call('transfers:download', download)).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
   it('copies secrets in main and clears them after 30 s unless something else was copied', async () => {
     vi.useFakeTimers();
     try {

@@ -8,6 +8,7 @@ import { startWebServer } from '../../src-main/web/server';
 let server: Awaited<ReturnType<typeof startWebServer>>;
 let origin: string;
 let token: string;
+let files: string;
 
 function connect(query: string, headers: Record<string, string>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -33,7 +34,8 @@ describe('browser mode server', () => {
   beforeAll(async () => {
     process.env.KEYDESK_HOME = await mkdtemp(join(tmpdir(), 'keydesk-web-'));
     const rendererDir = await mkdtemp(join(tmpdir(), 'keydesk-renderer-'));
-    server = await startWebServer({ rendererDir, version: '9.9.9' });
+    files = await mkdtemp(join(tmpdir(), 'keydesk-web-files-'));
+    server = await startWebServer({ rendererDir, version: '9.9.9', localFolders: [files] });
     const url = new URL(server.url);
     origin = url.origin;
     token = new URLSearchParams(url.hash.slice(1)).get('token')!;
@@ -59,6 +61,29 @@ describe('browser mode server', () => {
     await expect(call(socket, 'credentials:remove', { id: 'nope' })).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     await expect(call(socket, 'shell:exec', { cmd: 'id' })).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     socket.close();
+  });
+
+  it('transfers only paths under the folders it was started with, and no dropped paths the page names', async () => {
+    const socket = await connect(`token=${token}`, { origin });
+    const upload = { credentialId: crypto.randomUUID(), bucket: 'b', prefix: '' };
+    await expect(call(socket, 'transfers:uploadFiles', { ...upload, paths: ['/etc/hostname'] })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'ACCESS_DENIED', message: '/etc/hostname is outside the folders this browser-mode Keydesk may upload from.', hint: expect.stringContaining('KEYDESK_WEB_PATHS') },
+    });
+    await expect(call(socket, 'transfers:uploadFolder', { ...upload, path: `${files}/../` })).resolves.toMatchObject({ ok: false, error: { code: 'ACCESS_DENIED' } });
+    await expect(call(socket, 'transfers:download', { credentialId: upload.credentialId, bucket: 'b', files: [], folders: ['f/'], targetDir: `${files}-evil` })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'ACCESS_DENIED', message: expect.stringContaining('may download into') },
+    });
+    // Inside the folder the grant check passes; the unknown credential is what refuses it.
+    await expect(call(socket, 'transfers:uploadFiles', { ...upload, paths: [join(files, 'a.txt')] })).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    await expect(call(socket, 'dialogs:dropped', { paths: ['/etc/hostname'] })).resolves.toMatchObject({ ok: false, error: { code: 'UNSUPPORTED' } });
+    await expect(call(socket, 'transfers:uploadFiles', { ...upload, paths: ['/etc/hostname'] })).resolves.toMatchObject({ ok: false, error: { code: 'ACCESS_DENIED' } });
+    socket.close();
+  });
+
+  it('refuses to start with a relative folder for files', async () => {
+    await expect(startWebServer({ rendererDir: files, version: '9.9.9', localFolders: ['data'] })).rejects.toThrow('KEYDESK_WEB_PATHS: give full paths');
   });
 
   it('serves files with the CSP and never outside the renderer directory', async () => {

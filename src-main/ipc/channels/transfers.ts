@@ -44,9 +44,20 @@ export const transferChannels = {
   'transfers:clear': channel<string[]>()(z.undefined()),
 };
 
-/** Native pickers (desktop only; browser mode has none and the UI asks for a typed path instead). */
+/** Dropped files and folders, told apart by main. */
+export interface DroppedPaths {
+  files: string[];
+  folders: string[];
+}
+
+/**
+ * Where the user chooses local paths, desktop only: main grants what these return, and transfers accept
+ * only granted paths (core/path-grants.ts). Browser mode has neither: see web/server.ts.
+ */
 export const dialogChannels = {
   'dialogs:openFiles': channel<string[]>()(z.undefined()),
   'dialogs:openFolder': channel<string | null>()(z.undefined()),
   'dialogs:chooseDirectory': channel<string | null>()(z.undefined()),
+  /** Files dropped on the window. The renderer passes File objects; the preload sends their paths (see contract.ts). */
+  'dialogs:dropped': channel<DroppedPaths>()(z.strictObject({ paths: z.array(localPath).max(1000) })),
 };

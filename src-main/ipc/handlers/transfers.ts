@@ -1,8 +1,11 @@
-import { basename } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, delimiter } from 'node:path';
 import { KeydeskError } from '../../core/errors';
+import type { PathAccess } from '../../core/path-grants';
 import { localPathForKey } from '../../core/transfers/local-files';
 import { baseName, folderPrefix } from '../../core/s3/uri';
 import type { AppContext } from '../app-context';
+import type { DroppedPaths } from '../channels/transfers';
 import type { Handlers } from '../contract';
 
 type TransferHandlers = Pick<
@@ -18,6 +21,7 @@ type TransferHandlers = Pick<
   | 'dialogs:openFiles'
   | 'dialogs:openFolder'
   | 'dialogs:chooseDirectory'
+  | 'dialogs:dropped'
 >;
 
 export function transferHandlers(ctx: AppContext): TransferHandlers {
@@ -30,19 +34,40 @@ export function transferHandlers(ctx: AppContext): TransferHandlers {
     }
     return ctx.dialogs;
   };
+  const grants = ctx.pathGrants;
+  // Local paths come from the renderer, which must not reach files the user did not choose. Transfers
+  // restored from the journal were written by main and do not come through here.
+  const checkGranted = (path: string, access: PathAccess) => {
+    if (grants.allows(path, access)) return;
+    if (ctx.mode === 'browser') {
+      throw new KeydeskError({
+        code: 'ACCESS_DENIED',
+        message: `${path} is outside the folders this browser-mode Keydesk may ${access === 'read' ? 'upload from' : 'download into'}.`,
+        hint: `Start “npm run web” again with KEYDESK_WEB_PATHS listing the folders to use (separated by “${delimiter}”).`,
+      });
+    }
+    throw new KeydeskError(
+      access === 'read'
+        ? { code: 'ACCESS_DENIED', message: `Keydesk uploads only files and folders you chose, and ${path} was not chosen.`, hint: 'Choose it with “Upload files” or “Upload folder”, or drop it on the window.' }
+        : { code: 'ACCESS_DENIED', message: `Keydesk downloads only into folders you chose, and ${path} was not chosen.`, hint: 'Choose the folder with the “Download” button.' },
+    );
+  };
   return {
     'transfers:list': async () => ({ items: queue.list(), totals: queue.totals() }),
     'transfers:uploadFiles': async ({ credentialId, bucket, prefix, paths, conflict }) => {
+      paths.forEach((path) => checkGranted(path, 'read'));
       checkCredential(credentialId);
       for (const file of paths) await queue.addUpload({ credentialId, bucket, key: folderPrefix(prefix) + basename(file), file, conflict });
       return paths.length;
     },
     'transfers:uploadFolder': async ({ credentialId, bucket, prefix, path, conflict }) => {
+      checkGranted(path, 'read');
       checkCredential(credentialId);
       const added = await queue.addUploadFolder({ credentialId, bucket, prefix: `${folderPrefix(prefix)}${basename(path)}/`, folder: path, conflict });
       return added.length;
     },
     'transfers:download': async ({ credentialId, bucket, files, folders, targetDir, conflict }) => {
+      checkGranted(targetDir, 'write');
       checkCredential(credentialId);
       let count = 0;
       for (const file of files) {
@@ -59,8 +84,38 @@ export function transferHandlers(ctx: AppContext): TransferHandlers {
     // "Apply to all" may include items another decision already settled: those are left alone.
     'transfers:resolve': async ({ ids, decision }) => ids.filter((id) => queue.get(id).state === 'conflict').forEach((id) => queue.resolveConflict(id, decision)),
     'transfers:clear': async () => queue.clear(),
-    'dialogs:openFiles': async () => dialogs().openFiles(),
-    'dialogs:openFolder': async () => (await dialogs().openFolder()) ?? null,
-    'dialogs:chooseDirectory': async () => (await dialogs().chooseDirectory()) ?? null,
+    'dialogs:openFiles': async () => {
+      const files = await dialogs().openFiles();
+      files.forEach((file) => grants.grant(file, 'read', 'file'));
+      return files;
+    },
+    'dialogs:openFolder': async () => {
+      const folder = await dialogs().openFolder();
+      if (folder) grants.grant(folder, 'read', 'folder');
+      return folder ?? null;
+    },
+    'dialogs:chooseDirectory': async () => {
+      const folder = await dialogs().chooseDirectory();
+      if (folder) grants.grant(folder, 'write', 'folder');
+      return folder ?? null;
+    },
+    'dialogs:dropped': async ({ paths }) => {
+      // Only the desktop preload sends real drops (see contract.ts); in browser mode the page itself names these paths.
+      if (ctx.mode === 'browser') {
+        throw new KeydeskError({ code: 'UNSUPPORTED', message: 'Drag and drop of local files needs the desktop app.', hint: 'In the browser, use “Upload files” and type the path of the file on this computer.' });
+      }
+      const dropped: DroppedPaths = { files: [], folders: [] };
+      for (const path of paths) {
+        const stats = await stat(path).catch(() => undefined);
+        if (stats?.isDirectory()) {
+          grants.grant(path, 'read', 'folder');
+          dropped.folders.push(path);
+        } else if (stats?.isFile()) {
+          grants.grant(path, 'read', 'file');
+          dropped.files.push(path);
+        }
+      }
+      return dropped;
+    },
   };
 }

@@ -49,7 +49,8 @@ export function createWebBridge(location: Location): KeydeskBridge {
   for (const name of channelNames) {
     const [area, verb] = name.split(':');
     const group = (bridge[area] ??= {}) as Record<string, (args?: unknown) => Promise<Envelope<unknown>>>;
-    group[verb] = (args?: unknown) => invoke(name, args);
+    // A page cannot learn where dropped files live: main answers that drops need the desktop app.
+    group[verb] = name === 'dialogs:dropped' ? () => invoke(name, { paths: [] }) : (args?: unknown) => invoke(name, args);
   }
   bridge.on = (event: string, listener: (payload: unknown) => void) => {
     if (!(eventNames as readonly string[]).includes(event)) throw new Error(`Unknown event ${event}`);
