@@ -1,7 +1,7 @@
 #!/bin/bash
 # Debian packages Keydesk needs. `runtime` (for npm start): keytar's build deps. `test` (the default, for
 # npm test and CI): also a Secret Service, Chromium for the UI tests, Ceph RGW and Keystone as real servers,
-# and aws CLI and rclone for the benchmark.
+# and aws CLI, rclone and GNU time for the benchmark.
 set -euo pipefail
 packages=(libsecret-1-dev pkg-config)
 if [ "${1:-test}" = test ]; then
@@ -10,7 +10,7 @@ if [ "${1:-test}" = test ]; then
     chromium
     radosgw ceph-mon ceph-osd uuid-runtime bc curl
     keystone
-    awscli rclone
+    awscli rclone time
   )
 fi
 missing=()

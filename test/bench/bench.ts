@@ -14,7 +14,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os, { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,7 +52,7 @@ interface Timing {
   samples?: number[];
   /** Keydesk only: the operation without process start and SDK loading (what the running app pays). */
   engineSeconds?: number;
-  /** Keydesk only: its process's CPU time (user + system), less sensitive to other load than wall time. */
+  /** The process's CPU time (user + system), less sensitive to other load than wall time. */
   cpuSeconds?: number;
   /** Keydesk listings only: first page without process start / SDK load. */
   firstPageSeconds?: number;
@@ -179,11 +179,13 @@ export async function main(runner: string): Promise<void> {
 async function timed(ctx: Context, tool: Tool, op: RunnerTask['op'], local: string, key: string): Promise<Timing> {
   const { command, args, env } = commandFor(ctx, tool, op, local, key);
   const load1 = loadavg()[0];
+  const cpuFile = join(ctx.work, 'cpu-time');
   const started = performance.now();
   let firstOutput: number | undefined;
   let stdout = '';
   let stderr = '';
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // GNU time reports every tool's CPU alike (user + system of the process and the children it waited for).
+  const child = spawn('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, command, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout.on('data', (chunk: Buffer) => {
     firstOutput ??= performance.now();
     // Listings print thousands of lines: keep only the tail, where the runner's JSON report is.
@@ -193,10 +195,10 @@ async function timed(ctx: Context, tool: Tool, op: RunnerTask['op'], local: stri
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
   const seconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`${tool} ${op} failed (exit ${code}): ${stderr.slice(-2000)}`);
-  const timing: Timing = { seconds, load1, firstOutputSeconds: firstOutput === undefined ? undefined : (firstOutput - started) / 1000 };
-  if (tool === 'keydesk') Object.assign(timing, JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Pick<Timing, 'maxRssKiB' | 'engineSeconds' | 'cpuSeconds' | 'firstPageSeconds'>);
-  const cpu = timing.cpuSeconds === undefined ? '' : `   cpu ${timing.cpuSeconds.toFixed(2)} s`;
-  process.stdout.write(`  ${tool.padEnd(7)} ${op.padEnd(12)} ${seconds.toFixed(2).padStart(7)} s   load ${load1.toFixed(2)}${cpu}\n`);
+  const [user, system] = (await readFile(cpuFile, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number);
+  const timing: Timing = { seconds, load1, cpuSeconds: user + system, firstOutputSeconds: firstOutput === undefined ? undefined : (firstOutput - started) / 1000 };
+  if (tool === 'keydesk') Object.assign(timing, JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Pick<Timing, 'maxRssKiB' | 'engineSeconds' | 'firstPageSeconds'>);
+  process.stdout.write(`  ${tool.padEnd(7)} ${op.padEnd(12)} ${seconds.toFixed(2).padStart(7)} s   load ${load1.toFixed(2)}   cpu ${timing.cpuSeconds!.toFixed(2)} s\n`);
   return timing;
 }
 

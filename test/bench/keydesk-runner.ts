@@ -66,9 +66,7 @@ async function main(task: RunnerTask): Promise<void> {
 function report(result: Record<string, number>): void {
   const peak = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
   const engineSeconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage();
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  process.stdout.write(`${JSON.stringify({ ...result, engineSeconds, cpuSeconds, maxRssKiB: Number(peak?.[1] ?? NaN) })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, engineSeconds, maxRssKiB: Number(peak?.[1] ?? NaN) })}\n`);
 }
 
 main(JSON.parse(process.argv[2]) as RunnerTask).catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { KeydeskError, type ErrorCode } from '../errors';
 import { parseEndpoint } from '../s3/client';
+import { Sha256, uriEscape } from '../s3/sigv4';
 import { requireField, setting } from './account-settings';
 import type { AccessKeyInfo, AccountContext, KeyOwner, NewAccessKey, ProviderAdapter, ProviderSession } from './adapter';
 import { httpRequest, type ErrorMapper, type HttpResponse } from './http';
@@ -24,36 +24,6 @@ interface RgwUser {
   display_name: string;
   suspended: number;
   keys: RgwKey[];
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-/** The SHA-256/HMAC the signer needs, from node:crypto (no extra dependency). */
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBytes(secret));
-  }
-
-  update(data: SourceData): void {
-    this.hash.update(toBytes(data));
-  }
-
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.hash.digest()));
-  }
-}
-
-function toBytes(data: SourceData): string | Buffer {
-  if (typeof data === 'string') return data;
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
-
-/** RFC 3986 escaping, the same the signer applies to the canonical query, so sent and signed URLs match. */
-function escape(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 const RGW_ERRORS: Record<string, { code: ErrorCode; text: (subject?: string) => string; hint?: string }> = {
@@ -153,7 +123,7 @@ function connect(account: AccountContext): ProviderSession {
     const headers = { ...signed.headers };
     delete headers.host;
     const search = Object.entries(query)
-      .map(([name, value]) => `${escape(name)}=${escape(value)}`)
+      .map(([name, value]) => `${uriEscape(name)}=${uriEscape(value)}`)
       .join('&');
     const response = await httpRequest(
       PROVIDER,

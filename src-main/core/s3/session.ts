@@ -1,15 +1,20 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { cancelledError, throwIfCancelled } from '../cancel';
 import { createS3Client, describeS3Error, type S3Connection } from './client';
+import { ObjectRequests } from './object-requests';
 
-/** What every browser and transfer operation needs: a client, and the endpoint its errors are described against. */
+/**
+ * What every browser and transfer operation needs: a client, the lean path for object bytes (see
+ * object-requests.ts), and the endpoint their errors are described against.
+ */
 export interface S3Session {
   client: S3Client;
+  objects: ObjectRequests;
   endpoint: string;
 }
 
 export function openSession(connection: S3Connection, options?: Parameters<typeof createS3Client>[1]): S3Session {
-  return { client: createS3Client(connection, options), endpoint: connection.endpoint };
+  return { client: createS3Client(connection, options), objects: new ObjectRequests(connection, options?.timeoutMs ?? 60_000), endpoint: connection.endpoint };
 }
 
 // Re-exported: they lived here first, and callers outside the core import them from this module.

@@ -1,14 +1,10 @@
-import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { link, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { KeydeskError } from '../errors';
-import { describeS3Error } from '../s3/client';
 import { runPool } from '../s3/pool';
-import { cancelledError } from '../cancel';
+import { s3Call } from '../s3/session';
 import { isShutdown, partSizeFor, plainMd5, request, type RunContext, type RunOutcome, type TransferJob } from './context';
 import type { DownloadJournal } from './journal';
 import { keepBothName, pathExists, tempPathFor } from './local-files';
@@ -146,10 +142,9 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, partCount: n
 }
 
 /**
- * One ranged GET streamed to its offset through a WriteStream on the shared descriptor: it keeps reading
- * the socket while earlier chunks are written (awaiting each FileHandle.write would stall the socket).
- * A failed attempt takes its bytes back from the progress. Returns whether the object is SSE-KMS encrypted
- * and, when `hash` (a single-part download), the MD5 of what arrived.
+ * One ranged GET written to its offset as it arrives. A failed attempt takes its bytes back from the
+ * progress. Returns whether the object is SSE-KMS encrypted and, when `hash` (a single-part download),
+ * the MD5 of what arrived.
  */
 async function fetchPart(
   job: DownloadJob,
@@ -163,42 +158,38 @@ async function fetchPart(
 ): Promise<{ kms: boolean; md5?: string }> {
   const start = part * entry.partSize;
   const length = Math.min(entry.size, start + entry.partSize) - start;
-  const response = await request(
-    ctx,
-    (o) =>
-      ctx.session.client.send(
-        new GetObjectCommand({ Bucket: job.bucket, Key: job.key, Range: partCount > 1 ? `bytes=${start}-${start + length - 1}` : undefined, IfMatch: entry.etag || undefined }),
-        o,
-      ),
-    signal,
-  );
-  const body = response.Body as Readable;
-  // A high-water mark well above the socket's 64 KiB reads: the socket keeps flowing while writes are
-  // pending, and the queued chunks go to disk in one writev.
-  const file = createWriteStream('', { fd: handle.fd, start, autoClose: false, highWaterMark: WRITE_BUFFER });
   const md5 = hash ? createHash('md5') : undefined;
   let received = 0;
+  // Chunks arrive in order; their writes may overlap (each has its own offset).
+  const write = async (chunk: Buffer) => {
+    if (received + chunk.length > length) {
+      throw new KeydeskError({ code: 'PROVIDER', message: `The server sent more of "${job.key}" than was asked for; nothing was saved.` });
+    }
+    const position = start + received;
+    received += chunk.length;
+    md5?.update(chunk);
+    ctx.onBytes(chunk.length);
+    try {
+      for (let written = 0; written < chunk.length; ) written += (await handle.write(chunk, written, chunk.length - written, position + written)).bytesWritten;
+    } catch (error) {
+      throw fileError(entry.temp, error);
+    }
+  };
+  let result;
   try {
-    const piped = pipeline(body, file, { signal });
-    body.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      md5?.update(chunk);
-      ctx.onBytes(chunk.length);
-    });
-    await piped;
+    const range = partCount > 1 ? { start, end: start + length - 1 } : undefined;
+    // Not retried here: fetchParts retries the whole part, from its first byte.
+    result = await s3Call(ctx.session, signal, (o) => ctx.session.objects.get({ bucket: job.bucket, key: job.key }, write, { range, ifMatch: entry.etag || undefined, signal: o.abortSignal }));
   } catch (error) {
     ctx.onBytes(-received);
-    if (signal.aborted) throw cancelledError();
-    throw describeS3Error(error, ctx.session.endpoint);
+    throw error;
   }
   if (received !== length) {
     ctx.onBytes(-received);
     throw new KeydeskError({ code: 'NETWORK', message: `The connection ended early while downloading "${job.key}".` });
   }
-  return { kms: response.ServerSideEncryption?.startsWith('aws:kms') ?? false, md5: md5?.digest('hex') };
+  return { kms: result.serverSideEncryption?.startsWith('aws:kms') ?? false, md5: md5?.digest('hex') };
 }
-
-const WRITE_BUFFER = 1024 * 1024;
 
 /** Opens the temp file beside the target; the folder is created only when missing (one mkdir per folder, not per file). */
 async function openTemp(path: string, flags: string): Promise<FileHandle> {

@@ -70,7 +70,8 @@ let unavailable = false;
 
 function leastBusy(): Md5Worker | undefined {
   if (unavailable) return undefined;
-  const size = Math.min(4, Math.max(1, availableParallelism() - 1));
+  // One per core: MD5 is an upload's largest CPU cost, and the main thread mostly waits on the network.
+  const size = Math.min(4, availableParallelism());
   try {
     const idle = workers.find((w) => w.pending.size === 0);
     if (idle) return idle;

@@ -1,12 +1,4 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  HeadObjectCommand,
-  ListPartsCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, ListPartsCommand } from '@aws-sdk/client-s3';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KeydeskError } from '../errors';
 import { objectExists } from '../s3/objects';
@@ -21,15 +13,14 @@ import { checksumError } from './retry';
 /*
  * Integrity, whatever the endpoint's checksum mode: every PUT/part carries Content-MD5, which every
  * S3-compatible server verifies (400 BadDigest, retried), and the returned ETag is compared with our MD5
- * when it is a plain MD5 (not under SSE-KMS). In 'when-required' mode (Ceph RGW 16) this is the only
- * checksum, because RGW cannot take the SDK's CRC32 trailers on streams; in 'when-supported' mode the SDK
- * adds its CRC32 header too. Bodies are in-memory part buffers, so the length is always known.
+ * when it is a plain MD5 (not under SSE-KMS). Bodies are in-memory part buffers, so the length is always
+ * known.
  *
  * Because of that, these requests are signed with x-amz-content-sha256: UNSIGNED-PAYLOAD instead of a
- * SHA-256 of the body (which the SDK otherwise computes on the main thread: ~2.5 s of CPU per GB, more
- * than the MD5). Integrity does not get weaker: Content-MD5 is a signed header, so the body the server
- * accepts is the one whose MD5 we signed, on plain HTTP too. The MD5 of large parts is computed in a
- * worker thread (md5-pool.ts).
+ * SHA-256 of the body (~2.5 s of CPU per GB, more than the MD5). Integrity does not get weaker:
+ * Content-MD5 is a signed header, so the body the server accepts is the one whose MD5 we signed, on plain
+ * HTTP too. The MD5 of large parts is computed in worker threads (md5-pool.ts), and the bytes go out
+ * through the session's lean object path (s3/object-requests.ts).
  */
 
 export interface UploadJob extends TransferJob {
@@ -107,13 +98,8 @@ async function putWhole(handle: FileHandle, file: string, size: number, bucket: 
   const body = size >= 1024 * 1024 ? partBuffer(size) : Buffer.allocUnsafe(size);
   await readExactly(handle, body, 0, file);
   const md5 = await md5Of(body);
-  const result = await request(ctx, (o) =>
-    ctx.session.client.send(
-      unsignedPayload(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size, ContentMD5: md5.toString('base64'), ContentType: contentTypeFor(file) })),
-      o,
-    ),
-  );
-  verifyEtag(result.ETag, result.ServerSideEncryption, md5, key);
+  const result = await request(ctx, (o) => ctx.session.objects.put({ bucket, key }, body, md5, { contentType: contentTypeFor(file), signal: o.abortSignal }));
+  verifyEtag(result.etag, result.serverSideEncryption, md5, key);
   ctx.onBytes(size);
 }
 
@@ -167,17 +153,9 @@ async function uploadParts(handle: FileHandle, journal: UploadJournal, onServer:
             if (serverEtag !== undefined && serverEtag.toLowerCase() === md5.toString('hex')) {
               done.set(partNumber, serverEtag);
             } else {
-              const result = await request(
-                ctx,
-                (o) =>
-                  ctx.session.client.send(
-                    unsignedPayload(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: length, ContentMD5: md5.toString('base64') })),
-                    o,
-                  ),
-                signal,
-              );
-              verifyEtag(result.ETag, result.ServerSideEncryption, md5, `${key} part ${partNumber}`);
-              done.set(partNumber, unquoted(result.ETag ?? md5.toString('hex')));
+              const result = await request(ctx, (o) => ctx.session.objects.put({ bucket, key }, body, md5, { part: { uploadId, partNumber }, signal: o.abortSignal }), signal);
+              verifyEtag(result.etag, result.serverSideEncryption, md5, `${key} part ${partNumber}`);
+              done.set(partNumber, unquoted(result.etag ?? md5.toString('hex')));
               journal.parts = [...done].map(([n, etag]) => ({ partNumber: n, etag }));
               await ctx.journal.save(journal);
             }
@@ -248,20 +226,6 @@ async function readExactly(handle: FileHandle, into: Buffer, position: number, f
     }
     filled += bytesRead;
   }
-}
-
-/** Signs the request without hashing its body: only for bodies sent with a (signed) Content-MD5, see the top. */
-export function unsignedPayload<C extends PutObjectCommand | UploadPartCommand>(command: C): C {
-  // One stack type for both commands (the middleware only touches headers).
-  (command.middlewareStack as PutObjectCommand['middlewareStack']).add(
-    (next) => async (args) => {
-      const headers = (args.request as { headers?: Record<string, string> }).headers;
-      if (headers?.['content-md5'] ?? headers?.['Content-MD5']) headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
-      return next(args);
-    },
-    { step: 'build', name: 'keydeskUnsignedPayload' },
-  );
-  return command;
 }
 
 function unquoted(etag: string): string {
