@@ -3,6 +3,7 @@ import type { ErrorInfo } from '../../../src-main/core/errors';
 import type { ListingPage } from '../../../src-main/ipc/channels/objects';
 import type { ListingStep } from '../../../src-main/ipc/listings';
 import { api, errorInfo } from '../lib/api';
+import { shownRows, SortedFiles } from '../lib/row-order';
 
 export interface Row {
   /** The key, or the folder prefix ending in "/". */
@@ -45,8 +46,9 @@ export class ObjectBrowserState {
   /** Index in `view` that shift-click extends from. */
   anchor = $state(0);
 
+  private readonly sortedFiles = new SortedFiles();
   readonly count = $derived(this.folders.length + this.files.length);
-  readonly view = $derived(sortRows(this.folders, this.files, this.sort.key, this.sort.ascending, this.filter));
+  readonly view = $derived(shownRows(this.folders, this.sortedFiles.get(this.files, this.sort.key), this.sort.key, this.sort.ascending, this.filter));
   readonly selection = $derived(this.selected.size === 0 ? [] : this.view.filter((row) => this.selected.has(row.id)));
 
   private generation = 0;
@@ -141,26 +143,4 @@ export class ObjectBrowserState {
   selectAll(): void {
     for (const row of this.view) this.selected.add(row.id);
   }
-}
-
-// Stable orders for 100k rows: S3 lists keys in code-point order, which is what "name" sorts by, so the
-// default view needs no sort at all. Folders always come first, as in every file manager.
-function sortRows(folders: Row[], files: Row[], key: SortKey, ascending: boolean, filter: string): Row[] {
-  const needle = filter.trim().toLowerCase();
-  const keep = needle ? (rows: Row[]) => rows.filter((row) => row.name.toLowerCase().includes(needle)) : (rows: Row[]) => rows;
-  const shownFolders = keep(folders);
-  let shownFiles = keep(files);
-  if (key === 'size') shownFiles = [...shownFiles].sort((a, b) => a.size - b.size || compareNames(a, b));
-  else if (key === 'modified') shownFiles = [...shownFiles].sort((a, b) => compare(a.lastModified ?? '', b.lastModified ?? '') || compareNames(a, b));
-  if (!ascending) return [...(key === 'name' ? [...shownFolders].reverse() : shownFolders), ...[...shownFiles].reverse()];
-  return shownFolders.concat(shownFiles);
-}
-
-// Plain comparisons: ISO dates order as strings, and localeCompare is far too slow for 100k rows.
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function compareNames(a: Row, b: Row): number {
-  return compare(a.name, b.name);
 }
