@@ -2,10 +2,8 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
-import { createS3Client } from '../../src-main/core/s3/client';
-import type { RgwInfo } from '../servers/rgw';
-import { createRgwUser, type RgwUser } from '../helpers/rgw-users';
+import { createRgwUser } from '../helpers/rgw-users';
+import { addCredential, row, s3For, typePath } from './browse-helpers';
 import { expect, test } from './fixtures';
 
 let local: string;
@@ -15,28 +13,6 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await rm(local, { recursive: true, force: true });
 });
-
-/** The credential flow from credentials.spec, then Browse Buckets. */
-async function addCredential(page: Page, rgw: RgwInfo, user: RgwUser): Promise<void> {
-  await page.getByRole('button', { name: 'Add credentials' }).first().click();
-  await page.getByLabel('Label').fill('RGW browse');
-  await page.getByLabel('Endpoint').fill(rgw.endpoint);
-  await page.getByLabel('Region').fill(rgw.region);
-  await page.getByLabel('Access key ID').fill(user.accessKeyId);
-  await page.getByLabel('Secret access key').fill(user.secretAccessKey);
-  await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByRole('button', { name: 'Browse Buckets' }).click();
-}
-
-function row(page: Page, name: string) {
-  return page.getByRole('grid', { name: 'Objects' }).getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
-}
-
-async function typePath(page: Page, path: string, confirm: string): Promise<void> {
-  const dialog = page.getByRole('dialog');
-  await dialog.getByLabel('Local path on this computer').fill(path);
-  await dialog.getByRole('button', { name: confirm }).click();
-}
 
 test('buckets, folders, uploads, details, rename, download, share, delete and empty against RGW', async ({ page, rgw, snap }) => {
   test.setTimeout(120_000);
@@ -232,7 +208,7 @@ test('a folder of 2000 objects shows its first rows at once and scrolls with few
   test.setTimeout(120_000);
   const user = await createRgwUser(rgw, 'e2e');
   const bucket = `${user.uid}-many`;
-  const s3 = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, ...user, forcePathStyle: true, checksums: 'when-required' });
+  const s3 = s3For(rgw, user);
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const keys = Array.from({ length: 2000 }, (_, i) => `item-${String(i).padStart(5, '0')}.txt`);
   for (let i = 0; i < keys.length; i += 50) {

@@ -1,0 +1,34 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Page } from '@playwright/test';
+import { createS3Client } from '../../src-main/core/s3/client';
+import type { RgwUser } from '../helpers/rgw-users';
+import type { RgwInfo } from '../servers/rgw';
+
+/** The credential flow from credentials.spec, then Browse Buckets. */
+export async function addCredential(page: Page, rgw: RgwInfo, user: RgwUser): Promise<void> {
+  await page.getByRole('button', { name: 'Add credentials' }).first().click();
+  await page.getByLabel('Label').fill('RGW browse');
+  await page.getByLabel('Endpoint').fill(rgw.endpoint);
+  await page.getByLabel('Region').fill(rgw.region);
+  await page.getByLabel('Access key ID').fill(user.accessKeyId);
+  await page.getByLabel('Secret access key').fill(user.secretAccessKey);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Browse Buckets' }).click();
+}
+
+/** A row of the objects grid, by the exact text of its name cell. */
+export function row(page: Page, name: string) {
+  return page.getByRole('grid', { name: 'Objects' }).getByRole('row').filter({ has: page.getByRole('gridcell', { name, exact: true }) });
+}
+
+/** Browser mode has no file dialog: the path dialog takes a typed path. */
+export async function typePath(page: Page, path: string, confirm: string): Promise<void> {
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Local path on this computer').fill(path);
+  await dialog.getByRole('button', { name: confirm }).click();
+}
+
+/** An S3 client of the test's own, to seed and check the server independently of the app. */
+export function s3For(rgw: RgwInfo, user: RgwUser): S3Client {
+  return createS3Client({ endpoint: rgw.endpoint, region: rgw.region, ...user, forcePathStyle: true, checksums: 'when-required' });
+}
