@@ -57,6 +57,9 @@ async function main(task: RunnerTask): Promise<void> {
           ? await queue.addUploadFolder({ ...request, prefix: task.key, folder: task.local })
           : await queue.addDownloadFolder({ ...request, prefix: task.key, targetDir: task.local, conflict: 'overwrite' });
   await queue.whenIdle();
+  // What a command-line tool does when its work is done: write the transfer list now instead of after
+  // the batching delay (whose timer would otherwise keep the process alive), then exit.
+  await queue.shutdown();
   const failed = queue.list().filter((i) => i.state !== 'done');
   if (failed.length > 0) throw new Error(`${failed.length} transfer(s) did not finish: ${JSON.stringify(failed[0].error ?? failed[0].state)}`);
   report({ count: added.length, bytes: queue.totals().bytesDone });
