@@ -1,4 +1,4 @@
-import { ListObjectsV2Command, type _Object } from '@aws-sdk/client-s3';
+import type { ListedObject } from './object-requests';
 import { baseName, folderPrefix } from './uri';
 import { s3Call, type S3Session } from './session';
 
@@ -35,9 +35,9 @@ export async function* listFolder(session: S3Session, bucket: string, prefix: st
   const folder = folderPrefix(prefix);
   for await (const page of listPages(session, bucket, folder, '/', options)) {
     yield {
-      folders: (page.CommonPrefixes ?? []).flatMap((p) => (p.Prefix ? [{ prefix: p.Prefix, name: baseName(p.Prefix) }] : [])),
+      folders: page.commonPrefixes.map((p) => ({ prefix: p, name: baseName(p) })),
       // The folder's own marker object ("photos/") is the folder itself, not a row inside it.
-      objects: toEntries(page.Contents, folder).filter((o) => o.key !== folder),
+      objects: toEntries(page.objects, folder).filter((o) => o.key !== folder),
     };
   }
 }
@@ -46,13 +46,13 @@ export async function* listFolder(session: S3Session, bucket: string, prefix: st
 export async function* searchObjects(session: S3Session, bucket: string, prefix: string, options: ListOptions = {}): AsyncGenerator<ListingPage> {
   const base = prefix.slice(0, prefix.lastIndexOf('/') + 1);
   for await (const page of listPages(session, bucket, prefix, undefined, options)) {
-    yield { folders: [], objects: toEntries(page.Contents, base) };
+    yield { folders: [], objects: toEntries(page.objects, base) };
   }
 }
 
 /** Every object under a prefix, a page at a time (for deletes, moves and folder downloads). */
 export async function* listObjectsUnder(session: S3Session, bucket: string, prefix: string, signal?: AbortSignal): AsyncGenerator<ObjectEntry[]> {
-  for await (const page of listPages(session, bucket, prefix, undefined, { signal })) yield toEntries(page.Contents, prefix);
+  for await (const page of listPages(session, bucket, prefix, undefined, { signal })) yield toEntries(page.objects, prefix);
 }
 
 export async function countObjects(session: S3Session, bucket: string, prefix: string, signal?: AbortSignal): Promise<{ count: number; bytes: number }> {
@@ -74,17 +74,12 @@ async function* listPages(session: S3Session, bucket: string, prefix: string, de
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const fetchPage = (token: string | undefined) =>
-    s3Call(session, signal, (o) =>
-      session.client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, Delimiter: delimiter, ContinuationToken: token, MaxKeys: options.pageSize }),
-        o,
-      ),
-    );
+    s3Call(session, signal, (o) => session.objects.list(bucket, { prefix, delimiter, token, maxKeys: options.pageSize, signal: o.abortSignal }));
   let next = fetchPage(undefined);
   try {
     for (;;) {
       const page = await next;
-      const token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      const token = page.nextToken;
       if (token) {
         // Sent right after the caller's synchronous handling of this page, so it never delays the first rows.
         next = new Promise<void>((resolve) => setImmediate(resolve)).then(() => fetchPage(token));
@@ -99,19 +94,6 @@ async function* listPages(session: S3Session, bucket: string, prefix: string, de
   }
 }
 
-function toEntries(contents: _Object[] | undefined, base: string): ObjectEntry[] {
-  return (contents ?? []).flatMap((o) =>
-    o.Key === undefined
-      ? []
-      : [
-          {
-            key: o.Key,
-            name: o.Key.startsWith(base) ? o.Key.slice(base.length) : o.Key,
-            size: o.Size ?? 0,
-            lastModified: o.LastModified?.toISOString(),
-            etag: o.ETag,
-            storageClass: o.StorageClass,
-          },
-        ],
-  );
+function toEntries(objects: ListedObject[], base: string): ObjectEntry[] {
+  return objects.map((o) => ({ ...o, name: o.key.startsWith(base) ? o.key.slice(base.length) : o.key }));
 }

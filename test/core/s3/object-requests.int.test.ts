@@ -123,6 +123,32 @@ describe('PutObject and GetObject on the lean path', () => {
   });
 });
 
+describe('ListObjectsV2 on the lean path', () => {
+  it('reads pages exactly as the SDK does: keys needing XML escapes, folders, ETags, continuation', async () => {
+    const keys = ['ls/a&b<c>"d\'e.txt', 'ls/ünï 日本.txt', 'ls/sub one/x.bin', 'ls/sub&two/y.bin', 'ls/plain', 'ls/space end ', 'ls/ctrl\u0001char'];
+    for (const key of keys) await session.objects.put({ bucket, key }, Buffer.from(key), md5(Buffer.from(key)), {});
+    for (const delimiter of ['/', undefined]) {
+      const mine: { keys: unknown[]; prefixes: string[] } = { keys: [], prefixes: [] };
+      const sdk: typeof mine = { keys: [], prefixes: [] };
+      let token: string | undefined;
+      do {
+        const page = await session.objects.list(bucket, { prefix: 'ls/', delimiter, token, maxKeys: 2 });
+        mine.keys.push(...page.objects);
+        mine.prefixes.push(...page.commonPrefixes);
+        token = page.nextToken;
+      } while (token);
+      do {
+        const page = await session.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'ls/', Delimiter: delimiter, ContinuationToken: token, MaxKeys: 2 }));
+        sdk.keys.push(...(page.Contents ?? []).map((o) => ({ key: o.Key, size: o.Size, lastModified: o.LastModified?.toISOString(), etag: o.ETag, storageClass: o.StorageClass })));
+        sdk.prefixes.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix!));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      expect(mine).toEqual(sdk);
+      expect(mine.keys.length + mine.prefixes.length).toBe(7);
+    }
+  });
+});
+
 describe('connections', () => {
   it('sends sequential requests over one keep-alive connection', async () => {
     const counted = await proxy();
