@@ -166,4 +166,17 @@ test('a prefix of 100,000 objects shows rows while listing, stays smooth sorted,
   expect(Math.max(0, ...longTasks)).toBeLessThan(500);
   // Bounded: measured +18.7 MiB after GC for 100k rows (~200 bytes a row, the raw rows and their strings).
   expect(heapMiB).toBeLessThan(48);
+
+  // Stop: the listing ends where it is, and the rows loaded so far stay listed.
+  await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+  await expect(status).toContainText('loading…');
+  await expect(row(page, name(0))).toBeVisible();
+  await status.getByRole('button', { name: 'Stop' }).click();
+  await expect(status).not.toContainText('loading…');
+  const stoppedAt = Number(/([\d,]+) items?/.exec((await status.textContent()) ?? '')![1].replaceAll(',', ''));
+  expect(stoppedAt).toBeGreaterThan(0);
+  expect(stoppedAt).toBeLessThan(COUNT);
+  await expect(page.getByText(`Listing stopped after ${stoppedAt.toLocaleString('en')} items`)).toBeVisible();
+  await expect(row(page, name(0))).toBeVisible();
+  await snap('large-listing-stopped');
 });

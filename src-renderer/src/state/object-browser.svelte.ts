@@ -39,6 +39,8 @@ export class ObjectBrowserState {
   files = $state.raw<Row[]>([]);
   loading = $state(false);
   truncated = $state(false);
+  /** The user stopped the listing: the rows so far stay, the rest is not loaded. */
+  stopped = $state(false);
   error = $state<ErrorInfo>();
   sort = $state<{ key: SortKey; ascending: boolean }>({ key: 'name', ascending: true });
   filter = $state('');
@@ -53,11 +55,13 @@ export class ObjectBrowserState {
 
   private generation = 0;
   private listingId: string | undefined;
+  private stopRequested = false;
 
   async open(credentialId: string, bucket: string, prefix: string, search?: string): Promise<void> {
     this.cancelListing();
     const generation = ++this.generation;
-    Object.assign(this, { credentialId, bucket, prefix, search, loading: true, truncated: false, error: undefined, anchor: 0 });
+    Object.assign(this, { credentialId, bucket, prefix, search, loading: true, truncated: false, stopped: false, error: undefined, anchor: 0 });
+    this.stopRequested = false;
     this.folders = [];
     this.files = [];
     this.selected.clear();
@@ -84,14 +88,15 @@ export class ObjectBrowserState {
       this.listingId = listingId;
       let step: ListingStep = first;
       take(step.page);
-      while (!step.done && this.count + pending.objects.length + pending.folders.length < MAX_ROWS) {
+      while (!step.done && !this.stopRequested && this.count + pending.objects.length + pending.folders.length < MAX_ROWS) {
         step = await api.objects.listNext({ listingId });
         if (!current()) return;
         take(step.page);
       }
       flush();
       if (!step.done) {
-        this.truncated = true;
+        if (this.stopRequested) this.stopped = true;
+        else this.truncated = true;
         this.cancelListing();
       }
       this.listingId = undefined;
@@ -106,6 +111,11 @@ export class ObjectBrowserState {
 
   refresh(): Promise<void> {
     return this.open(this.credentialId, this.bucket, this.prefix, this.search);
+  }
+
+  /** Stop button: ends the listing after the page in flight, keeping every row loaded so far. */
+  stop(): void {
+    if (this.loading) this.stopRequested = true;
   }
 
   /** Stops pulling pages (leaving the folder, switching bucket); main closes the listing. */
