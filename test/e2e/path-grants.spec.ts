@@ -1,9 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
-import { createRgwUser, type RgwUser } from '../helpers/rgw-users';
-import type { RgwInfo } from '../servers/rgw';
+import { createRgwUser } from '../helpers/rgw-users';
+import { addCredential, typePath } from './browse-helpers';
 import { expect, test } from './fixtures';
 
 let local: string;
@@ -13,23 +12,6 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await rm(local, { recursive: true, force: true });
 });
-
-async function addCredential(page: Page, rgw: RgwInfo, user: RgwUser): Promise<void> {
-  await page.getByRole('button', { name: 'Add credentials' }).first().click();
-  await page.getByLabel('Label').fill('RGW grants');
-  await page.getByLabel('Endpoint').fill(rgw.endpoint);
-  await page.getByLabel('Region').fill(rgw.region);
-  await page.getByLabel('Access key ID').fill(user.accessKeyId);
-  await page.getByLabel('Secret access key').fill(user.secretAccessKey);
-  await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByRole('button', { name: 'Browse Buckets' }).click();
-}
-
-async function typePath(page: Page, path: string, confirm: string): Promise<void> {
-  const dialog = page.getByRole('dialog');
-  await dialog.getByLabel('Local path on this computer').fill(path);
-  await dialog.getByRole('button', { name: confirm }).click();
-}
 
 // The fixture starts browser mode with KEYDESK_WEB_PATHS set to the temp directory.
 test('browser mode reads and writes only under the folders it was started with', async ({ page, rgw, keydeskMode, snap }) => {
