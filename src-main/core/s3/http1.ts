@@ -95,7 +95,8 @@ export class Http1Pool {
       try {
         return await connection.exchange(request, consume);
       } catch (error) {
-        const stale = reused && !fresh && !connection.answered && error instanceof Http1Error && error.code === 'ECONNRESET';
+        const code = (error as NodeJS.ErrnoException).code;
+        const stale = reused && !fresh && !connection.answered && (code === 'ECONNRESET' || code === 'EPIPE');
         if (!stale || request.signal?.aborted) throw error;
       }
     }
