@@ -19,6 +19,10 @@ test('first run → add a manual key pair → Browse Buckets lists RGW buckets, 
   await page.getByLabel('Region').fill(rgw.region);
   await page.getByLabel('Access key ID').fill(user.accessKeyId);
   await page.getByLabel('Secret access key').fill(user.secretAccessKey);
+  // The defaults suit RGW: path-style addressing on, CRC32 headers only where required.
+  await page.getByText('Advanced').click();
+  await expect(page.getByLabel('Path-style addressing (needed by most S3-compatible servers)')).toBeChecked();
+  await expect(page.getByLabel('CRC32 checksum headers')).toHaveValue('when-required');
   await page.getByRole('button', { name: 'Test connection' }).click();
   await expect(page.getByRole('status')).toHaveText(/Connection works: 1 bucket visible/);
   await snap('add-credentials-tested');
