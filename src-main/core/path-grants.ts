@@ -1,4 +1,5 @@
-import { posix, win32, type PlatformPath } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { basename, dirname, join, posix, win32, type PlatformPath } from 'node:path';
 
 /** Granted apart: a folder chosen to upload from is not one to save into, and the other way round. */
 export type PathAccess = 'read' | 'write';
@@ -49,5 +50,19 @@ export class PathGrants {
     if (!this.path.isAbsolute(path)) return undefined;
     const resolved = this.path.resolve(path);
     return this.foldCase ? resolved.normalize('NFC').toLowerCase() : resolved;
+  }
+}
+
+/**
+ * The path with symbolic links resolved as far as it exists (a download folder may not exist yet). Checked
+ * as well as the path itself, so a link inside a chosen folder cannot lead a transfer out of it.
+ */
+export async function resolveLinks(path: string): Promise<string> {
+  try {
+    return await realpath(path);
+  } catch (error) {
+    const parent = dirname(path);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === path) return path;
+    return join(await resolveLinks(parent), basename(path));
   }
 }

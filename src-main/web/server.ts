@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { homedir } from 'node:os';
 import { cliCommand } from '../core/ecosystem/snippets';
 import { resolveHome } from '../core/paths';
+import { resolveLinks } from '../core/path-grants';
 import { log } from '../core/redact';
 import { createAppContext } from '../ipc/app-context';
 import { createHandlers } from '../ipc/handlers';
@@ -56,7 +57,7 @@ export async function startWebServer(options: WebServerOptions): Promise<{ url: 
   // The desktop app grants what the user picks in native dialogs or drops on the window, outside the page's
   // reach. Here the page is the only UI and could type any path itself, so the grants come from the person
   // who started browser mode instead: typed paths must lie inside these folders.
-  for (const folder of localFolders) {
+  for (const folder of [...localFolders, ...(await Promise.all(localFolders.map(resolveLinks)))]) {
     context.pathGrants.grant(folder, 'read', 'folder');
     context.pathGrants.grant(folder, 'write', 'folder');
   }

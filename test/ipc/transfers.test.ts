@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,28 @@ describe('transfer handlers: only local paths the user chose', () => {
       await expect(call('transfers:uploadFiles', { ...at, paths: [gone] })).resolves.toMatchObject(denied(/was not chosen/));
       await expect(call('transfers:download', { credentialId: ID, bucket: 'b', files: [{ key: 'x' }], folders: [], targetDir: folder })).resolves.toMatchObject(denied(/was not chosen/));
       expect(queued).toEqual([`upload ${file}`, `upload ${join(folder, 'inner.txt')}`, `upload folder ${folder}`]);
+    });
+
+    it('follows no link out of a chosen folder, but a chosen folder reached through a link is still chosen', async () => {
+      const { call, queued, picked } = setup();
+      const outside = await mkdtemp(join(tmpdir(), 'keydesk-outside-'));
+      try {
+        await writeFile(join(outside, 'secret.txt'), 's');
+        await symlink(join(outside, 'secret.txt'), join(dir, 'folder', 'innocent.txt'));
+        await symlink(join(outside), join(dir, 'folder', 'elsewhere'));
+        await symlink(join(dir, 'folder'), join(outside, 'shortcut'));
+        picked.folder = join(dir, 'folder');
+        await call('dialogs:openFolder');
+        await expect(call('transfers:uploadFiles', { ...at, paths: [join(dir, 'folder', 'innocent.txt')] })).resolves.toMatchObject(denied(/innocent\.txt is a link to .*secret\.txt, which was not chosen/));
+        await expect(call('transfers:uploadFolder', { ...at, path: join(dir, 'folder', 'elsewhere') })).resolves.toMatchObject(denied(/is a link to/));
+        // The folder picked through a link elsewhere: its real path is granted with it.
+        picked.folder = join(outside, 'shortcut');
+        await call('dialogs:chooseDirectory');
+        await expect(call('transfers:download', { credentialId: ID, bucket: 'b', files: [{ key: 'x' }], folders: [], targetDir: join(outside, 'shortcut', 'new') })).resolves.toEqual({ ok: true, value: 1 });
+        expect(queued).toEqual([`download ${join(outside, 'shortcut', 'new', 'x')}`]);
+      } finally {
+        await rm(outside, { recursive: true, force: true });
+      }
     });
 
     it('browser mode refuses drops: there the page itself would name the paths', async () => {

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, delimiter } from 'node:path';
 import { KeydeskError } from '../../core/errors';
-import type { PathAccess } from '../../core/path-grants';
+import { resolveLinks, type PathAccess } from '../../core/path-grants';
 import { localPathForKey } from '../../core/transfers/local-files';
 import { baseName, folderPrefix } from '../../core/s3/uri';
 import type { AppContext } from '../app-context';
@@ -37,8 +37,16 @@ export function transferHandlers(ctx: AppContext): TransferHandlers {
   const grants = ctx.pathGrants;
   // Local paths come from the renderer, which must not reach files the user did not choose. Transfers
   // restored from the journal were written by main and do not come through here.
-  const checkGranted = (path: string, access: PathAccess) => {
-    if (grants.allows(path, access)) return;
+  const grantChosen = async (path: string, access: PathAccess, scope: 'file' | 'folder') => {
+    grants.grant(path, access, scope);
+    grants.grant(await resolveLinks(path), access, scope);
+  };
+  const checkGranted = async (path: string, access: PathAccess) => {
+    if (grants.allows(path, access)) {
+      const target = await resolveLinks(path);
+      if (grants.allows(target, access)) return;
+      throw new KeydeskError({ code: 'ACCESS_DENIED', message: `${path} is a link to ${target}, which was not chosen.`, hint: 'Choose what the link points to directly.' });
+    }
     if (ctx.mode === 'browser') {
       throw new KeydeskError({
         code: 'ACCESS_DENIED',
@@ -55,19 +63,19 @@ export function transferHandlers(ctx: AppContext): TransferHandlers {
   return {
     'transfers:list': async () => ({ items: queue.list(), totals: queue.totals() }),
     'transfers:uploadFiles': async ({ credentialId, bucket, prefix, paths, conflict }) => {
-      paths.forEach((path) => checkGranted(path, 'read'));
+      for (const path of paths) await checkGranted(path, 'read');
       checkCredential(credentialId);
       for (const file of paths) await queue.addUpload({ credentialId, bucket, key: folderPrefix(prefix) + basename(file), file, conflict });
       return paths.length;
     },
     'transfers:uploadFolder': async ({ credentialId, bucket, prefix, path, conflict }) => {
-      checkGranted(path, 'read');
+      await checkGranted(path, 'read');
       checkCredential(credentialId);
       const added = await queue.addUploadFolder({ credentialId, bucket, prefix: `${folderPrefix(prefix)}${basename(path)}/`, folder: path, conflict });
       return added.length;
     },
     'transfers:download': async ({ credentialId, bucket, files, folders, targetDir, conflict }) => {
-      checkGranted(targetDir, 'write');
+      await checkGranted(targetDir, 'write');
       checkCredential(credentialId);
       let count = 0;
       for (const file of files) {
@@ -86,17 +94,17 @@ export function transferHandlers(ctx: AppContext): TransferHandlers {
     'transfers:clear': async () => queue.clear(),
     'dialogs:openFiles': async () => {
       const files = await dialogs().openFiles();
-      files.forEach((file) => grants.grant(file, 'read', 'file'));
+      for (const file of files) await grantChosen(file, 'read', 'file');
       return files;
     },
     'dialogs:openFolder': async () => {
       const folder = await dialogs().openFolder();
-      if (folder) grants.grant(folder, 'read', 'folder');
+      if (folder) await grantChosen(folder, 'read', 'folder');
       return folder ?? null;
     },
     'dialogs:chooseDirectory': async () => {
       const folder = await dialogs().chooseDirectory();
-      if (folder) grants.grant(folder, 'write', 'folder');
+      if (folder) await grantChosen(folder, 'write', 'folder');
       return folder ?? null;
     },
     'dialogs:dropped': async ({ paths }) => {
@@ -108,10 +116,10 @@ export function transferHandlers(ctx: AppContext): TransferHandlers {
       for (const path of paths) {
         const stats = await stat(path).catch(() => undefined);
         if (stats?.isDirectory()) {
-          grants.grant(path, 'read', 'folder');
+          await grantChosen(path, 'read', 'folder');
           dropped.folders.push(path);
         } else if (stats?.isFile()) {
-          grants.grant(path, 'read', 'file');
+          await grantChosen(path, 'read', 'file');
           dropped.files.push(path);
         }
       }
