@@ -59,7 +59,7 @@ export const channelNames = [
   'dialogs:dropped',
 ] as const;
 
-export const eventNames = ['credentials:changed', 'rotation:progress', 'app:navigate', 'operations:progress', 'transfers:event'] as const;
+export const eventNames = ['credentials:changed', 'accounts:changed', 'rotation:progress', 'app:navigate', 'operations:progress', 'transfers:event'] as const;
 
 /** IPC channel prefix for main → renderer events. */
 export const EVENT_PREFIX = 'keydesk-event:';

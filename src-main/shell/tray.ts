@@ -79,7 +79,7 @@ export function createTray(options: TrayOptions): TrayController {
   }
 
   context.events.subscribe((event) => {
-    if (event === 'credentials:changed' || event === 'rotation:progress') refresh();
+    if (event === 'credentials:changed' || event === 'accounts:changed' || event === 'rotation:progress') refresh();
   });
   tray.on('click', options.show);
   checkDue();

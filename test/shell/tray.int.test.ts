@@ -38,6 +38,7 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('Tray against a real RGW 
   let home: string;
   let user: RgwUser;
   let credentialId: string;
+  let accountId: string;
   let reopen: () => { vault: CredentialVault; accounts: AccountService };
 
   beforeAll(async () => {
@@ -57,6 +58,7 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('Tray against a real RGW 
     });
     const saved = await vault.add({ label: 'app', endpoint: rgw.endpoint, region: rgw.region, ...user, accountId: account.id, owner: user.uid });
     credentialId = saved.id;
+    accountId = account.id;
     // Saved 100 days ago: due under the default 90-day policy.
     new MetadataStore(openConfStore(home)).putCredential({ ...saved, createdAt: new Date(Date.now() - 100 * 86_400_000).toISOString() });
 
@@ -101,5 +103,12 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('Tray against a real RGW 
     expect(fake.current.trays[0].tooltip).toBe('Keydesk');
     expect(fake.current.module.app.badgeCount).toBe(0);
     expect(fake.current.windows[0].webContents.sent.map((m) => m.channel)).toContain('keydesk-event:rotation:progress');
+  });
+
+  it('regroups the keys when their account is removed: no "Rotate now" without an account', async () => {
+    const trusted = { senderFrame: { parent: null, url: fake.current.windows[0].loadedUrl! } };
+    await expect(fake.current.handlers.get('accounts:remove')!(trusted, { id: accountId })).resolves.toEqual({ ok: true, value: undefined });
+    expect(menu().map((item) => item.label).filter(Boolean)).toEqual(['Saved keys', 'app — rotated today', 'Show Keydesk', 'Quit']);
+    expect(action('app', 'Rotate now').enabled).toBe(false);
   });
 });

@@ -8,7 +8,14 @@ export function accountHandlers(ctx: AppContext): AccountHandlers {
   return {
     'providers:list': async () => providerDescriptors(),
     'accounts:list': async () => ctx.accounts.list(),
-    'accounts:add': async (input) => ctx.accounts.add(input),
-    'accounts:remove': async ({ id }) => ctx.accounts.remove(id),
+    'accounts:add': async (input) => {
+      const added = await ctx.accounts.add(input);
+      ctx.events.emit('accounts:changed', { ids: [added.account.id] });
+      return added;
+    },
+    'accounts:remove': async ({ id }) => {
+      await ctx.accounts.remove(id);
+      ctx.events.emit('accounts:changed', { ids: [id] });
+    },
   };
 }
