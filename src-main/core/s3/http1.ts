@@ -299,14 +299,16 @@ class Exchange {
   private requestSent = false;
   private settled = false;
   private paused: net.Socket | undefined;
-  private readonly streaming: () => boolean;
 
   constructor(
     private readonly pool: Http1Pool,
     private readonly consume: BodyConsumer | undefined,
     private readonly done: (result: ExchangeResult) => void,
-  ) {
-    this.streaming = () => this.consume !== undefined && this.status >= 200 && this.status < 300;
+  ) {}
+
+  /** Only a 2xx body goes to the consumer; any other is kept for the caller. */
+  private streaming(): boolean {
+    return this.consume !== undefined && this.status >= 200 && this.status < 300;
   }
 
   sent(): void {

@@ -202,21 +202,17 @@ function text(xml: string, name: string): string | undefined {
 /** An S3 error answer as the SDK would raise it: the XML <Code> as name, the status in $metadata. */
 function s3Error(response: Http1Response): S3ServiceException {
   const xml = response.body.toString('utf8');
-  const field = (name: string) => {
-    const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
-    return match ? decodeXml(match[1]) : undefined;
-  };
-  const name = field('Code') ?? STATUS_NAMES[response.status] ?? 'UnknownError';
+  const name = text(xml, 'Code') ?? STATUS_NAMES[response.status] ?? 'UnknownError';
   return new S3ServiceException({
     name,
     $fault: response.status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: response.status, requestId: field('RequestId') ?? response.headers.get('x-amz-request-id') },
-    message: field('Message') ?? name,
+    $metadata: { httpStatusCode: response.status, requestId: text(xml, 'RequestId') ?? response.headers.get('x-amz-request-id') },
+    message: text(xml, 'Message') ?? name,
   });
 }
 
-function decodeXml(text: string): string {
-  return text.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);/gi, (_, entity: string) => {
+function decodeXml(value: string): string {
+  return value.replace(/&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);/gi, (_, entity: string) => {
     const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
     if (entity[0] !== '#') return named[entity.toLowerCase()];
     return String.fromCodePoint(entity[1].toLowerCase() === 'x' ? Number.parseInt(entity.slice(2), 16) : Number(entity.slice(1)));
