@@ -7,12 +7,12 @@ type ProxyOptions = Parameters<typeof startContractProxy>[1];
  * Prism serving a provider's published spec, with the recording proxy in front of it, for one test file:
  * after every test, no request the adapter sent may have broken the spec.
  */
-export function useContractServer(spec: string, options?: ProxyOptions) {
+export function useContractServer(spec: string, options?: ProxyOptions & { errors?: boolean }) {
   let prism: Awaited<ReturnType<typeof startPrism>> | undefined;
   let proxy: Awaited<ReturnType<typeof startContractProxy>> | undefined;
 
   beforeAll(async () => {
-    prism = await startPrism(spec);
+    prism = await startPrism(spec, { errors: options?.errors });
     console.info(`Prism loaded ${spec.split('/').pop()} in ${prism.startedInMs} ms`);
     proxy = await startContractProxy(prism.url, options);
   }, 120_000);

@@ -52,12 +52,14 @@ export interface LocalAnswer {
  * (IONOS `type: group` against `type: object`, `href` placeholders that are not URIs, ECS user IDs typed
  * `format: uri`), which would hide every example. Request checks are the same either way — Prism still
  * answers 401/422 to a request that breaks the spec — and the proxy below fails on every request
- * violation Prism reports, warnings included.
+ * violation Prism reports, warnings included. Specs whose examples keep to their schemas (GleSYS, written
+ * for these tests) pass `errors: true`, so Prism also refuses to serve an answer that breaks the spec.
  */
-export async function startPrism(spec: string): Promise<{ url: string; startedInMs: number; stop: () => Promise<void> }> {
+export async function startPrism(spec: string, options: { errors?: boolean } = {}): Promise<{ url: string; startedInMs: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const started = Date.now();
-  const child = spawn(join(repoRoot, 'node_modules/.bin/prism'), ['mock', '-h', '127.0.0.1', '-p', String(port), spec], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['mock', ...(options.errors ? ['--errors'] : []), '-h', '127.0.0.1', '-p', String(port), spec];
+  const child = spawn(join(repoRoot, 'node_modules/.bin/prism'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
   child.stdout.on('data', keep);
@@ -92,11 +94,12 @@ const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length
  * Sits between an adapter and Prism and records every call with the violations Prism reports in its
  * `sl-violations` header, so tests can assert that each request the adapter sends keeps to the spec.
  * `answer` serves the few calls a published spec cannot (see the ECS test); `prefer` picks one of
- * several examples via Prism's `Prefer: example=` header where the spec's first example is wrong.
+ * several examples via Prism's `Prefer: example=` header where the spec's first example is wrong, or one
+ * of the spec's documented answers by status (`{ code: 401 }`: `Prefer: code=401`).
  */
 export async function startContractProxy(
   prismUrl: string,
-  options: { answer?: (request: LocalRequest) => LocalAnswer | undefined; prefer?: (method: string, path: string) => string | undefined } = {},
+  options: { answer?: (request: LocalRequest) => LocalAnswer | undefined; prefer?: (method: string, path: string) => string | { code: number } | undefined } = {},
 ): Promise<{ url: string; calls: ContractCall[]; stop: () => Promise<void> }> {
   const calls: ContractCall[] = [];
   const server = createServer(async (req, res) => {
@@ -120,8 +123,8 @@ export async function startContractProxy(
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (!HOP_HEADERS.has(name) && typeof value === 'string') headers[name] = value;
-    const example = options.prefer?.(method, path);
-    if (example) headers.prefer = `example=${example}`;
+    const preferred = options.prefer?.(method, path);
+    if (preferred) headers.prefer = typeof preferred === 'string' ? `example=${preferred}` : `code=${preferred.code}`;
     try {
       const answer = await fetch(`${prismUrl}${path}`, { method, headers, body: text || undefined });
       calls.push({ method, path, body, status: answer.status, violations: parseViolations(answer.headers.get('sl-violations')) });

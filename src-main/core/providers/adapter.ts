@@ -17,6 +17,8 @@ export interface ProviderCapabilities {
   /** Old secret may stay valid for a chosen number of minutes after regenerating (Dell ECS). */
   hasGracePeriod: boolean;
   canEditDescription: boolean;
+  /** Keys carry a description given when they are made, even where it cannot be edited later (GleSYS). */
+  keepsDescription?: boolean;
   /** Keys are per region; regions without a key show "Not configured". */
   hasRegions: boolean;
   /** Only some roles may manage keys; refusals name the role. */
@@ -51,6 +53,12 @@ export interface ProviderDescriptor {
   accountFields: AccountField[];
   /** No key-management API at all: the user pastes a key pair under Credentials instead of adding an account. */
   pastedKeyOnly?: boolean;
+  /**
+   * Where keysForOtherUsers: what owns the keys, as the keys screen names it ("User" when absent), and
+   * whether the account has an owner of its own to offer as "Account default". Without one (GleSYS keys
+   * belong to instances) the screen starts at the first owner listed.
+   */
+  owners?: { label: string; accountDefault: boolean };
 }
 
 /** A connected account as the adapter sees it: non-secret settings plus the secret fields from the keychain. */

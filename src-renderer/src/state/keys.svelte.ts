@@ -28,6 +28,9 @@ export class KeysState {
   notice = $state<string>();
 
   readonly capabilities = $derived(this.account?.provider.capabilities);
+  /** What owns keys here: "User", or e.g. "Instance". */
+  readonly ownerLabel = $derived(this.account?.provider.owners?.label ?? 'User');
+  readonly hasAccountDefault = $derived(this.account?.provider.owners?.accountDefault ?? true);
 
   readonly filtered = $derived.by(() => {
     const needle = this.search.trim().toLowerCase();
@@ -61,6 +64,8 @@ export class KeysState {
         caps.keysForOtherUsers ? api.keys.owners({ accountId: this.accountId }) : [],
         caps.hasRegions ? api.keys.regions({ accountId: this.accountId }) : [],
       ]);
+      // Without an account default the screen shows the first owner's keys, as the provider's console does.
+      if (!this.hasAccountDefault && !this.owners.some((o) => o.id === this.owner)) this.owner = this.owners[0]?.id ?? '';
       await this.refresh();
     } catch (error) {
       this.error = errorInfo(error);
