@@ -201,18 +201,27 @@ function connect(account: AccountContext): ProviderSession {
     return value === undefined ? undefined : parseEndpoint(value);
   }
 
-  function missingEndpoint(dataCenter: string, instances: string[] = []): KeydeskError {
+  /** Adding the account: the project has instances in a data center whose endpoint was left empty. */
+  function endpointNeeded(dataCenter: { id: string; city: string }, instances: Instance[]): KeydeskError {
+    const names = instances.map((candidate) => candidate.description || candidate.id).join(', ');
+    return new KeydeskError({
+      code: 'INVALID_INPUT',
+      provider: PROVIDER,
+      message: `${PROVIDER}: enter the S3 endpoint for ${dataCenter.id} (${dataCenter.city}), where the instance${instances.length === 1 ? ' ' : 's '}${names} ${instances.length === 1 ? 'is' : 'are'}.`,
+      hint: "GleSYS gives each data center's S3 endpoint with your object storage; Keydesk needs it to browse buckets with the keys.",
+    });
+  }
+
+  /** Saving or using a key of a data center this account has no endpoint for (an instance made later, or a new data center). */
+  function noEndpoint(dataCenter: string): KeydeskError {
     const known = knownDataCenter(dataCenter);
-    const which = instances.length ? ` (instance${instances.length === 1 ? '' : 's'} ${instances.join(', ')})` : '';
     return new KeydeskError({
       code: 'INVALID_INPUT',
       provider: PROVIDER,
       message: known
-        ? `${PROVIDER}: enter the S3 endpoint for ${dataCenter} (${known.city})${which}.`
-        : `${PROVIDER}: Keydesk has no S3 endpoint for the data center ${dataCenter}${which}.`,
-      hint: known
-        ? 'GleSYS gives the S3 endpoint of each data center with your instance. Keydesk needs it to browse buckets with the keys; accounts are not edited in place, so remove this account and add it again with the endpoint if it is already saved.'
-        : 'The keys can be managed here; to browse with one, add its key pair under Credentials → Add credentials with the S3 endpoint GleSYS gives for that data center.',
+        ? `${PROVIDER}: this account has no S3 endpoint for ${dataCenter} (${known.city}).`
+        : `${PROVIDER}: Keydesk has no S3 endpoint for the data center ${dataCenter}.`,
+      hint: `The key works: add its key pair under Credentials → Add credentials with the S3 endpoint GleSYS gives for ${dataCenter}.${known ? ' To have Keydesk save such keys itself, add this account again with that endpoint.' : ''}`,
     });
   }
 
@@ -222,7 +231,7 @@ function connect(account: AccountContext): ProviderSession {
       // An endpoint is required for each known data center the project uses, so keys can be browsed.
       for (const dc of DATA_CENTERS) {
         const here = instances.filter((candidate) => candidate.datacenter === dc.id);
-        if (here.length && !endpointOf(dc.id)) throw missingEndpoint(dc.id, here.map((candidate) => candidate.description || candidate.id));
+        if (here.length && !endpointOf(dc.id)) throw endpointNeeded(dc, here);
       }
       const project = requireField(account, PROVIDER, 'projectId', 'project ID');
       return { id: project, name: `project ${project}` };
@@ -261,7 +270,7 @@ function connect(account: AccountContext): ProviderSession {
         throw new KeydeskError({ code: 'INVALID_INPUT', provider: PROVIDER, message: `${PROVIDER}: say which data center the key is for; each has its own S3 endpoint.` });
       }
       const endpoint = endpointOf(chosen);
-      if (!endpoint) throw missingEndpoint(chosen);
+      if (!endpoint) throw noEndpoint(chosen);
       return { endpoint, region: S3_SIGNING_REGION, forcePathStyle: true };
     },
   };
@@ -274,7 +283,7 @@ const endpointFields: AccountField[] = DATA_CENTERS.map((dc) => ({
   // Required for each data center the project has an instance in; verify() says which is missing.
   required: false,
   placeholder: 'https://…',
-  help: `The S3 endpoint GleSYS gives for ${dc.city}. Needed if the project has an instance there.`,
+  help: `Required if the project has an instance in ${dc.city}: the S3 endpoint GleSYS gives for it.`,
 }));
 
 export const adapter: ProviderAdapter = {

@@ -96,8 +96,8 @@ describe.skipIf(!spec)('GleSYS Object Storage adapter against the GleSYS spec (P
 
   it('requires the S3 endpoint of each data center the project has an instance in, without guessing one', async () => {
     const s = session({});
-    await expect(s.verify()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'GleSYS: enter the S3 endpoint for dc-sto1 (Stockholm) (instance Backups).' });
-    expect(() => s.s3Location('dc-sto1')).toThrow('enter the S3 endpoint for dc-sto1');
+    await expect(s.verify()).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'GleSYS: enter the S3 endpoint for dc-sto1 (Stockholm), where the instance Backups is.' });
+    expect(() => s.s3Location('dc-sto1')).toThrow('this account has no S3 endpoint for dc-sto1 (Stockholm)');
     // Falkenberg has no instance in this project: its endpoint may stay empty.
     await expect(session({ 'endpoint-dc-sto1': S3_STO1 }).verify()).resolves.toMatchObject({ id: 'CL12345' });
   });

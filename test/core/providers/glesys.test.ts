@@ -72,7 +72,7 @@ describe('GleSYS Object Storage adapter', () => {
   it('requires the endpoint of every data center in use, names the instances, and leaves unknown data centers to pasted credentials', async () => {
     await expect(session({ 'endpoint-dc-fbg1': '' }).verify()).rejects.toMatchObject({
       code: 'INVALID_INPUT',
-      message: 'GleSYS: enter the S3 endpoint for dc-fbg1 (Falkenberg) (instance os-fbg).',
+      message: 'GleSYS: enter the S3 endpoint for dc-fbg1 (Falkenberg), where the instance os-fbg is.',
     });
     answer = () => instances([{ id: 'os-osl', datacenter: 'dc-osl1', credentials: [] }]);
     const s = session();
