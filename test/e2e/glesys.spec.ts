@@ -30,18 +30,29 @@ async function adoptExampleKey(rgw: RgwInfo, uid: string): Promise<void> {
 
 interface Credential {
   id: string;
+  accesskey: string;
 }
-interface ListAnswer {
-  response: { instances: { credentials: Credential[] }[] };
+interface Instance {
+  id: string;
+  credentials: Credential[];
 }
+
+/** A second instance, in Falkenberg, beside the spec's example one: keys are per instance. */
+const MEDIA = {
+  id: 'os-cd456',
+  created: '2021-03-01T09:00:00+00:00',
+  description: 'Media',
+  datacenter: 'dc-fbg1',
+  credentials: [{ id: '9c1d6a2e-0b7e-4d5a-8f0e-2a1b3c4d5e6f', accesskey: 'MEDIAKEY0000000001', description: 'initial key', created: '2021-03-01T09:00:00+00:00' }],
+};
 
 /**
  * Prism keeps no state. In front of the contract proxy (so every request is still checked against the
- * spec), this remembers the credentials Prism created and the ones revoked, and shows them in
- * listinstances answers as GleSYS would: the list after a create or revoke is what the screen shows.
+ * spec), this remembers the credentials made and revoked per instance and shows them in listinstances
+ * answers as GleSYS would, with a second instance beside the spec's example.
  */
 async function statefulGleSys(contractUrl: string) {
-  const created: Credential[] = [];
+  const created = new Map<string, Credential[]>();
   const revoked = new Set<string>();
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -51,15 +62,20 @@ async function statefulGleSys(contractUrl: string) {
     for (const name of ['authorization', 'content-type', 'accept']) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name];
     const answer = await fetch(`${contractUrl}${req.url}`, { method: req.method, headers, body: body || undefined });
     let text = await answer.text();
-    if (answer.ok && req.url === '/objectstorage/createcredential') created.push((JSON.parse(text) as { response: { credential: Credential } }).response.credential);
+    if (answer.ok && req.url === '/objectstorage/createcredential') {
+      const { instanceid } = JSON.parse(body) as { instanceid: string };
+      const credential = (JSON.parse(text) as { response: { credential: Credential & { secretkey?: string } } }).response.credential;
+      const { secretkey: _shownOnce, ...listed } = credential;
+      // Prism answers every create with the same example: one key per instance, not several.
+      created.set(instanceid, [...(created.get(instanceid) ?? []).filter((c) => c.id !== listed.id), listed]);
+    }
     if (answer.ok && req.url === '/objectstorage/deletecredential') revoked.add((JSON.parse(body) as { credentialid: string }).credentialid);
     if (answer.ok && req.url === '/objectstorage/listinstances') {
-      const list = JSON.parse(text) as ListAnswer;
-      for (const instance of list.response.instances) {
-        instance.credentials = [...instance.credentials, ...created].filter((c) => !revoked.has(c.id));
-        // Prism answers the same example to every create: one key, not several.
-        instance.credentials = instance.credentials.filter((c, i, all) => all.findIndex((o) => o.id === c.id) === i);
-      }
+      const list = JSON.parse(text) as { response: { instances: Instance[] } };
+      list.response.instances = [...list.response.instances, structuredClone(MEDIA)].map((instance) => ({
+        ...instance,
+        credentials: [...instance.credentials, ...(created.get(instance.id) ?? [])].filter((c) => !revoked.has(c.id)),
+      }));
       text = JSON.stringify(list);
     }
     res.writeHead(answer.status, { 'content-type': 'application/json' });
@@ -105,17 +121,20 @@ test.describe('GleSYS Object Storage', () => {
       await page.getByLabel('Project ID').fill('CL12345');
       await page.getByLabel('API key', { exact: true }).fill('glesys-api-key');
       await page.getByLabel('API URL').fill(glesys.url);
-      // The project's instance is in Stockholm: without that data center's S3 endpoint nothing is saved.
+      // The project has instances in Stockholm and Falkenberg: without each one's S3 endpoint nothing is saved.
       await page.getByRole('button', { name: 'Verify and save' }).click();
       await expect(page.getByRole('alert')).toContainText('enter the S3 endpoint for dc-sto1 (Stockholm), where the instance Backups is.');
       await page.getByLabel('S3 endpoint for dc-sto1 (Stockholm)').fill(rgw.endpoint);
+      await page.getByRole('button', { name: 'Verify and save' }).click();
+      await expect(page.getByRole('alert')).toContainText('enter the S3 endpoint for dc-fbg1 (Falkenberg), where the instance Media is.');
       await snapBoth(page, snap, 'glesys-add-account');
+      await page.getByLabel('S3 endpoint for dc-fbg1 (Falkenberg)').fill(rgw.endpoint);
       await page.getByRole('button', { name: 'Verify and save' }).click();
 
-      // The keys screen starts at the project's instance, named with its data center, and shows its key.
+      // The keys screen starts at the first instance, each named with its data center, and shows its keys.
       await expect(page.getByRole('heading', { name: 'GleSYS' })).toBeVisible();
       await expect(page.getByLabel('Instance')).toHaveValue('os-ab123');
-      await expect(page.getByLabel('Instance').locator('option')).toHaveText(['Backups — dc-sto1 (os-ab123)']);
+      await expect(page.getByLabel('Instance').locator('option')).toHaveText(['Backups — dc-sto1 (os-ab123)', 'Media — dc-fbg1 (os-cd456)']);
       const table = page.getByRole('table', { name: 'Access keys' });
       await expect(table.getByRole('row').filter({ hasText: INITIAL_KEY })).toContainText('initial key');
       await expect(table.getByRole('row').filter({ hasText: INITIAL_KEY })).toContainText('dc-sto1');
@@ -157,6 +176,15 @@ test.describe('GleSYS Object Storage', () => {
       await expect(page.getByRole('table', { name: 'Buckets' })).toContainText(bucket);
       await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Accounts' }).click();
       await page.getByRole('button', { name: 'GleSYS', exact: true }).click();
+
+      // Another instance's keys are its own: no saved credential of Media, so nothing to browse with there.
+      await page.getByLabel('Instance').selectOption('os-cd456');
+      await expect(table.getByRole('row').filter({ hasText: MEDIA.credentials[0].accesskey })).toContainText('dc-fbg1');
+      await expect(table.getByRole('row').filter({ hasText: EXAMPLE_KEY.accessKeyId })).toHaveCount(0);
+      await expect(page.getByRole('button', { name: 'Browse Buckets' })).toBeDisabled();
+      await snapBoth(page, snap, 'glesys-keys-other-instance');
+      await page.getByLabel('Instance').selectOption('os-ab123');
+      await expect(page.getByRole('button', { name: 'Browse Buckets' })).toBeEnabled();
 
       // Revoke, typed confirmation first.
       await row.getByRole('button', { name: 'Delete' }).click();

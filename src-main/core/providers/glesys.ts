@@ -17,12 +17,14 @@ import { httpRequest, type HttpResponse } from './http';
 const PROVIDER = 'GleSYS';
 
 /**
- * Data centers offering an S3 endpoint field: dc-sto1 (Stockholm) and dc-fbg1 (Falkenberg), GleSYS's
- * storage data centers (docs.glesys.com storage service descriptions; dc-sto1 in the API's examples).
- * GleSYS's documentation, as searched for this adapter (docs.glesys.com Object Storage pages, the API
- * docs, glesys-go, terraform-provider-glesys), states no S3 host for either, so none is filled in: the
- * field is required for every data center the project has an instance in, and the user enters the
- * endpoint GleSYS gives them. No guessed host.
+ * Data centers with an S3 endpoint field: dc-sto1 (Stockholm, the data center in the API's examples) and
+ * dc-fbg1 (Falkenberg); docs.glesys.com's storage service description (File Storage) lists these two.
+ * Where is the S3 host of each? Not in GleSYS's documentation as searched for this adapter
+ * (docs.glesys.com Object Storage "Manage access keys", the API reference as glesys/glesys-go v2 and
+ * glesys/terraform-provider-glesys document it: instances carry only `datacenter`). Hosts seen in
+ * customers' public configurations are not GleSYS's word, so there is no default: the field is required
+ * for every data center the project has an instance in (verify() says which) and the user enters the
+ * endpoint GleSYS gives them.
  */
 const DATA_CENTERS = [
   { id: 'dc-sto1', city: 'Stockholm' },
@@ -43,16 +45,17 @@ const knownDataCenter = (id: string) => DATA_CENTERS.find((dc) => dc.id === id);
 const S3_SIGNING_REGION = 'us-east-1';
 
 // Only what Keydesk reads is checked; GleSYS may add fields. Descriptions and dates are shown, not relied on.
-const status = z.object({ code: z.number(), text: z.string() });
+const status = z.object({ code: z.number().optional(), text: z.string().optional() }).optional();
+// IDs come back in later requests (channel limit 256 characters): longer ones are not GleSYS's.
 const credential = z.object({
-  id: z.string().min(1),
+  id: z.string().min(1).max(256),
   accesskey: z.string().min(1),
   description: z.string().nullish(),
   created: z.string().nullish(),
   secretkey: z.string().nullish(),
 });
 const instance = z.object({
-  id: z.string().min(1),
+  id: z.string().min(1).max(256),
   datacenter: z.string().min(1),
   description: z.string().nullish(),
   credentials: z.array(credential),
@@ -116,8 +119,9 @@ function toKeyInfo(cred: Credential, owner: Instance): AccessKeyInfo {
     status: 'active',
     createdAt: cred.created || undefined,
     owner: owner.id,
-    // The data center is where the key's S3 endpoint is: s3Location() maps it back.
-    region: owner.datacenter,
+    // The data center is where the key's S3 endpoint is: s3Location() maps it back. Only a name the
+    // renderer can send back as a region (letters, digits, dashes) is passed on.
+    region: /^[a-z0-9-]{1,64}$/i.test(owner.datacenter) ? owner.datacenter : undefined,
   };
 }
 

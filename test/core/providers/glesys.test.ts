@@ -115,6 +115,13 @@ describe('GleSYS Object Storage adapter', () => {
     }
   });
 
+  it('passes on only IDs and data center names that can be sent back to it', async () => {
+    answer = () => instances([{ id: 'os-odd', datacenter: 'DC Stockholm #1', credentials: [credential('c1')] }]);
+    await expect(session().listKeys({})).resolves.toEqual([expect.objectContaining({ id: 'c1', owner: 'os-odd', region: undefined })]);
+    answer = () => instances([{ id: 'o'.repeat(257), datacenter: 'dc-sto1', credentials: [] }]);
+    await expect(session().listKeys({})).rejects.toMatchObject({ code: 'PROVIDER', message: expect.stringContaining('(response.instances.0.id: ') });
+  });
+
   it('says the key may exist when GleSYS answers a create without the secret', async () => {
     answer = (request) =>
       request.path.endsWith('createcredential') ? { status: 200, body: { response: { status: ok, credential: { id: 'c9', accesskey: 'AK9', created: 'now' } } } } : instances();
