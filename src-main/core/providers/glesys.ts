@@ -202,7 +202,13 @@ function connect(account: AccountContext): ProviderSession {
 
   function endpointOf(dataCenter: string): string | undefined {
     const value = setting(account, endpointField(dataCenter));
-    return value === undefined ? undefined : parseEndpoint(value);
+    if (value === undefined) return undefined;
+    try {
+      return parseEndpoint(value);
+    } catch (error) {
+      const reason = error instanceof KeydeskError ? ` ${error.message}` : '';
+      throw new KeydeskError({ code: 'INVALID_INPUT', provider: PROVIDER, message: `${PROVIDER}: the S3 endpoint for ${dataCenter} is not usable.${reason}` }, { cause: error });
+    }
   }
 
   /** Adding the account: the project has instances in a data center whose endpoint was left empty. */
@@ -217,22 +223,23 @@ function connect(account: AccountContext): ProviderSession {
   }
 
   /** Saving or using a key of a data center this account has no endpoint for (an instance made later, or a new data center). */
-  function noEndpoint(dataCenter: string): KeydeskError {
-    const known = knownDataCenter(dataCenter);
+  function noEndpoint(dataCenter: string | undefined): KeydeskError {
+    const known = dataCenter ? knownDataCenter(dataCenter) : undefined;
     return new KeydeskError({
       code: 'INVALID_INPUT',
       provider: PROVIDER,
       message: known
         ? `${PROVIDER}: this account has no S3 endpoint for ${dataCenter} (${known.city}).`
-        : `${PROVIDER}: Keydesk has no S3 endpoint for the data center ${dataCenter}.`,
-      hint: `The key works: add its key pair under Credentials → Add credentials with the S3 endpoint GleSYS gives for ${dataCenter}.${known ? ' To have Keydesk save such keys itself, add this account again with that endpoint.' : ''}`,
+        : `${PROVIDER}: Keydesk has no S3 endpoint for the data center ${dataCenter ?? 'of this key'}.`,
+      hint: `The key works: add its key pair under Credentials → Add credentials with the S3 endpoint GleSYS gives for ${dataCenter ?? 'its data center'}.${known ? ' To have Keydesk save such keys itself, add this account again with that endpoint.' : ''}`,
     });
   }
 
   return {
     async verify(): Promise<KeyOwner> {
+      // Every endpoint given must be usable, and one is required for each data center the project uses.
+      for (const dc of DATA_CENTERS) endpointOf(dc.id);
       const instances = await listInstances();
-      // An endpoint is required for each known data center the project uses, so keys can be browsed.
       for (const dc of DATA_CENTERS) {
         const here = instances.filter((candidate) => candidate.datacenter === dc.id);
         if (here.length && !endpointOf(dc.id)) throw endpointNeeded(dc, here);
@@ -268,13 +275,10 @@ function connect(account: AccountContext): ProviderSession {
     },
 
     s3Location(dataCenter) {
-      const configured = DATA_CENTERS.map((dc) => dc.id).filter((id) => endpointOf(id));
-      const chosen = dataCenter ?? (configured.length === 1 ? configured[0] : undefined);
-      if (!chosen) {
-        throw new KeydeskError({ code: 'INVALID_INPUT', provider: PROVIDER, message: `${PROVIDER}: say which data center the key is for; each has its own S3 endpoint.` });
-      }
-      const endpoint = endpointOf(chosen);
-      if (!endpoint) throw noEndpoint(chosen);
+      // Each data center has its own endpoint: without the key's one (a name toKeyInfo could not pass on) there is no guessing.
+      if (!dataCenter) throw noEndpoint(undefined);
+      const endpoint = endpointOf(dataCenter);
+      if (!endpoint) throw noEndpoint(dataCenter);
       return { endpoint, region: S3_SIGNING_REGION, forcePathStyle: true };
     },
   };

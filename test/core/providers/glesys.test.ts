@@ -65,8 +65,13 @@ describe('GleSYS Object Storage adapter', () => {
     const s = session();
     expect(s.s3Location('dc-sto1')).toEqual({ endpoint: 'https://s3.sto.example', region: 'us-east-1', forcePathStyle: true });
     expect(s.s3Location('dc-fbg1').endpoint).toBe('https://s3.fbg.example');
-    expect(() => s.s3Location()).toThrow('say which data center');
-    expect(session({ 'endpoint-dc-fbg1': '' }).s3Location().endpoint).toBe('https://s3.sto.example');
+    // No data center named (one GleSYS gave in a form that cannot be passed on): no endpoint is guessed.
+    expect(() => session({ 'endpoint-dc-fbg1': '' }).s3Location()).toThrow('Keydesk has no S3 endpoint for the data center of this key.');
+    // An endpoint that is not an http(s) URL is refused when the account is added, naming its data center.
+    await expect(session({ 'endpoint-dc-fbg1': 'ftp://files.example' }).verify()).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: 'GleSYS: the S3 endpoint for dc-fbg1 is not usable. The endpoint must start with https:// or http://, not ftp://.',
+    });
   });
 
   it('requires the endpoint of every data center in use, names the instances, and leaves unknown data centers to pasted credentials', async () => {
