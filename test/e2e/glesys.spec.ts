@@ -121,7 +121,12 @@ test.describe('GleSYS Object Storage', () => {
       await page.getByLabel('Project ID').fill('CL12345');
       await page.getByLabel('API key', { exact: true }).fill('glesys-api-key');
       await page.getByLabel('API URL').fill(glesys.url);
-      // The project has instances in Stockholm and Falkenberg: without each one's S3 endpoint nothing is saved.
+      // Each data center's field starts with GleSYS's host; the test points them at RGW. The project has
+      // instances in Stockholm and Falkenberg: with either endpoint emptied nothing is saved.
+      await expect(page.getByLabel('S3 endpoint for dc-sto1 (Stockholm)')).toHaveValue('https://objects.dc-sto1.glesys.net');
+      await expect(page.getByLabel('S3 endpoint for dc-fbg1 (Falkenberg)')).toHaveValue('https://objects.dc-fbg1.glesys.net');
+      await page.getByLabel('S3 endpoint for dc-sto1 (Stockholm)').fill('');
+      await page.getByLabel('S3 endpoint for dc-fbg1 (Falkenberg)').fill('');
       await page.getByRole('button', { name: 'Verify and save' }).click();
       await expect(page.getByRole('alert')).toContainText('enter the S3 endpoint for dc-sto1 (Stockholm), where the instance Backups is.');
       await page.getByLabel('S3 endpoint for dc-sto1 (Stockholm)').fill(rgw.endpoint);

@@ -18,13 +18,10 @@ const PROVIDER = 'GleSYS';
 
 /**
  * Data centers with an S3 endpoint field: dc-sto1 (Stockholm, the data center in the API's examples) and
- * dc-fbg1 (Falkenberg); docs.glesys.com's storage service description (File Storage) lists these two.
- * Where is the S3 host of each? Not in GleSYS's documentation as searched for this adapter
- * (docs.glesys.com Object Storage "Manage access keys", the API reference as glesys/glesys-go v2 and
- * glesys/terraform-provider-glesys document it: instances carry only `datacenter`). Hosts seen in
- * customers' public configurations are not GleSYS's word, so there is no default: the field is required
- * for every data center the project has an instance in (verify() says which) and the user enters the
- * endpoint GleSYS gives them.
+ * dc-fbg1 (Falkenberg). The API names only an instance's `datacenter`; its S3 host is
+ * `objects.<data center>.glesys.net`, the host GleSYS's object storage is used with (s3cmd, rclone and
+ * Terraform setups for both data centers). The field is filled with it and stays editable, and an emptied
+ * field is required again for every data center the project has an instance in (verify() says which).
  */
 const DATA_CENTERS = [
   { id: 'dc-sto1', city: 'Stockholm' },
@@ -290,8 +287,9 @@ const endpointFields: AccountField[] = DATA_CENTERS.map((dc) => ({
   kind: 'url',
   // Required for each data center the project has an instance in; verify() says which is missing.
   required: false,
+  defaultValue: `https://objects.${dc.id}.glesys.net`,
   placeholder: 'https://…',
-  help: `Required if the project has an instance in ${dc.city}: the S3 endpoint GleSYS gives for it.`,
+  help: `GleSYS's S3 host in ${dc.city}; change it only if GleSYS gives you another one.`,
 }));
 
 export const adapter: ProviderAdapter = {
