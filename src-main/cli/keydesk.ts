@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findByProfile } from '../core/ecosystem/snippets';
+import { findByProfile } from '../core/vault/profile-names';
 import { isKeydeskError } from '../core/errors';
 import { keychainService, resolveHome } from '../core/paths';
 import { CredentialVault } from '../core/vault/credential-vault';

@@ -28,6 +28,8 @@ export interface ErrorInfo {
   status?: number;
   /** What the user can do about it, when there is something specific. */
   hint?: string;
+  /** The saved credential the error is about (a key saved already), so the UI can offer "Show it". */
+  existing?: { id: string; label: string };
 }
 
 export class KeydeskError extends Error implements ErrorInfo {
@@ -36,6 +38,7 @@ export class KeydeskError extends Error implements ErrorInfo {
   readonly providerCode?: string;
   readonly status?: number;
   readonly hint?: string;
+  readonly existing?: ErrorInfo['existing'];
 
   constructor(info: ErrorInfo, options?: { cause?: unknown }) {
     super(info.message, options);
@@ -45,6 +48,7 @@ export class KeydeskError extends Error implements ErrorInfo {
     this.providerCode = info.providerCode;
     this.status = info.status;
     this.hint = info.hint;
+    this.existing = info.existing;
   }
 
   toJSON(): ErrorInfo {
@@ -55,6 +59,7 @@ export class KeydeskError extends Error implements ErrorInfo {
       providerCode: this.providerCode,
       status: this.status,
       hint: this.hint,
+      existing: this.existing,
     };
   }
 }

@@ -5,6 +5,7 @@ import { PathGrants } from '../core/path-grants';
 import { keychainService } from '../core/paths';
 import { RotationEngine } from '../core/rotation/engine';
 import { CredentialVault } from '../core/vault/credential-vault';
+import { KeyHealthMonitor } from '../core/vault/key-health';
 import { MetadataStore, openConfStore, type StoreBacking } from '../core/vault/metadata-store';
 import { KeychainSecretStore, type SecretStore } from '../core/vault/secret-store';
 import { TransferQueue } from '../core/transfers/queue';
@@ -20,6 +21,8 @@ export interface AppContext {
   secrets: SecretStore;
   metadata: MetadataStore;
   vault: CredentialVault;
+  /** Whether saved keys work; the shell and browser mode start() it and stop() it at quit. */
+  health: KeyHealthMonitor;
   accounts: AccountService;
   events: EventBus;
   rotation: RotationEngine;
@@ -67,6 +70,11 @@ export function createAppContext(options: AppContextOptions): AppContext {
   const vault = new CredentialVault(metadata, secrets);
   const accounts = new AccountService(metadata, secrets);
   const events = new EventBus();
+  const health = new KeyHealthMonitor(vault, metadata, { onChange: (ids) => events.emit('credentials:health', { ids }) });
+  // After a rotation, regenerate or save the key a credential holds may be another: check it again.
+  events.subscribe((event, payload) => {
+    if (event === 'credentials:changed') health.keysChanged((payload as { ids: string[] }).ids);
+  });
   const stateDir = join(options.home, 'state');
   const transfers = new TransferQueue({
     journalDir: join(stateDir, 'transfers'),
@@ -80,6 +88,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     secrets,
     metadata,
     vault,
+    health,
     accounts,
     events,
     rotation: new RotationEngine({

@@ -9,6 +9,7 @@ export const channelNames = [
   'credentials:add',
   'credentials:update',
   'credentials:remove',
+  'credentials:checkHealth',
   'buckets:list',
   'buckets:create',
   'buckets:delete',
@@ -32,6 +33,7 @@ export const channelNames = [
   'rotation:cancel',
   'rotation:due',
   'import:scan',
+  'import:test',
   'import:run',
   'credentials:snippets',
   'credentials:revealForSnippet',
@@ -59,7 +61,7 @@ export const channelNames = [
   'dialogs:dropped',
 ] as const;
 
-export const eventNames = ['credentials:changed', 'accounts:changed', 'rotation:progress', 'app:navigate', 'operations:progress', 'transfers:event'] as const;
+export const eventNames = ['credentials:changed', 'credentials:health', 'accounts:changed', 'rotation:progress', 'app:navigate', 'operations:progress', 'transfers:event'] as const;
 
 /** IPC channel prefix for main → renderer events. */
 export const EVENT_PREFIX = 'keydesk-event:';

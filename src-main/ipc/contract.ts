@@ -43,6 +43,8 @@ export type Handlers = { [C in ChannelName]: (payload: ChannelPayload<C>) => Pro
 /** Events main pushes to the renderer; payloads are plain data. */
 export interface Events {
   'credentials:changed': { ids: string[] };
+  /** Key health changed, or a check of these credentials started or ended (not a change of the credentials). */
+  'credentials:health': { ids: string[] };
   /** Provider accounts added or removed: the tray groups keys by account. */
   'accounts:changed': { ids: string[] };
   /** Each step of a running rotation, for progress in the UI and the tray. */

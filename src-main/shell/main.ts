@@ -106,6 +106,7 @@ let transfersStopped = false;
 app.on('will-quit', (event) => {
   if (transfersStopped) return;
   transfersStopped = true;
+  context.health.stop();
   event.preventDefault();
   void context.transfers.shutdown().finally(() => app.quit());
 });
@@ -122,6 +123,7 @@ void app.whenReady().then(() => {
     for (const failed of results.filter((r) => r.outcome === 'failed')) log.warn(`Unfinished rotation ${failed.rotationId}: ${failed.error?.message ?? ''}`);
   });
   void context.transfers.resumePending().catch((error: unknown) => log.warn(`Resuming transfers failed: ${(error as Error).message}`));
+  context.health.start();
   showWindow();
   app.on('activate', showWindow);
 });

@@ -17,6 +17,8 @@ export interface TrayKey {
   /** Linked to a provider account that can rotate keys. */
   rotatable: boolean;
   rotating: boolean;
+  /** Why its last health check failed ("revoked or unknown key"), while it fails. */
+  failing?: string;
 }
 
 export interface TrayGroup {
@@ -27,6 +29,7 @@ export interface TrayGroup {
 export interface TrayModel {
   groups: TrayGroup[];
   dueCount: number;
+  failingCount: number;
 }
 
 export interface TrayAccount extends Pick<AccountRecord, 'id' | 'label'> {
@@ -41,7 +44,13 @@ export interface TrayActions {
   browse(credentialId: string): void;
 }
 
-export function trayModel(credentials: CredentialRecord[], accounts: TrayAccount[], rotating: (credentialId: string) => boolean, now = new Date()): TrayModel {
+export function trayModel(
+  credentials: CredentialRecord[],
+  accounts: TrayAccount[],
+  rotating: (credentialId: string) => boolean,
+  now = new Date(),
+  failing: (credentialId: string) => string | undefined = () => undefined,
+): TrayModel {
   const toKey = (record: CredentialRecord, account?: TrayAccount): TrayKey => {
     const age = keyAge(record, now);
     return {
@@ -52,6 +61,7 @@ export function trayModel(credentials: CredentialRecord[], accounts: TrayAccount
       due: age.due,
       rotatable: !!account?.canRotate,
       rotating: rotating(record.id),
+      failing: failing(record.id),
     };
   };
   const groups: TrayGroup[] = accounts
@@ -60,12 +70,14 @@ export function trayModel(credentials: CredentialRecord[], accounts: TrayAccount
   const known = new Set(accounts.map((a) => a.id));
   const other = credentials.filter((c) => !c.accountId || !known.has(c.accountId)).map((c) => toKey(c));
   if (other.length) groups.push({ label: groups.length ? 'Other keys' : 'Saved keys', keys: other });
-  return { groups, dueCount: groups.reduce((sum, g) => sum + g.keys.filter((k) => k.due).length, 0) };
+  const count = (test: (key: TrayKey) => boolean) => groups.reduce((sum, g) => sum + g.keys.filter(test).length, 0);
+  return { groups, dueCount: count((k) => k.due), failingCount: count((k) => !!k.failing) };
 }
 
 export function trayTooltip(model: TrayModel): string {
-  if (!model.dueCount) return 'Keydesk';
-  return `Keydesk — ${model.dueCount} key${model.dueCount === 1 ? '' : 's'} due for rotation`;
+  const keys = (n: number) => `${n} key${n === 1 ? '' : 's'}`;
+  const parts = [model.failingCount ? `${keys(model.failingCount)} failing` : '', model.dueCount ? `${keys(model.dueCount)} due for rotation` : ''].filter(Boolean);
+  return parts.length ? `Keydesk — ${parts.join(', ')}` : 'Keydesk';
 }
 
 export function trayMenuTemplate(model: TrayModel, actions: TrayActions): MenuItemConstructorOptions[] {
@@ -74,7 +86,7 @@ export function trayMenuTemplate(model: TrayModel, actions: TrayActions): MenuIt
     items.push({ label: group.label, enabled: false });
     for (const key of group.keys) {
       items.push({
-        label: `${key.label} — ${key.rotating ? 'rotating…' : key.age}${key.due && !key.rotating ? ' (rotation due)' : ''}`,
+        label: `${key.label} — ${key.rotating ? 'rotating…' : key.age}${key.due && !key.rotating ? ' (rotation due)' : ''}${key.failing ? ` — failing: ${key.failing}` : ''}`,
         submenu: [
           {
             label: key.rotating ? 'Rotating…' : 'Rotate now',

@@ -38,7 +38,11 @@ export function createTray(options: TrayOptions): TrayController {
 
   function refresh(): TrayModel {
     const accounts = context.accounts.list().map((a) => ({ id: a.id, label: a.label, canRotate: a.provider.capabilities.rotation !== 'none' }));
-    const model = trayModel(context.vault.list(), accounts, (id) => context.rotation.isRunning(id));
+    const failing = (id: string) => {
+      const health = context.metadata.health(id);
+      return health?.failure && health.accessKeyId === context.vault.get(id).accessKeyId ? health.failure.reason : undefined;
+    };
+    const model = trayModel(context.vault.list(), accounts, (id) => context.rotation.isRunning(id), new Date(), failing);
     tray.setToolTip(trayTooltip(model));
     tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(model, actions)));
     // Dock/launcher badge where the desktop shows one (macOS, Unity launchers); a no-op elsewhere.
@@ -79,7 +83,7 @@ export function createTray(options: TrayOptions): TrayController {
   }
 
   context.events.subscribe((event) => {
-    if (event === 'credentials:changed' || event === 'accounts:changed' || event === 'rotation:progress') refresh();
+    if (event === 'credentials:changed' || event === 'credentials:health' || event === 'accounts:changed' || event === 'rotation:progress') refresh();
   });
   tray.on('click', options.show);
   checkDue();

@@ -54,6 +54,8 @@ export async function startWebServer(options: WebServerOptions): Promise<{ url: 
   void context.rotation.recoverRotations();
   // Transfers interrupted by the last stop continue where their journals left them.
   void context.transfers.resumePending().catch((error: unknown) => log.warn(`Resuming transfers failed: ${(error as Error).message}`));
+  // Whether saved keys still work: checked in the background, spaced apart.
+  context.health.start();
   // The desktop app grants what the user picks in native dialogs or drops on the window, outside the page's
   // reach. Here the page is the only UI and could type any path itself, so the grants come from the person
   // who started browser mode instead: typed paths must lie inside these folders.
@@ -106,6 +108,7 @@ export async function startWebServer(options: WebServerOptions): Promise<{ url: 
   return {
     url: `${origin}/#token=${token}`,
     close: async () => {
+      context.health.stop();
       await context.transfers.shutdown();
       await new Promise<void>((resolve) => {
         for (const client of sockets.clients) client.terminate();

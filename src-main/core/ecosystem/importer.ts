@@ -1,8 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cancelledError } from '../cancel';
 import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
 import { parseEndpoint } from '../s3/client';
+import { runPool } from '../s3/pool';
+import type { BatchProgress } from '../s3/session';
 import type { CredentialVault } from '../vault/credential-vault';
+import { checkKey, type KeyCheck } from '../vault/key-check';
+import { endpointIdentity, keyIdentity } from '../vault/key-identity';
 import type { CredentialRecord } from '../vault/metadata-store';
 import { withoutLines } from './ini';
 import { scanSources, type FoundCredential, type ScanLocation, type ScannedSource } from './sources';
@@ -12,8 +17,16 @@ export interface ImportCandidate extends Omit<FoundCredential, 'secretAccessKey'
   hasSecret: boolean;
   /** Files that hold its secret in plain text. */
   files: string[];
-  /** The saved credential with the same key and endpoint, if Keydesk has it already. */
-  savedAs?: string;
+  /** The saved credential holding the same key, if Keydesk has it already. */
+  savedAs?: { id: string; label: string };
+  /** An earlier candidate with the same key (two profiles of one key): importing it once is enough. */
+  sameKeyAs?: string;
+}
+
+/** Whether a candidate's key works, by one ListBuckets against its endpoint. */
+export interface ImportTest {
+  id: string;
+  check: KeyCheck;
 }
 
 export interface ImportPreview {
@@ -23,7 +36,9 @@ export interface ImportPreview {
 
 export interface ImportResult {
   imported: CredentialRecord[];
-  skipped: { id: string; reason: string }[];
+  skipped: { id: string; reason: string; existing?: { id: string; label: string } }[];
+  /** Keys whose test failed, so they were not saved (unless the user asked to save them anyway). */
+  failing: { id: string; reason: string; error: ErrorInfo }[];
   /** Files rewritten without the secrets of the selected keys. */
   cleaned: { file: string; removedLines: number }[];
   failed: { id: string; error: ErrorInfo }[];
@@ -34,61 +49,161 @@ const LABELS = { aws: 'AWS profile', rclone: 'rclone remote', s3cmd: 's3cmd' } a
 /** Lines a clean-up leaves where a secret was, so the user finds out where it went. */
 export const MOVED_NOTE = '# Secret moved to the OS keychain by Keydesk (Keydesk → Use in… has a credential_process line for it).';
 
+export interface ImportOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: BatchProgress) => void;
+  /** Per check; checks run a few at once, one at a time per service. */
+  timeoutMs?: number;
+}
+
+export interface RunImportOptions extends ImportOptions {
+  removePlaintext: boolean;
+  /** Candidates saved without a test, or despite a failed one: the user ticked "save anyway". */
+  saveAnyway?: string[];
+  /** Told the test outcome of each key it saved, so its health starts known. */
+  onSaved?: (record: CredentialRecord, check: KeyCheck) => void;
+}
+
+const CHECKS_AT_ONCE = 4;
+
 export async function previewImport(vault: CredentialVault, location: ScanLocation): Promise<ImportPreview> {
   const { sources, credentials } = await scanSources(location);
+  const seen = new Map<string, string>();
   return {
     sources,
-    candidates: credentials.map(({ secretAccessKey, secretLines, ...rest }) => ({
-      ...rest,
-      hasSecret: !!secretAccessKey,
-      files: secretLines.filter((s) => s.lines.length).map((s) => s.file),
-      savedAs: savedAs(vault, rest)?.id,
-    })),
+    candidates: credentials.map(({ secretAccessKey, secretLines, ...rest }) => {
+      const saved = savedAs(vault, rest);
+      const identity = importable(rest) ? keyIdentity(rest) : undefined;
+      const first = identity ? seen.get(identity) : undefined;
+      if (identity && !first) seen.set(identity, rest.id);
+      return {
+        ...rest,
+        hasSecret: !!secretAccessKey,
+        files: secretLines.filter((s) => s.lines.length).map((s) => s.file),
+        savedAs: saved && { id: saved.id, label: saved.label },
+        sameKeyAs: first,
+      };
+    }),
   };
 }
 
 /**
- * Saves the chosen key pairs (secret → keychain), then, if asked, rewrites their files without the
- * plain-text secrets. A file is only cleaned of keys that are safely in the keychain, and is replaced
- * atomically with no backup copy, since a backup would keep the plain text.
+ * Tests the chosen candidates' keys (ListBuckets, short timeout), a few at once and one at a time per
+ * service; each distinct key once. Candidates that cannot be imported or are saved already are left out.
  */
-export async function runImport(vault: CredentialVault, location: ScanLocation, ids: string[], removePlaintext: boolean): Promise<ImportResult> {
+export async function testImport(vault: CredentialVault, location: ScanLocation, ids: string[], options: ImportOptions = {}): Promise<ImportTest[]> {
   const { credentials } = await scanSources(location);
-  const result: ImportResult = { imported: [], skipped: [], cleaned: [], failed: [] };
+  const chosen = credentials.filter((c) => ids.includes(c.id) && importable(c) && !savedAs(vault, c));
+  const checks = await checkKeys(chosen, options);
+  return chosen.map((c) => ({ id: c.id, check: checks.get(keyIdentity(c))! }));
+}
+
+/** Each distinct key checked once; cancelling throws CANCELLED and nothing is returned. */
+async function checkKeys(candidates: FoundCredential[], options: ImportOptions): Promise<Map<string, KeyCheck>> {
+  const byService = new Map<string, FoundCredential[]>();
+  const keys = new Set<string>();
+  for (const candidate of candidates) {
+    if (keys.has(keyIdentity(candidate))) continue;
+    keys.add(keyIdentity(candidate));
+    const service = endpointIdentity(candidate.endpoint);
+    byService.set(service, [...(byService.get(service) ?? []), candidate]);
+  }
+  const checks = new Map<string, KeyCheck>();
+  options.onProgress?.({ done: 0, total: keys.size });
+  await runPool(
+    byService.values(),
+    CHECKS_AT_ONCE,
+    async (group, signal) => {
+      for (const candidate of group) {
+        checks.set(keyIdentity(candidate), await checkCandidate(candidate, signal, options.timeoutMs));
+        options.onProgress?.({ done: checks.size, total: keys.size });
+      }
+    },
+    options.signal,
+  );
+  return checks;
+}
+
+async function checkCandidate(candidate: FoundCredential, signal: AbortSignal, timeoutMs = 10_000): Promise<KeyCheck> {
+  let endpoint: string;
+  try {
+    endpoint = parseEndpoint(candidate.endpoint);
+  } catch (error) {
+    const info = toErrorInfo(error);
+    return { works: false, reason: 'invalid endpoint', error: info };
+  }
+  const connection = { ...candidate, endpoint, secretAccessKey: candidate.secretAccessKey!, checksums: 'when-required' as const };
+  const check = await checkKey(connection, { signal, timeoutMs });
+  if (signal.aborted) throw cancelledError();
+  return check;
+}
+
+function importable(found: Pick<FoundCredential, 'problem' | 'secretAccessKey' | 'accessKeyId'>): boolean {
+  return !found.problem && !!found.secretAccessKey && !!found.accessKeyId;
+}
+
+/**
+ * Tests the chosen keys, saves those that work (secret → keychain) and those the user asked to save
+ * anyway, then, if asked, rewrites their files without the plain-text secrets. Every test happens before
+ * the first save, so cancelling saves nothing. A key Keydesk holds already is not saved again. A file is
+ * only cleaned of keys that are safely in the keychain, and is replaced atomically with no backup copy,
+ * since a backup would keep the plain text.
+ */
+export async function runImport(vault: CredentialVault, location: ScanLocation, ids: string[], options: RunImportOptions): Promise<ImportResult> {
+  const { credentials } = await scanSources(location);
+  const result: ImportResult = { imported: [], skipped: [], failing: [], cleaned: [], failed: [] };
   const inKeychain: FoundCredential[] = [];
+  const toSave: FoundCredential[] = [];
   for (const id of ids) {
     const found = credentials.find((c) => c.id === id);
     if (!found) {
       result.skipped.push({ id, reason: 'Not found in the config files any more.' });
-      continue;
-    }
-    if (found.problem || !found.secretAccessKey) {
+    } else if (!importable(found)) {
       result.skipped.push({ id, reason: found.problem ?? 'No secret.' });
-      continue;
-    }
-    const existing = savedAs(vault, found);
-    if (existing) {
-      result.skipped.push({ id, reason: `Already saved as "${existing.label}".` });
+    } else if (savedAs(vault, found)) {
+      const existing = savedAs(vault, found)!;
+      result.skipped.push({ id, reason: `Already saved as "${existing.label}".`, existing: { id: existing.id, label: existing.label } });
       inKeychain.push(found);
+    } else {
+      toSave.push(found);
+    }
+  }
+  const anyway = new Set(options.saveAnyway ?? []);
+  const checks = await checkKeys(
+    toSave.filter((c) => !anyway.has(c.id)),
+    options,
+  );
+  for (const found of toSave) {
+    const check = checks.get(keyIdentity(found));
+    if (check && !check.works && !anyway.has(found.id)) {
+      result.failing.push({ id: found.id, reason: check.reason, error: check.error });
       continue;
     }
     try {
-      // Saved without a connection test: these keys are already in use, and some may lack ListBuckets.
       const record = await vault.save({
-        label: `${found.name} (${LABELS[found.kind]})`,
+        label: '',
+        suggestedLabel: `${found.name} (${LABELS[found.kind]})`,
         endpoint: found.endpoint,
         region: found.region,
         accessKeyId: found.accessKeyId,
-        secretAccessKey: found.secretAccessKey,
+        secretAccessKey: found.secretAccessKey!,
         forcePathStyle: found.forcePathStyle,
       });
       result.imported.push(record);
       inKeychain.push(found);
+      if (check) options.onSaved?.(record, check);
     } catch (error) {
-      result.failed.push({ id, error: toErrorInfo(error) });
+      const info = toErrorInfo(error);
+      // Two profiles holding one key: the first saved it, the second points at it.
+      if (info.existing) {
+        result.skipped.push({ id: found.id, reason: `Already saved as "${info.existing.label}".`, existing: info.existing });
+        inKeychain.push(found);
+      } else {
+        result.failed.push({ id: found.id, error: info });
+      }
     }
   }
-  if (removePlaintext) result.cleaned = await removeSecrets(inKeychain);
+  if (options.removePlaintext) result.cleaned = await removeSecrets(inKeychain);
   return result;
 }
 
@@ -124,11 +239,5 @@ async function rewriteAtomically(file: string, text: string): Promise<void> {
 }
 
 function savedAs(vault: CredentialVault, found: Pick<FoundCredential, 'accessKeyId' | 'endpoint'>): CredentialRecord | undefined {
-  let endpoint: string;
-  try {
-    endpoint = parseEndpoint(found.endpoint);
-  } catch {
-    return undefined;
-  }
-  return vault.list().find((c) => c.accessKeyId === found.accessKeyId && c.endpoint === endpoint);
+  return found.accessKeyId ? vault.find(found) : undefined;
 }

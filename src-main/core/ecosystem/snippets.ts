@@ -1,5 +1,5 @@
-import { KeydeskError } from '../errors';
 import type { CredentialRecord } from '../vault/metadata-store';
+import { profileName } from '../vault/profile-names';
 
 /**
  * "Use in…": configuration for other tools that reads the secret from the keychain at run time
@@ -16,28 +16,6 @@ export interface Snippets {
 }
 
 export type RevealableSnippet = 'rclone' | 'env';
-
-function slug(label: string): string {
-  return label.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'key';
-}
-
-/** The label as a profile name, or the credential ID where two labels would give the same name. */
-export function profileName(record: CredentialRecord, all: CredentialRecord[]): string {
-  const name = slug(record.label);
-  return all.some((c) => c.id !== record.id && slug(c.label) === name) ? record.id : name;
-}
-
-export function findByProfile(all: CredentialRecord[], profile: string): CredentialRecord {
-  const byId = all.find((c) => c.id === profile);
-  if (byId) return byId;
-  const matches = all.filter((c) => profileName(c, all) === profile);
-  if (matches.length === 1) return matches[0];
-  throw new KeydeskError({
-    code: 'NOT_FOUND',
-    message: `No saved Keydesk credential has the profile name "${profile}".`,
-    hint: 'Copy the profile line again from Keydesk → Use in….',
-  });
-}
 
 /** Shell-quoted for AWS's credential_process, which splits the command like a POSIX shell. */
 function quote(value: string): string {

@@ -1,12 +1,20 @@
-import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { KeydeskError } from '../errors';
-import { createS3Client, describeS3Error, parseEndpoint, type S3Connection } from '../s3/client';
+import { parseEndpoint, type S3Connection } from '../s3/client';
+import { checkKey, listBucketsWith, type CheckOptions, type ConnectionCheck, type KeyCheck } from './key-check';
+import { keyIdentity, type KeyRef } from './key-identity';
+import { endpointLabel, labelAfterNewKey, uniqueLabel } from './labels';
 import type { ChecksumMode, CredentialRecord, MetadataStore, TransferSettings } from './metadata-store';
+import { formerProfilesAfterRename } from './profile-names';
 import { secretName, type SecretStore } from './secret-store';
 
+export type { ConnectionCheck };
+
 export interface NewCredential {
+  /** What the user wrote; empty for a made-up one. */
   label: string;
+  /** The made-up label used when `label` is empty ("Lab Ceph: alice"), numbered where it is taken. */
+  suggestedLabel?: string;
   endpoint: string;
   region: string;
   accessKeyId: string;
@@ -17,17 +25,23 @@ export interface NewCredential {
   owner?: string;
 }
 
-export interface ConnectionCheck {
-  bucketCount: number;
-  owner?: string;
-}
-
 export const DEFAULT_TRANSFER: TransferSettings = { partSizeMiB: 16, concurrency: 8 };
 export const DEFAULT_ROTATION_DAYS = 90;
 
+/** The refusal of a second entry for a key Keydesk holds: it names the entry, and carries it for "Show it". */
+export function alreadySaved(existing: CredentialRecord): KeydeskError {
+  return new KeydeskError({
+    code: 'CONFLICT',
+    message: `This key is already saved in Keydesk as "${existing.label}".`,
+    hint: 'Keydesk keeps one entry per key (endpoint and access key ID): use or change that one.',
+    existing: { id: existing.id, label: existing.label },
+  });
+}
+
 /**
  * Saved S3 key pairs: metadata in the store, secret in the keychain. The secret is written first, so a
- * keychain failure saves nothing; a metadata failure removes the secret again.
+ * keychain failure saves nothing; a metadata failure removes the secret again. One entry per key: a key
+ * is known by endpoint and access key ID (see key-identity.ts), and a second save of it is refused.
  */
 export class CredentialVault {
   constructor(
@@ -43,31 +57,45 @@ export class CredentialVault {
     return this.metadata.credential(id);
   }
 
-  /** Proves a key pair works (ListBuckets) without saving anything. */
-  async test(candidate: Omit<NewCredential, 'label'>): Promise<ConnectionCheck> {
-    const connection = normalise(candidate);
-    const client = createS3Client(connection, { maxAttempts: 1, timeoutMs: 15_000 });
-    try {
-      const result = await client.send(new ListBucketsCommand({}));
-      return { bucketCount: result.Buckets?.length ?? 0, owner: result.Owner?.DisplayName ?? result.Owner?.ID };
-    } catch (error) {
-      throw describeS3Error(error, connection.endpoint);
-    } finally {
-      client.destroy();
-    }
+  /** Every saved credential holding this key (more than one only in files from before duplicates were refused). */
+  holding(key: KeyRef): CredentialRecord[] {
+    const identity = keyIdentity(key);
+    return this.list().filter((record) => keyIdentity(record) === identity);
   }
 
-  /** Tests, then saves. Nothing is saved when the test or the keychain fails. */
+  /** The saved credential holding this key, if any. */
+  find(key: KeyRef): CredentialRecord | undefined {
+    return this.holding(key)[0];
+  }
+
+  /** Proves a key pair works (ListBuckets) without saving anything. */
+  async test(candidate: Omit<NewCredential, 'label'>, options?: CheckOptions): Promise<ConnectionCheck> {
+    return listBucketsWith(normalise(candidate), options);
+  }
+
+  /** Whether a saved credential's key works now: an answer, never a throw (except when cancelled or the keychain fails). */
+  async check(id: string, options?: CheckOptions): Promise<KeyCheck> {
+    return checkKey(await this.connection(id), options);
+  }
+
+  /** Tests, then saves. Nothing is saved when the key is held already, or the test or the keychain fails. */
   async add(candidate: NewCredential): Promise<CredentialRecord> {
     const connection = normalise(candidate);
-    await this.test(candidate);
-    return this.save({ ...candidate, ...connection });
+    this.refuseDuplicate(connection);
+    const check = await this.test(candidate);
+    return this.save({ ...candidate, ...connection, suggestedLabel: candidate.suggestedLabel ?? endpointLabel(connection.endpoint, check.owner) });
   }
 
   /** Saves without testing: for keys just created by a provider that may still be propagating. */
   async save(candidate: NewCredential): Promise<CredentialRecord> {
     const connection = normalise(candidate);
-    const label = candidate.label.trim() || `${connection.accessKeyId} @ ${new URL(connection.endpoint).host}`;
+    this.refuseDuplicate(connection);
+    const label =
+      candidate.label.trim() ||
+      uniqueLabel(
+        candidate.suggestedLabel?.trim() || endpointLabel(connection.endpoint),
+        this.list().map((c) => c.label),
+      );
     const record: CredentialRecord = {
       id: randomUUID(),
       label,
@@ -84,6 +112,8 @@ export class CredentialVault {
     };
     await this.secrets.set(secretName.credential(record.id), connection.secretAccessKey);
     try {
+      // Checked again after the keychain's await: a second save of the same key may have landed meanwhile.
+      this.refuseDuplicate(connection);
       this.metadata.putCredential(record);
     } catch (error) {
       await this.secrets.delete(secretName.credential(record.id)).catch(() => false);
@@ -93,17 +123,35 @@ export class CredentialVault {
   }
 
   update(id: string, change: Partial<Pick<CredentialRecord, 'label' | 'checksums' | 'forcePathStyle' | 'rotationMaxAgeDays' | 'transfer'>>): CredentialRecord {
-    const record = { ...this.metadata.credential(id), ...change };
+    const before = this.metadata.credential(id);
+    const label = change.label?.trim();
+    if (change.label !== undefined && !label) throw new KeydeskError({ code: 'INVALID_INPUT', message: 'Enter a label.' });
+    const record = { ...before, ...change, ...this.renamed(before, label ?? before.label) };
     this.metadata.putCredential(record);
     return record;
   }
 
-  /** Points a saved credential at a new key pair (rotation): secret first, then metadata. */
+  /**
+   * Points a saved credential at a new key pair (rotation): secret first, then metadata. A label that
+   * spells out the old key ID would name a deleted key, so it names the new one instead.
+   */
   async replaceKey(id: string, accessKeyId: string, secretAccessKey: string): Promise<CredentialRecord> {
-    const record = { ...this.metadata.credential(id), accessKeyId, rotatedAt: new Date().toISOString() };
+    const before = this.metadata.credential(id);
+    const record = { ...before, accessKeyId, rotatedAt: new Date().toISOString(), ...this.renamed(before, labelAfterNewKey(before.label, before.accessKeyId, accessKeyId)) };
     await this.secrets.set(secretName.credential(id), secretAccessKey);
     this.metadata.putCredential(record);
     return record;
+  }
+
+  /** The label change, keeping the profile name it answered to (credential_process lines written with it). */
+  private renamed(before: CredentialRecord, label: string): Pick<CredentialRecord, 'label' | 'formerProfiles'> {
+    if (label === before.label) return { label, formerProfiles: before.formerProfiles };
+    return { label, formerProfiles: formerProfilesAfterRename(before, label, this.list()) };
+  }
+
+  private refuseDuplicate(key: KeyRef): void {
+    const existing = this.find(key);
+    if (existing) throw alreadySaved(existing);
   }
 
   /** Puts back a credential exactly as it was before a failed rotation switched it. */

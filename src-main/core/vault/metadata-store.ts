@@ -1,5 +1,6 @@
 import Conf from 'conf';
-import { KeydeskError } from '../errors';
+import { KeydeskError, type ErrorInfo } from '../errors';
+import { relabelGenerated } from './labels';
 
 /**
  * Non-secret metadata (accounts, credentials' endpoints and key IDs, settings). Backed by `conf` under
@@ -29,6 +30,23 @@ export interface CredentialRecord {
   rotatedAt?: string;
   rotationMaxAgeDays: number;
   transfer: TransferSettings;
+  /** Profile names it had before a rename, so `credential-process --profile` lines written then still work. */
+  formerProfiles?: string[];
+}
+
+/** Whether a saved key still works, from its last checks (non-secret). */
+export interface KeyHealth {
+  /** The key that was checked: health of a key that rotation has since replaced does not count. */
+  accessKeyId: string;
+  checkedAt: string;
+  /** Last check that worked. */
+  verifiedAt?: string;
+  /** First failed check since the last one that worked. */
+  failingSince?: string;
+  /** Why the last check failed: a short reason ("revoked or unknown key") and the full error. */
+  failure?: { reason: string; error: ErrorInfo };
+  /** The key works but may not list buckets (AccessDenied on ListBuckets). */
+  limited?: boolean;
 }
 
 export interface AccountRecord {
@@ -44,9 +62,11 @@ export interface MetadataShape {
   version: number;
   credentials: CredentialRecord[];
   accounts: AccountRecord[];
+  /** By credential ID. */
+  health: Record<string, KeyHealth>;
 }
 
-export const METADATA_VERSION = 1;
+export const METADATA_VERSION = 2;
 
 /** The part of conf/electron-store Keydesk relies on. */
 export interface StoreBacking {
@@ -56,12 +76,20 @@ export interface StoreBacking {
 /** Migrations from version N to N+1, applied in order at open; index 0 migrates an empty/legacy file. */
 const migrations: ((data: Record<string, unknown>) => Record<string, unknown>)[] = [
   (data) => ({ credentials: [], accounts: [], ...data, version: 1 }),
+  // Labels made up from a key ID went stale at the first rotation; key health is kept from now on.
+  (data) => ({
+    ...data,
+    credentials: Array.isArray(data.credentials) ? relabelGenerated(data.credentials, Array.isArray(data.accounts) ? data.accounts : []) : [],
+    health: {},
+    version: 2,
+  }),
 ];
 
 export const metadataSchema = {
   version: { type: 'number' },
   credentials: { type: 'array', items: { type: 'object', required: ['id', 'endpoint', 'accessKeyId'] } },
   accounts: { type: 'array', items: { type: 'object', required: ['id', 'providerId'] } },
+  health: { type: 'object' },
 } as const;
 
 export function storeOptions(home: string) {
@@ -124,6 +152,19 @@ export class MetadataStore {
   removeCredential(id: string): void {
     this.write((data) => {
       data.credentials = data.credentials.filter((c) => c.id !== id);
+      delete data.health[id];
+    });
+  }
+
+  health(id: string): KeyHealth | undefined {
+    return this.data.health[id];
+  }
+
+  /** Ignored for a credential removed while it was being checked. */
+  putHealth(id: string, health: KeyHealth): void {
+    if (!this.data.credentials.some((c) => c.id === id)) return;
+    this.write((data) => {
+      data.health[id] = health;
     });
   }
 

@@ -1,10 +1,23 @@
 import { z } from 'zod';
-import type { CredentialRecord } from '../../core/vault/metadata-store';
+import type { CredentialRecord, KeyHealth } from '../../core/vault/metadata-store';
 import type { ConnectionCheck } from '../../core/vault/credential-vault';
 import { channel } from '../channel';
+import type { SavedCredentialRef } from './keys';
 
-/** What the renderer may know about a saved credential: everything but the secret. */
-export type CredentialSummary = CredentialRecord;
+/** What the renderer may know about a saved credential: everything but the secret, plus its key's health. */
+export interface CredentialSummary extends CredentialRecord {
+  /** The last checks of the key it holds now; none before its first check. */
+  health?: KeyHealth;
+  /** A check is queued or running. */
+  checking: boolean;
+  /** Another saved credential holds the same key (saved twice before duplicates were refused). */
+  sameKeyAs?: SavedCredentialRef;
+}
+
+/** "Test connection": and whether Keydesk holds this key already, so the form can say so before Save. */
+export interface KeyPairTest extends ConnectionCheck {
+  savedAs?: SavedCredentialRef;
+}
 
 const text = (max: number) => z.string().max(max);
 
@@ -19,7 +32,7 @@ export const keyPairInput = z.strictObject({
 
 export const credentialChannels = {
   'credentials:list': channel<CredentialSummary[]>()(z.undefined()),
-  'credentials:test': channel<ConnectionCheck>()(keyPairInput),
+  'credentials:test': channel<KeyPairTest>()(keyPairInput),
   'credentials:add': channel<CredentialSummary>()(keyPairInput.extend({ label: text(200) })),
   'credentials:update': channel<CredentialSummary>()(
     z.strictObject({
@@ -32,4 +45,6 @@ export const credentialChannels = {
     }),
   ),
   'credentials:remove': channel<void>()(z.strictObject({ id: z.uuid() })),
+  /** "Check now": checks the keys (all without ids) and resolves when done; progress as `credentials:health`. */
+  'credentials:checkHealth': channel<void>()(z.strictObject({ ids: z.array(z.uuid()).max(10_000).optional() })),
 };

@@ -1,26 +1,56 @@
+import { keyIdentity } from '../../core/vault/key-identity';
+import type { CredentialRecord } from '../../core/vault/metadata-store';
 import type { AppContext } from '../app-context';
+import type { CredentialSummary } from '../channels/credentials';
 import type { Handlers } from '../contract';
 
-type CredentialHandlers = Pick<Handlers, 'credentials:list' | 'credentials:test' | 'credentials:add' | 'credentials:update' | 'credentials:remove'>;
+type CredentialHandlers = Pick<
+  Handlers,
+  'credentials:list' | 'credentials:test' | 'credentials:add' | 'credentials:update' | 'credentials:remove' | 'credentials:checkHealth'
+>;
+
+/** A saved credential with its key's health (only health of the key it holds now) and any twin holding the same key. */
+export function credentialSummaries(ctx: AppContext, records: CredentialRecord[] = ctx.vault.list()): CredentialSummary[] {
+  const all = ctx.vault.list();
+  return records.map((record) => {
+    const health = ctx.metadata.health(record.id);
+    const twin = all.find((other) => other.id !== record.id && keyIdentity(other) === keyIdentity(record));
+    return {
+      ...record,
+      health: health?.accessKeyId === record.accessKeyId ? health : undefined,
+      checking: ctx.health.isChecking(record.id),
+      sameKeyAs: twin && { id: twin.id, label: twin.label },
+    };
+  });
+}
 
 export function credentialHandlers(ctx: AppContext): CredentialHandlers {
   const changed = (id: string) => ctx.events.emit('credentials:changed', { ids: [id] });
+  const summary = (record: CredentialRecord) => credentialSummaries(ctx, [record])[0];
   return {
-    'credentials:list': async () => ctx.vault.list(),
-    'credentials:test': async (candidate) => ctx.vault.test(candidate),
+    'credentials:list': async () => credentialSummaries(ctx),
+    'credentials:test': async (candidate) => {
+      const check = await ctx.vault.test(candidate);
+      const saved = ctx.vault.find(candidate);
+      return { ...check, savedAs: saved && { id: saved.id, label: saved.label } };
+    },
     'credentials:add': async (candidate) => {
       const record = await ctx.vault.add(candidate);
       changed(record.id);
-      return record;
+      return summary(record);
     },
     'credentials:update': async ({ id, ...change }) => {
       const record = ctx.vault.update(id, change);
       changed(id);
-      return record;
+      return summary(record);
     },
     'credentials:remove': async ({ id }) => {
       await ctx.vault.remove(id);
       changed(id);
+    },
+    'credentials:checkHealth': async ({ ids }) => {
+      const known = new Set(ctx.vault.list().map((record) => record.id));
+      await ctx.health.checkNow(ids ? ids.filter((id) => known.has(id)) : [...known]);
     },
   };
 }

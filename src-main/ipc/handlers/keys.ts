@@ -1,6 +1,8 @@
 import { KeydeskError, isKeydeskError, toErrorInfo, type ErrorInfo } from '../../core/errors';
 import type { AccessKeyInfo, KeyScope, ProviderDescriptor, ProviderSession, S3Location } from '../../core/providers/adapter';
 import { log } from '../../core/redact';
+import { alreadySaved } from '../../core/vault/credential-vault';
+import { accountKeyLabel } from '../../core/vault/labels';
 import type { CredentialRecord } from '../../core/vault/metadata-store';
 import type { AppContext } from '../app-context';
 import type { KeyLimit, SavedCredentialRef } from '../channels/keys';
@@ -67,8 +69,18 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
     return { account, provider: account.provider, session: await ctx.accounts.session(accountId) };
   }
 
-  const saved = (accountId: string, accessKeyId: string) =>
-    ctx.vault.list().filter((credential) => credential.accountId === accountId && credential.accessKeyId === accessKeyId);
+  /**
+   * The saved credentials holding a key of this account: any entry for the same key (endpoint and access
+   * key ID, however it was saved), and this account's entries for the key ID where the endpoint moved since.
+   */
+  function holders(accountId: string, session: ProviderSession, accessKeyId: string, region: string | undefined): CredentialRecord[] {
+    const location = locate(session, region);
+    const found = location ? ctx.vault.holding({ endpoint: location.endpoint, accessKeyId }) : [];
+    for (const credential of ctx.vault.list()) {
+      if (credential.accountId === accountId && credential.accessKeyId === accessKeyId && !found.some((f) => f.id === credential.id)) found.push(credential);
+    }
+    return found;
+  }
 
   function changed(records: SavedCredentialRef[]): void {
     if (records.length) ctx.events.emit('credentials:changed', { ids: records.map((r) => r.id) });
@@ -87,10 +99,9 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
 
     'keys:list': async ({ accountId, owner, region }) => {
       const { provider, session } = await open(accountId);
-      const credentials = ctx.vault.list().filter((credential) => credential.accountId === accountId);
       const keys = (await session.listKeys({ owner, region })).map((key) => ({
         ...publicKey(key),
-        credentialId: credentials.find((credential) => credential.accessKeyId === key.accessKeyId)?.id,
+        credentialId: holders(accountId, session, key.accessKeyId, key.region ?? region)[0]?.id,
       }));
       return { keys, limit: keyLimit(provider, session) };
     },
@@ -112,7 +123,8 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
       try {
         const location = session.s3Location(region ?? created.region);
         const record = await ctx.vault.save({
-          label: `${account.label}: ${description?.trim() || created.accessKeyId}`,
+          label: '',
+          suggestedLabel: accountKeyLabel(account.label, { description, owner: created.owner ?? owner }),
           ...location,
           accessKeyId: created.accessKeyId,
           secretAccessKey: created.secretAccessKey,
@@ -136,7 +148,7 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
       const key = { ...publicKey(regenerated), secretAccessKey: regenerated.secretAccessKey };
       const updated: SavedCredentialRef[] = [];
       let saveError: ErrorInfo | undefined;
-      for (const credential of saved(accountId, regenerated.accessKeyId)) {
+      for (const credential of holders(accountId, session, regenerated.accessKeyId, region ?? regenerated.region)) {
         try {
           updated.push(ref(await ctx.vault.replaceKey(credential.id, regenerated.accessKeyId, regenerated.secretAccessKey)));
         } catch (error) {
@@ -158,10 +170,10 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
       const deleteKey = supported(provider, provider.capabilities.canDelete, session.deleteKey, 'delete keys');
       const scope: KeyScope = { owner, region };
       // The provider's key ID may differ from the access key ID that saved credentials hold.
-      const accessKeyId = (await session.listKeys(scope)).find((key) => key.id === keyId)?.accessKeyId ?? keyId;
+      const listed = (await session.listKeys(scope)).find((key) => key.id === keyId);
       await deleteKey.call(session, keyId, scope);
       const removed: SavedCredentialRef[] = [];
-      for (const credential of saved(accountId, accessKeyId)) {
+      for (const credential of holders(accountId, session, listed?.accessKeyId ?? keyId, region ?? listed?.region)) {
         await ctx.vault.remove(credential.id);
         removed.push(ref(credential));
       }
@@ -180,11 +192,12 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
       const show = supported(provider, provider.capabilities.canShowSecretAgain, session.showSecret, 'show a secret again');
       const key = (await session.listKeys({ owner, region })).find((candidate) => candidate.id === keyId);
       if (!key) throw new KeydeskError({ code: 'NOT_FOUND', provider: provider.name, message: `${provider.name} has no key ${keyId} any more.` });
-      const already = saved(accountId, key.accessKeyId)[0];
-      if (already) return ref(already);
+      const already = holders(accountId, session, key.accessKeyId, region ?? key.region)[0];
+      if (already) throw alreadySaved(already);
       // Tested on S3 before saving, like a pasted key: a key the provider lists may still be inactive.
       const record = await ctx.vault.add({
-        label: `${account.label}: ${key.description || key.accessKeyId}`,
+        label: '',
+        suggestedLabel: accountKeyLabel(account.label, { description: key.description, owner: key.owner ?? owner }),
         ...session.s3Location(region ?? key.region),
         accessKeyId: key.accessKeyId,
         secretAccessKey: await show.call(session, keyId, { owner, region }),

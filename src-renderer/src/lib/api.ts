@@ -16,6 +16,7 @@ export class ApiError extends Error implements ErrorInfo {
   readonly provider?: string;
   readonly providerCode?: string;
   readonly status?: number;
+  readonly existing?: ErrorInfo['existing'];
 
   constructor(info: ErrorInfo) {
     super(info.message);
@@ -24,6 +25,7 @@ export class ApiError extends Error implements ErrorInfo {
     this.provider = info.provider;
     this.providerCode = info.providerCode;
     this.status = info.status;
+    this.existing = info.existing;
   }
 }
 

@@ -4,7 +4,8 @@ import type { CredentialSummary } from '../../../src-main/ipc/channels/credentia
 import { api, errorInfo } from '../lib/api';
 
 export type View =
-  | { name: 'credentials' }
+  /** `show`: a credential to point at (scrolled to and highlighted), e.g. the one a refused duplicate names. */
+  | { name: 'credentials'; show?: string }
   | { name: 'add-credential' }
   | { name: 'import' }
   | { name: 'browse'; credentialId: string }
@@ -31,12 +32,40 @@ export class AppState {
     }
   }
 
-  async refreshCredentials(): Promise<void> {
-    this.credentials = await api.credentials.list();
+  private refreshing?: Promise<void>;
+  private refreshAgain = false;
+
+  /** Refreshes that arrive while one is running (health events come in bursts) share one more fetch. */
+  refreshCredentials(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      try {
+        do {
+          this.refreshAgain = false;
+          this.credentials = await api.credentials.list();
+        } while (this.refreshAgain);
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
   }
 
   go(view: View): void {
     this.view = view;
+  }
+
+  /** The Credentials screen with one saved credential pointed out. */
+  showCredential(id: string): void {
+    this.view = { name: 'credentials', show: id };
+  }
+
+  /** "Check now": resolves when the checks are done; the list follows through credentials:health. */
+  async checkHealth(ids?: string[]): Promise<void> {
+    await api.credentials.checkHealth({ ids });
   }
 
   browse(credentialId = this.credentials[0]?.id): void {

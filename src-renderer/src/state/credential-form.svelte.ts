@@ -1,8 +1,10 @@
 import type { ErrorInfo } from '../../../src-main/core/errors';
 import type { CredentialSummary } from '../../../src-main/ipc/channels/credentials';
+import type { SavedCredentialRef } from '../../../src-main/ipc/channels/keys';
 import { api, errorInfo } from '../lib/api';
 
-type Outcome = { kind: 'ok'; message: string } | { kind: 'error'; error: ErrorInfo };
+/** `savedAs`: the key works and Keydesk holds it already, so Save would be refused. */
+type Outcome = { kind: 'ok'; message: string; savedAs?: SavedCredentialRef } | { kind: 'error'; error: ErrorInfo };
 
 /** The "Add credentials" form: a manual key pair, tested before it is saved. */
 export class CredentialFormState {
@@ -37,7 +39,7 @@ export class CredentialFormState {
     try {
       const check = await api.credentials.test(this.keyPair());
       const buckets = `${check.bucketCount} bucket${check.bucketCount === 1 ? '' : 's'}`;
-      this.outcome = { kind: 'ok', message: `Connection works: ${buckets} visible${check.owner ? ` to ${check.owner}` : ''}.` };
+      this.outcome = { kind: 'ok', message: `Connection works: ${buckets} visible${check.owner ? ` to ${check.owner}` : ''}.`, savedAs: check.savedAs };
     } catch (error) {
       this.outcome = { kind: 'error', error: errorInfo(error) };
     } finally {

@@ -139,9 +139,11 @@ export class KeysState {
     return shown && { ...key, secretAccessKey: shown.secretAccessKey };
   }
 
-  async save(key: ManagedKey): Promise<void> {
+  /** Resolves to the new saved credential, or undefined when saving failed (shown on the screen). */
+  async save(key: ManagedKey): Promise<SavedCredentialRef | undefined> {
     const record = await this.act(() => api.keys.save({ ...this.scope(key), keyId: key.id }));
     if (record) this.notice = `Saved ${key.accessKeyId} in the keychain as "${record.label}": Browse Buckets can use it now.`;
+    return record;
   }
 
   setDescription(key: ManagedKey, description: string): Promise<void> {

@@ -29,7 +29,7 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('import, then credential_
     const keydeskHome = join(home, 'keydesk-home');
     const vault = new CredentialVault(new MetadataStore(openConfStore(keydeskHome)), new KeychainSecretStore(`Keydesk@${keydeskHome}`));
 
-    const result = await runImport(vault, { home, env: {} }, ['aws:ceph', 'rclone:ceph-rclone', 's3cmd:default'], true);
+    const result = await runImport(vault, { home, env: {} }, ['aws:ceph', 'rclone:ceph-rclone', 's3cmd:default'], { removePlaintext: true });
     expect(result.imported).toHaveLength(3);
     for (const file of ['.aws/credentials', '.config/rclone/rclone.conf', '.s3cfg']) {
       const text = await readFile(join(home, file), 'utf8');

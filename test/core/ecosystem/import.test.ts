@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MOVED_NOTE, previewImport, runImport } from '../../../src-main/core/ecosystem/importer';
 import { parseIni } from '../../../src-main/core/ecosystem/ini';
-import { cliCommand, findByProfile, revealedSnippet, snippets } from '../../../src-main/core/ecosystem/snippets';
+import { cliCommand, revealedSnippet, snippets } from '../../../src-main/core/ecosystem/snippets';
+import { findByProfile } from '../../../src-main/core/vault/profile-names';
 import { CredentialVault } from '../../../src-main/core/vault/credential-vault';
 import { MetadataStore } from '../../../src-main/core/vault/metadata-store';
 import type { SecretStore } from '../../../src-main/core/vault/secret-store';
@@ -63,7 +64,9 @@ describe('importing from aws, rclone and s3cmd config files', () => {
 
   it('imports secrets to the keychain, skips what it cannot import, and rewrites the files without the secrets', async () => {
     const { vault, secrets, location, home } = await setup();
-    const result = await runImport(vault, location, ['aws:ceph', 'rclone:ceph-rclone', 's3cmd:default', 'aws:temporary', 'aws:gone'], true);
+    // These sample keys work nowhere (the keys are tested against real servers in the integration tests): saved untested.
+    const ids = ['aws:ceph', 'rclone:ceph-rclone', 's3cmd:default', 'aws:temporary', 'aws:gone'];
+    const result = await runImport(vault, location, ids, { removePlaintext: true, saveAnyway: ids });
     expect(result.imported.map((r) => r.label)).toEqual(['ceph (AWS profile)', 'ceph-rclone (rclone remote)', 'default (s3cmd)']);
     expect(result.skipped.map((s) => s.id)).toEqual(['aws:temporary', 'aws:gone']);
     expect([...secrets.entries.values()].sort()).toEqual([keys.aws, keys.rclone, keys.s3cmd].map((k) => k.secretAccessKey).sort());
@@ -83,12 +86,12 @@ describe('importing from aws, rclone and s3cmd config files', () => {
 
     // A second run finds nothing left to import for the cleaned keys.
     const again = await previewImport(vault, location);
-    expect(again.candidates.find((c) => c.id === 'rclone:ceph-rclone')).toMatchObject({ hasSecret: false, savedAs: result.imported[1].id });
+    expect(again.candidates.find((c) => c.id === 'rclone:ceph-rclone')).toMatchObject({ hasSecret: false, savedAs: { id: result.imported[1].id, label: 'ceph-rclone (rclone remote)' } });
   });
 
   it('builds "Use in…" snippets without the secret, and reveals it only on request', async () => {
     const { vault, location } = await setup();
-    const { imported } = await runImport(vault, location, ['aws:ceph'], false);
+    const { imported } = await runImport(vault, location, ['aws:ceph'], { removePlaintext: false, saveAnyway: ['aws:ceph'] });
     const record = imported[0];
     const out = snippets(record, vault.list(), 'node /opt/keydesk/cli.js');
     expect(out.profile).toBe('ceph-aws-profile');
