@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import { createS3Client } from '../../src-main/core/s3/client';
-import { createRgwUser } from '../helpers/rgw-users';
+import { createRgwUser, removeRgwKey } from '../helpers/rgw-users';
 import type { RgwInfo } from '../servers/rgw';
 
 const run = promisify(execFile);
@@ -16,7 +16,7 @@ export async function keylessUserWithBucket(rgw: RgwInfo, prefix = 'keys') {
   const s3 = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, ...user, forcePathStyle: true, checksums: 'when-required' });
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   s3.destroy();
-  await run('radosgw-admin', ['--conf', join(rgw.cephDir, 'ceph.conf'), 'key', 'rm', `--uid=${user.uid}`, `--access-key=${user.accessKeyId}`]);
+  await removeRgwKey(rgw, user.uid, user.accessKeyId);
   return { uid: user.uid, bucket };
 }
 

@@ -159,6 +159,25 @@ describe('keys handlers', () => {
     expect(emitted).toHaveLength(3);
   });
 
+  it('knows a key saved by hand under another spelling of its endpoint: listed as held, its secret follows a regenerate', async () => {
+    const { handlers, vault } = setup();
+    await handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: false });
+    const pasted = await vault.save({ label: 'Pasted by hand', endpoint: 'HTTPS://S3.Fake.Test:443/', region: 'eu-west-1', accessKeyId: 'K1', secretAccessKey: 'secret-1', forcePathStyle: false });
+    expect((await handlers['keys:list']({ accountId: ACCOUNT })).keys[0].credentialId).toBe(pasted.id);
+    const regenerated = await handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' });
+    expect(regenerated.savedCredentials).toEqual([{ id: pasted.id, label: 'Pasted by hand' }]);
+    expect((await vault.connection(pasted.id)).secretAccessKey).toBe('regenerated-K1');
+  });
+
+  it('names saved keys after the account and what stays (description or owner), never the key ID', async () => {
+    const { handlers } = setup({ maxKeysPerOwner: 5 });
+    const labels = [];
+    for (const description of [undefined, undefined, 'backups', 'backups']) {
+      labels.push((await handlers['keys:create']({ accountId: ACCOUNT, description, saveInKeychain: true })).savedCredentials[0].label);
+    }
+    expect(labels).toEqual(['Fake', 'Fake (2)', 'Fake: backups', 'Fake: backups (2)']);
+  });
+
   it('refuses what the provider cannot do, by name', async () => {
     const { handlers } = setup({ canDelete: false, canRegenerate: false });
     await expect(handlers['keys:showSecret']({ accountId: ACCOUNT, keyId: 'K1' })).rejects.toMatchObject({ code: 'UNSUPPORTED', message: 'Fake Cloud cannot show a secret again.' });

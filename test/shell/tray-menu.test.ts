@@ -93,6 +93,15 @@ describe('tray menu (pure)', () => {
     expect(trayTooltip(trayModel([credentials[0]], accounts, () => false, now))).toBe('Keydesk — 1 key due for rotation');
   });
 
+  it('marks keys whose health check fails, with the reason, and counts them in the tooltip', () => {
+    const failing = (id: string) => (id === 'loose' ? 'revoked or unknown key' : undefined);
+    const model = trayModel(credentials, accounts, () => false, now, failing);
+    expect(trayMenuTemplate(model, actions()).map((i) => i.label)).toContain('loose — added today — failing: revoked or unknown key');
+    expect(model.failingCount).toBe(1);
+    expect(trayTooltip(model)).toBe('Keydesk — 1 key failing, 2 keys due for rotation');
+    expect(trayTooltip(trayModel([credentials[3]], accounts, () => false, now, failing))).toBe('Keydesk — 1 key failing');
+  });
+
   it('lists due keys most overdue first, by each key\'s own policy', () => {
     expect(dueRotations(credentials, now).map((d) => [d.credentialId, d.age.dueInDays])).toEqual([
       ['prod', -30],

@@ -71,9 +71,10 @@ export async function previewImport(vault: CredentialVault, location: ScanLocati
   const seen = new Map<string, string>();
   return {
     sources,
-    candidates: credentials.map(({ secretAccessKey, secretLines, ...rest }) => {
+    candidates: credentials.map((found) => {
+      const { secretAccessKey, secretLines, ...rest } = found;
       const saved = savedAs(vault, rest);
-      const identity = importable(rest) ? keyIdentity(rest) : undefined;
+      const identity = importable(found) ? keyIdentity(found) : undefined;
       const first = identity ? seen.get(identity) : undefined;
       if (identity && !first) seen.set(identity, rest.id);
       return {
