@@ -94,6 +94,22 @@ export const test = base.extend<KeydeskFixtures>({
 
 export { expect } from '@playwright/test';
 
+/** The window sizes every changed screen is looked at in: a laptop and a small window. */
+export const SCREEN_SIZES = [
+  { width: 1280, height: 800 },
+  { width: 900, height: 600 },
+] as const;
+
+/** Screenshots of the current screen at each of SCREEN_SIZES (`name-1280x800.png`, …), then the size it had. */
+export async function snapSizes(page: Page, snap: (name: string) => Promise<void>, name: string): Promise<void> {
+  const before = page.viewportSize();
+  for (const size of SCREEN_SIZES) {
+    await page.setViewportSize(size);
+    await snap(`${name}-${size.width}x${size.height}`);
+  }
+  if (before) await page.setViewportSize(before);
+}
+
 /** Every file under a directory, recursively, for the secret scan. */
 export async function allFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });

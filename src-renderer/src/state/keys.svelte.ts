@@ -74,23 +74,31 @@ export class KeysState {
     }
   }
 
+  private listing = 0;
+
+  /** Only the newest listing is shown: an older answer (another user's keys) arriving late is dropped. */
   async refresh(): Promise<void> {
+    const listing = ++this.listing;
     this.loading = true;
     try {
       const list = await api.keys.list(this.scope());
+      if (listing !== this.listing) return;
       [this.keys, this.limit] = [list.keys, list.limit];
       this.error = undefined;
     } catch (error) {
+      if (listing !== this.listing) return;
       this.keys = [];
       this.error = errorInfo(error);
     } finally {
-      this.loading = false;
+      if (listing === this.listing) this.loading = false;
     }
   }
 
   async selectOwner(owner: string): Promise<void> {
     this.owner = owner;
     this.notice = undefined;
+    // The previous user's keys must not stay on screen (nor feed Browse Buckets) while this user's load.
+    this.keys = [];
     await this.refresh();
   }
 

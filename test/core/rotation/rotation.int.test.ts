@@ -1,4 +1,5 @@
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,8 +87,10 @@ async function setup(capabilities: Partial<ProviderCapabilities> = {}) {
   };
   const base = { endpoint: rgw.endpoint, region: rgw.region, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey, accountId: account.id, owner: user.uid };
   const credential = await vault.add({ label: 'main', ...base });
-  // The same key saved twice (e.g. once per tool): rotation must move both.
-  const twin = await vault.save({ label: 'twin', ...base });
+  // The same key saved twice, as files from before duplicates were refused may hold it: rotation must move both.
+  const twin = { ...credential, id: randomUUID(), label: 'twin' };
+  await keychain.set(`credential:${twin.id}`, user.secretAccessKey);
+  metadata.putCredential(twin);
   const progress: RotationProgress[] = [];
   const engine = (afterJournal?: RotationDeps['afterJournal'], timeoutMs = 2_000) =>
     new RotationEngine({

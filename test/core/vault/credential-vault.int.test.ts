@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { KeydeskError } from '../../../src-main/core/errors';
 import { CredentialVault } from '../../../src-main/core/vault/credential-vault';
-import { MetadataStore, openConfStore } from '../../../src-main/core/vault/metadata-store';
+import { METADATA_VERSION, MetadataStore, openConfStore } from '../../../src-main/core/vault/metadata-store';
 import { KeychainSecretStore, type SecretStore } from '../../../src-main/core/vault/secret-store';
 import { createRgwUser } from '../../helpers/rgw-users';
 
@@ -67,7 +67,7 @@ describe('MetadataStore versions', () => {
     await writeFile(join(home, 'keydesk.json'), JSON.stringify({ credentials: [] }));
     const store = new MetadataStore(openConfStore(home));
     expect(store.accounts()).toEqual([]);
-    expect(JSON.parse(await readFile(join(home, 'keydesk.json'), 'utf8')).version).toBe(1);
+    expect(JSON.parse(await readFile(join(home, 'keydesk.json'), 'utf8')).version).toBe(METADATA_VERSION);
 
     await writeFile(join(home, 'keydesk.json'), JSON.stringify({ version: 99, credentials: [], accounts: [] }));
     expect(() => new MetadataStore(openConfStore(home))).toThrow(/newer Keydesk/);

@@ -93,6 +93,16 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('one identity per key, ag
       { id: 'aws:twin-again', reason: 'Already saved as "twin (AWS profile)".', existing: { id: result.imported[0].id, label: 'twin (AWS profile)' } },
     ]);
 
+    // A file from before duplicates were refused may hold a key twice: each entry names the other.
+    const legacy = { ...ctx.vault.get(first.id), id: '00000000-0000-4000-8000-000000000001', label: 'Old twin' };
+    await ctx.secrets.set(`credential:${legacy.id}`, user.secretAccessKey);
+    ctx.metadata.putCredential(legacy);
+    const summaries = await handlers['credentials:list'](undefined);
+    expect(summaries.find((c) => c.id === legacy.id)?.sameKeyAs).toEqual({ id: first.id, label: 'Lab by hand' });
+    expect(summaries.find((c) => c.id === first.id)?.sameKeyAs).toEqual({ id: legacy.id, label: 'Old twin' });
+    expect(summaries.find((c) => c.id === created.savedCredentials[0].id)?.sameKeyAs).toBeUndefined();
+    await handlers['credentials:remove']({ id: legacy.id });
+
     // Two saves of one key at the same moment: exactly one lands, and the keychain keeps one secret.
     const racer = await createRgwUser(rgw, 'dup');
     const outcomes = await Promise.allSettled([ctx.vault.save({ ...pasted(racer), label: 'a' }), ctx.vault.save({ ...pasted(racer), label: 'b' })]);
@@ -159,10 +169,10 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('one identity per key, ag
   });
 
   it('health goes failing when the key is deleted at RGW, stays failing since then, and recovers when it is back', async () => {
-    const { ctx, handlers } = await app();
+    const { handlers } = await app();
     const user = await createRgwUser(rgw, 'health');
     const saved = await handlers['credentials:add']({ ...pasted(user), label: 'watched' });
-    const healthOf = async () => (await handlers['credentials:list']()).find((c) => c.id === saved.id)!.health;
+    const healthOf = async () => (await handlers['credentials:list'](undefined)).find((c) => c.id === saved.id)!.health;
 
     await handlers['credentials:checkHealth']({ ids: [saved.id] });
     const verified = await healthOf();
