@@ -1,7 +1,7 @@
 import { _electron, chromium, test as base, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { rgwFromEnv, type RgwInfo } from '../servers/rgw';
@@ -93,6 +93,28 @@ export const test = base.extend<KeydeskFixtures>({
 });
 
 export { expect } from '@playwright/test';
+
+/**
+ * Specs that read the other tools' config files: the app under test gets its own HOME (apart from
+ * KEYDESK_HOME) and the same variables the AWS CLI and rclone honour, so a developer's files are never read.
+ */
+export const testWithUserHome = test.extend<{ userHome: string }>({
+  userHome: async ({}, use) => {
+    const dir = await mkdtemp(join(tmpdir(), 'keydesk-e2e-user-'));
+    await mkdir(join(dir, '.aws'));
+    await mkdir(join(dir, '.config', 'rclone'), { recursive: true });
+    await use(dir);
+    await rm(dir, { recursive: true, force: true });
+  },
+  appEnv: async ({ userHome }, use) =>
+    use({
+      HOME: userHome,
+      XDG_CONFIG_HOME: join(userHome, '.config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(userHome, '.aws', 'credentials'),
+      AWS_CONFIG_FILE: join(userHome, '.aws', 'config'),
+      RCLONE_CONFIG: join(userHome, '.config', 'rclone', 'rclone.conf'),
+    }),
+});
 
 /** The window sizes every changed screen is looked at in: a laptop and a small window. */
 export const SCREEN_SIZES = [

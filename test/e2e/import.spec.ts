@@ -1,36 +1,17 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MOVED_NOTE } from '../../src-main/core/ecosystem/importer';
 import { createS3Client } from '../../src-main/core/s3/client';
 import { createRgwUser, type RgwUser } from '../helpers/rgw-users';
-import { expect, filesContaining, test as base } from './fixtures';
+import { expect, filesContaining, testWithUserHome } from './fixtures';
 import { listBuckets } from './rgw-account';
 
 const run = promisify(execFile);
 
-/** The user's own HOME for the app under test, apart from KEYDESK_HOME, holding the other tools' config files. */
-const test = base.extend<{ userHome: string }>({
-  userHome: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'keydesk-e2e-user-'));
-    await mkdir(join(dir, '.aws'));
-    await mkdir(join(dir, '.config', 'rclone'), { recursive: true });
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-  // The same variables the AWS CLI and rclone honour, so a developer's own files are never read.
-  appEnv: async ({ userHome }, use) =>
-    use({
-      HOME: userHome,
-      XDG_CONFIG_HOME: join(userHome, '.config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(userHome, '.aws', 'credentials'),
-      AWS_CONFIG_FILE: join(userHome, '.aws', 'config'),
-      RCLONE_CONFIG: join(userHome, '.config', 'rclone', 'rclone.conf'),
-    }),
-});
+const test = testWithUserHome;
 
 async function writeSampleFiles(userHome: string, endpoint: string, aws: RgwUser, s3cmd: RgwUser): Promise<void> {
   const url = new URL(endpoint);
@@ -79,7 +60,7 @@ test('import an ~/.aws profile with plain-text removal, browse with it, and use 
 
   const found = page.getByRole('table', { name: 'Found keys' });
   const rowOf = (name: string) => found.getByRole('row').filter({ hasText: name });
-  await expect(rowOf('rgw')).toContainText('Ready');
+  await expect(rowOf('rgw')).toContainText('Works');
   await expect(rowOf('rgw')).toContainText(aws.accessKeyId);
   await expect(found.getByRole('checkbox', { name: 'Import rgw (AWS profile)' })).toBeChecked();
   await expect(rowOf('temporary')).toContainText('Can’t import: Temporary session credentials expire');

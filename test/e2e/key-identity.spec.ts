@@ -1,32 +1,15 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { createS3Client } from '../../src-main/core/s3/client';
 import { createRgwUser, removeRgwKey, type RgwUser } from '../helpers/rgw-users';
 import type { RgwInfo } from '../servers/rgw';
-import { expect, snapSizes, test as base } from './fixtures';
+import { expect, snapSizes, testWithUserHome } from './fixtures';
 import { addRgwAccount } from './rgw-account';
 
-/** The user's own HOME for the app under test, holding an ~/.aws the import screen finds. */
-const test = base.extend<{ userHome: string }>({
-  userHome: async ({}, use) => {
-    const dir = await mkdtemp(join(tmpdir(), 'keydesk-e2e-identity-'));
-    await mkdir(join(dir, '.aws'));
-    await use(dir);
-    await rm(dir, { recursive: true, force: true });
-  },
-  appEnv: async ({ userHome }, use) =>
-    use({
-      HOME: userHome,
-      XDG_CONFIG_HOME: join(userHome, '.config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(userHome, '.aws', 'credentials'),
-      AWS_CONFIG_FILE: join(userHome, '.aws', 'config'),
-      RCLONE_CONFIG: join(userHome, '.config', 'rclone', 'rclone.conf'),
-    }),
-});
+const test = testWithUserHome;
 
 async function withBucket(rgw: RgwInfo, user: RgwUser, bucket: string): Promise<void> {
   const s3 = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, ...user, forcePathStyle: true, checksums: 'when-required' });

@@ -7,16 +7,8 @@ import { cliCommand, revealedSnippet, snippets } from '../../../src-main/core/ec
 import { findByProfile } from '../../../src-main/core/vault/profile-names';
 import { CredentialVault } from '../../../src-main/core/vault/credential-vault';
 import { MetadataStore } from '../../../src-main/core/vault/metadata-store';
-import type { SecretStore } from '../../../src-main/core/vault/secret-store';
+import { MemorySecrets } from '../../helpers/memory-secrets';
 import { writeSampleHome, type SampleKeys } from './fixtures';
-
-class MemorySecrets implements SecretStore {
-  readonly entries = new Map<string, string>();
-  get = async (name: string) => this.entries.get(name) ?? null;
-  set = async (name: string, secret: string) => void this.entries.set(name, secret);
-  delete = async (name: string) => this.entries.delete(name);
-  list = async () => [...this.entries.keys()];
-}
 
 const keys: SampleKeys = {
   endpoint: 'http://127.0.0.1:7480',

@@ -4,15 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CredentialVault } from '../../../src-main/core/vault/credential-vault';
 import { KeyHealthMonitor, type KeyHealthOptions } from '../../../src-main/core/vault/key-health';
 import { MetadataStore } from '../../../src-main/core/vault/metadata-store';
-import type { SecretStore } from '../../../src-main/core/vault/secret-store';
-
-class MemorySecrets implements SecretStore {
-  readonly entries = new Map<string, string>();
-  get = async (name: string) => this.entries.get(name) ?? null;
-  set = async (name: string, secret: string) => void this.entries.set(name, secret);
-  delete = async (name: string) => this.entries.delete(name);
-  list = async () => [...this.entries.keys()];
-}
+import { MemorySecrets } from '../../helpers/memory-secrets';
 
 type Answer = 'ok' | 'InvalidAccessKeyId' | 'SignatureDoesNotMatch' | 'AccessDenied' | 'hang';
 
