@@ -130,8 +130,7 @@ async function checkCandidate(candidate: FoundCredential, signal: AbortSignal, t
   try {
     endpoint = parseEndpoint(candidate.endpoint);
   } catch (error) {
-    const info = toErrorInfo(error);
-    return { works: false, reason: 'invalid endpoint', error: info };
+    return { works: false, reason: 'invalid endpoint', error: toErrorInfo(error) };
   }
   const connection = { ...candidate, endpoint, secretAccessKey: candidate.secretAccessKey!, checksums: 'when-required' as const };
   const check = await checkKey(connection, { signal, timeoutMs });
