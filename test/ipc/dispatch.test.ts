@@ -35,6 +35,28 @@ describe('dispatch', () => {
     expect(JSON.stringify(hidden)).not.toContain('/home/x');
   });
 
+  it('answers channels that are not strings without calling into them', async () => {
+    const hostile = { toString: 1, valueOf: 1 };
+    await expect(dispatch(handlers, hostile, undefined)).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: 'Unknown channel an object.' } });
+    const deep: unknown[] = [];
+    let inner = deep;
+    for (let i = 0; i < 100_000; i++) inner = (inner[0] = []) as unknown[];
+    await expect(dispatch(handlers, deep, undefined)).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: 'Unknown channel an array.' } });
+    await expect(dispatch(handlers, Symbol('x'), undefined)).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    await expect(dispatch(handlers, 'x'.repeat(10_000), undefined)).resolves.toMatchObject({ ok: false, error: { message: expect.stringMatching(/^Unknown channel "x{60}…"\.$/) } });
+  });
+
+  it('refuses payloads nested too deep or too large before validating them', async () => {
+    const deep: unknown[] = [];
+    let inner = deep;
+    for (let i = 0; i < 100_000; i++) inner = (inner[0] = []) as unknown[];
+    await expect(dispatch(handlers, 'credentials:remove', { id: deep })).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('deeper than 32') } });
+    await expect(dispatch(handlers, 'credentials:remove', { id: new Array(200_000).fill(0) })).resolves.toMatchObject({ ok: false, error: { message: expect.stringContaining('more than 100000 values') } });
+    // Structured clones (Electron IPC) can carry Maps and Sets: held to the same bounds, then refused by the schema.
+    await expect(dispatch(handlers, 'credentials:remove', new Map([['id', deep]]))).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    await expect(dispatch(handlers, 'credentials:remove', new Set([1]))).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+  });
+
   it('returns the value of a valid call', async () => {
     await expect(dispatch(handlers, 'credentials:list', undefined)).resolves.toEqual({ ok: true, value: [] });
   });
