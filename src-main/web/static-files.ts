@@ -23,7 +23,7 @@ const HEADERS = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content
 export class StaticFiles {
   private readonly realRoot: Promise<string>;
 
-  constructor(private readonly root: string) {
+  constructor(root: string) {
     this.realRoot = realpath(root).catch(() => root);
   }
 
