@@ -1,6 +1,7 @@
 /** The contract's channel and event names as plain data, so the sandboxed preload need not bundle zod. */
 export const channelNames = [
   'app:info',
+  'app:ping',
   'vault:status',
   'app:openExternal',
   'clipboard:copySecret',

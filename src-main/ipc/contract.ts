@@ -1,4 +1,7 @@
 import type { z } from 'zod';
+import type { BridgeState } from './call-guard';
+
+export type { BridgeState };
 import type { ChannelDef, Envelope } from './channel';
 import { channelNames } from './channel-names';
 import { accountChannels } from './channels/accounts';
@@ -82,6 +85,8 @@ export type ApiShape<Wrap extends 'envelope' | 'value'> = {
   };
 } & {
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  /** The link to main (preload or WebSocket): called now and on every change; returns the unsubscribe. */
+  onConnection(listener: (state: BridgeState) => void): () => void;
 };
 
 /** What the preload puts on `window.keydesk`. */

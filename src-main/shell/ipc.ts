@@ -6,8 +6,13 @@ import type { EventBus } from '../ipc/events';
 
 /** A request counts only from the app's own page in a window's main frame — never an iframe or other page. */
 export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, isAppUrl: (url: string) => boolean): boolean {
-  const frame = event.senderFrame;
-  return !!frame && frame.parent === null && isAppUrl(frame.url);
+  try {
+    const frame = event.senderFrame;
+    return !!frame && frame.parent === null && isAppUrl(frame.url);
+  } catch {
+    // A frame disposed (navigated away, renderer gone) while its request was in flight: Electron throws on access.
+    return false;
+  }
 }
 
 export function registerIpc(ipcMain: IpcMain, handlers: Handlers, isAppUrl: (url: string) => boolean): void {

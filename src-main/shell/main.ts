@@ -2,6 +2,7 @@ import { app, BrowserWindow, clipboard, dialog, ipcMain, session, shell, type Op
 import ElectronStore from 'electron-store';
 import { join } from 'node:path';
 import { runCli } from '../cli/keydesk';
+import { keepRunningOnUnexpectedErrors } from '../core/crash-guard';
 import { cliCommand } from '../core/ecosystem/snippets';
 import { httpsOnly } from '../core/links';
 import { SecretClipboard } from '../core/secret-clipboard';
@@ -14,6 +15,7 @@ import { rendererLocation } from './renderer-location';
 import { applySessionPolicy, lockDownContents } from './security';
 import { createTray } from './tray';
 import { createMainWindow } from './window';
+import { watchWindowHealth } from './window-health';
 import { storeOptions } from '../core/vault/metadata-store';
 
 // `Keydesk credential-process --profile NAME` (AWS credential_process): answer and exit, with no window
@@ -23,6 +25,9 @@ if (cliStart !== -1) {
   app.exit(await runCli(process.argv.slice(cliStart)));
   await new Promise(() => {}); // app.exit ends the process; nothing below may start.
 }
+
+// An error that escaped every handler is logged (redacted) instead of ending the app with transfers in flight.
+keepRunningOnUnexpectedErrors();
 
 const defaultHome = app.getPath('userData');
 const home = resolveHome(defaultHome);
@@ -41,6 +46,7 @@ function showWindow(): void {
   if (!mainWindow || mainWindow.isDestroyed()) {
     mainWindow = createMainWindow(location, preloadPath, join(resources, 'icon.png'));
     forwardEvents(context.events, mainWindow.webContents);
+    watchWindowHealth(mainWindow, { dialog, quit: () => app.quit() });
     mainWindow.on('close', (event) => {
       // Closing the window keeps Keydesk in the tray; Quit in the tray menu really quits.
       if (!quitting) {
@@ -119,9 +125,12 @@ void app.whenReady().then(() => {
   registerIpc(ipcMain, createHandlers(context), location.isAppUrl);
   createTray({ iconPath: join(resources, 'tray.png'), context, show: showWindow, browse: browseBuckets, quit: () => app.quit() });
   // Rotations cut short by a crash or quit; a new rotation of the same key settles its own first anyway.
-  void context.rotation.recoverRotations().then((results) => {
-    for (const failed of results.filter((r) => r.outcome === 'failed')) log.warn(`Unfinished rotation ${failed.rotationId}: ${failed.error?.message ?? ''}`);
-  });
+  void context.rotation.recoverRotations().then(
+    (results) => {
+      for (const failed of results.filter((r) => r.outcome === 'failed')) log.warn(`Unfinished rotation ${failed.rotationId}: ${failed.error?.message ?? ''}`);
+    },
+    (error: unknown) => log.warn(`Recovering rotations failed: ${(error as Error).message}`),
+  );
   void context.transfers.resumePending().catch((error: unknown) => log.warn(`Resuming transfers failed: ${(error as Error).message}`));
   context.health.start();
   showWindow();

@@ -27,6 +27,10 @@ export function createFakeElectron() {
     send(channel: string, payload: unknown) {
       this.sent.push({ channel, payload });
     }
+    reloads = 0;
+    reload() {
+      this.reloads++;
+    }
     isDestroyed() {
       return false;
     }
@@ -125,10 +129,19 @@ export function createFakeElectron() {
     readText: async () => clipboard.text,
   };
 
-  // What the next native open dialog answers, as Electron's dialog.showOpenDialog.
+  // What the next native open dialog answers, as Electron's dialog.showOpenDialog; message boxes are
+  // recorded and answered with `messageBoxAnswer` (or their cancelId once their signal aborts).
+  type MessageBox = { message: string; detail?: string; buttons: string[]; cancelId?: number; signal?: AbortSignal; answer(response: number): void };
   const dialog = {
     next: { canceled: true, filePaths: [] as string[] },
     showOpenDialog: async () => dialog.next,
+    messageBoxes: [] as MessageBox[],
+    showMessageBox: (_window: unknown, options: Omit<MessageBox, 'answer'>) =>
+      new Promise<{ response: number; checkboxChecked: boolean }>((resolve) => {
+        const answer = (response: number) => resolve({ response, checkboxChecked: false });
+        options.signal?.addEventListener('abort', () => answer(options.cancelId ?? 0));
+        dialog.messageBoxes.push({ ...options, answer });
+      }),
   };
 
   const module = {

@@ -13,6 +13,8 @@ vi.mock('electron', async () => {
 
 const root = join(import.meta.dirname, '../..');
 
+const listenersBefore = { exception: process.listenerCount('uncaughtException'), rejection: process.listenerCount('unhandledRejection') };
+
 describe('Electron shell (electron faked)', () => {
   beforeAll(async () => {
     await import('../../src-main/shell/main');
@@ -119,6 +121,54 @@ describe('Electron shell (electron faked)', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('keeps running after an error nothing caught, instead of exiting with transfers in flight', () => {
+    expect(process.listenerCount('uncaughtException')).toBe(listenersBefore.exception + 1);
+    expect(process.listenerCount('unhandledRejection')).toBe(listenersBefore.rejection + 1);
+  });
+
+  it('tells the person when the window crashes, and reloads it on request', async () => {
+    const [window] = fake.current.windows;
+    const warn = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    const box = fake.current.dialog.messageBoxes.at(-1)!;
+    expect(box).toMatchObject({ message: 'Keydesk’s window stopped unexpectedly.', detail: expect.stringContaining('Reason: crashed'), buttons: ['Reload window', 'Quit Keydesk'] });
+    box.answer(0);
+    await vi.waitFor(() => expect(window.webContents.reloads).toBe(1));
+    // A window closed on purpose is not a crash.
+    window.webContents.emit('render-process-gone', {}, { reason: 'clean-exit', exitCode: 0 });
+    expect(fake.current.dialog.messageBoxes.at(-1)).toBe(box);
+    expect(String(warn.mock.calls[0]?.[0])).toContain("Keydesk's window stopped: crashed (exit code 139)");
+    warn.mockRestore();
+  });
+
+  it('asks whether to wait or reload when the window hangs, and withdraws the question when it answers again', async () => {
+    const [window] = fake.current.windows;
+    const warn = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const asked = fake.current.dialog.messageBoxes.length;
+    window.emit('unresponsive');
+    window.emit('unresponsive'); // Electron repeats it; one question is enough
+    expect(fake.current.dialog.messageBoxes.length).toBe(asked + 1);
+    const box = fake.current.dialog.messageBoxes.at(-1)!;
+    expect(box).toMatchObject({ message: 'Keydesk’s window is not responding.', buttons: ['Wait', 'Reload window'] });
+    window.emit('responsive');
+    expect(box.signal?.aborted).toBe(true);
+    const reloads = window.webContents.reloads;
+    window.emit('unresponsive');
+    fake.current.dialog.messageBoxes.at(-1)!.answer(1);
+    await vi.waitFor(() => expect(window.webContents.reloads).toBe(reloads + 1));
+    warn.mockRestore();
+  });
+
+  it('refuses a request whose frame was disposed while it was in flight, instead of throwing', async () => {
+    const handler = fake.current.handlers.get('app:info')!;
+    const disposed = {
+      get senderFrame(): never {
+        throw new Error('Render frame was disposed before WebFrameMain could be accessed');
+      },
+    };
+    await expect(Promise.resolve(handler(disposed, undefined))).resolves.toMatchObject({ ok: false, error: { code: 'ACCESS_DENIED' } });
   });
 
   it('keeps running in the tray when the window is closed', () => {

@@ -3,11 +3,12 @@ import { httpsOnly } from '../../core/links';
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../contract';
 
-type AppHandlers = Pick<Handlers, 'app:info' | 'vault:status' | 'app:openExternal'>;
+type AppHandlers = Pick<Handlers, 'app:info' | 'app:ping' | 'vault:status' | 'app:openExternal'>;
 
 export function appHandlers(ctx: AppContext): AppHandlers {
   return {
     'app:info': async () => ({ version: ctx.version, mode: ctx.mode, home: ctx.home, platform: process.platform }),
+    'app:ping': async () => true,
     'vault:status': async () => {
       try {
         await ctx.secrets.list();

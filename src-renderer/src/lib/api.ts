@@ -47,9 +47,12 @@ function unwrap(bridge: KeydeskBridge): KeydeskApi {
     api[area] = methods;
   }
   api.on = bridge.on;
+  api.onConnection = bridge.onConnection;
   return api as KeydeskApi;
 }
 
+/** Browser mode: no preload, so the page talks to `npm run web` over its WebSocket. */
+export const browserMode = !window.keydesk;
 export const api: KeydeskApi = unwrap(window.keydesk ?? createWebBridge(window.location));
 
 export function errorInfo(error: unknown): ErrorInfo {

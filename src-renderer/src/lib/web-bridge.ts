@@ -1,48 +1,109 @@
+import { browserModeLoss, CallGuard, startHeartbeat, type LossReason } from '../../../src-main/ipc/call-guard';
 import type { Envelope } from '../../../src-main/ipc/channel';
 import { channelNames, eventNames } from '../../../src-main/ipc/channel-names';
 import type { KeydeskBridge } from '../../../src-main/ipc/contract';
 
+/** An upgrade the server accepted at TCP level but never answers (a stopped process) is given up after this. */
+const CONNECT_TIMEOUT_MS = 5_000;
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 5_000;
+
 /**
  * Browser mode: the same `keydesk` API as the preload, carried over a WebSocket to the Node services.
  * The token comes from the URL fragment the server printed (fragments never reach server logs).
+ *
+ * When the connection closes or main stops answering pings, every pending call ends with a clear error,
+ * the page learns it through `onConnection`, and the bridge keeps trying the same URL in the background:
+ * after a short interruption the same server takes the page back; a restarted one has a new token.
  */
-export function createWebBridge(location: Location): KeydeskBridge {
+export function createWebBridge(location: Location, Socket: typeof WebSocket = WebSocket): KeydeskBridge {
   const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
-  const pending = new Map<number, (envelope: Envelope<unknown>) => void>();
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/bridge?token=${encodeURIComponent(token)}`;
+  const guard = new CallGuard(browserModeLoss, { status: 'connecting' });
+  const replies = new Map<number, (envelope: Envelope<unknown>) => void>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let socket: WebSocket | undefined;
+  let everOpened = false;
+  let retryMs = RETRY_MIN_MS;
+  let stopHeartbeat = () => {};
   let nextId = 1;
+  let settleFirst: () => void = () => {};
+  const firstAttempt = new Promise<void>((resolve) => (settleFirst = resolve));
 
-  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/bridge?token=${encodeURIComponent(token)}`);
-  const opened = new Promise<void>((resolve, reject) => {
-    socket.addEventListener('open', () => resolve(), { once: true });
-    socket.addEventListener('error', () => reject(new Error('closed')), { once: true });
-  });
-  const lost = (message: string): Envelope<unknown> => ({ ok: false, error: { code: 'NETWORK', message } });
-  socket.addEventListener('close', () => {
-    for (const resolve of pending.values()) resolve(lost('The connection to Keydesk was closed. Reload the page.'));
-    pending.clear();
-  });
-  socket.addEventListener('message', (message) => {
-    const data = JSON.parse(String(message.data)) as { id?: number; envelope?: Envelope<unknown>; event?: string; payload?: unknown };
-    if (data.id !== undefined && data.envelope) {
-      pending.get(data.id)?.(data.envelope);
-      pending.delete(data.id);
-    } else if (data.event) {
-      for (const listener of listeners.get(data.event) ?? []) listener(data.payload);
+  function connect(): void {
+    const attempt = new Socket(url);
+    socket = attempt;
+    const giveUp = setTimeout(() => lose(attempt, everOpened ? 'stopped' : 'unreachable'), CONNECT_TIMEOUT_MS);
+    attempt.addEventListener('open', () => {
+      clearTimeout(giveUp);
+      if (socket !== attempt) return attempt.close();
+      everOpened = true;
+      retryMs = RETRY_MIN_MS;
+      guard.setState({ status: 'open' });
+      settleFirst();
+      stopHeartbeat = startHeartbeat(() => request(attempt, 'app:ping', undefined), { missed: () => lose(attempt, 'not-responding'), answered: () => {} });
+    });
+    attempt.addEventListener('message', (message) => {
+      if (socket === attempt) receive(message.data);
+    });
+    // 'error' always comes with 'close'.
+    attempt.addEventListener('close', () => {
+      clearTimeout(giveUp);
+      lose(attempt, everOpened ? 'stopped' : 'unreachable');
+    });
+  }
+
+  /** Drops a connection (once): pending calls end with the reason, and a new attempt is scheduled. */
+  function lose(attempt: WebSocket, reason: LossReason): void {
+    if (socket !== attempt) return;
+    socket = undefined;
+    stopHeartbeat();
+    try {
+      attempt.close();
+    } catch {
+      // Already closing.
     }
-  });
+    replies.clear();
+    guard.setState({ status: 'lost', reason });
+    settleFirst();
+    setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
+  }
+
+  function receive(data: unknown): void {
+    let message: { id?: number; envelope?: Envelope<unknown>; event?: string; payload?: unknown };
+    try {
+      message = JSON.parse(String(data));
+    } catch {
+      return;
+    }
+    if (typeof message.id === 'number' && message.envelope) {
+      replies.get(message.id)?.(message.envelope);
+      replies.delete(message.id);
+    } else if (typeof message.event === 'string') {
+      for (const listener of listeners.get(message.event) ?? []) {
+        try {
+          listener(message.payload);
+        } catch (error) {
+          console.error(`Keydesk: a ${message.event} listener failed`, error);
+        }
+      }
+    }
+  }
+
+  function request(attempt: WebSocket, channel: string, payload: unknown): Promise<Envelope<unknown>> {
+    return new Promise((resolve, reject) => {
+      if (attempt.readyState !== Socket.OPEN) return reject(new Error('not connected'));
+      const id = nextId++;
+      replies.set(id, resolve);
+      attempt.send(JSON.stringify({ id, channel, payload }));
+    });
+  }
 
   const invoke = async (channel: string, payload: unknown): Promise<Envelope<unknown>> => {
-    try {
-      await opened;
-    } catch {
-      return lost('Keydesk refused this page: open the exact URL that `npm run web` printed (it carries the access token).');
-    }
-    const id = nextId++;
-    return new Promise((resolve) => {
-      pending.set(id, resolve);
-      socket.send(JSON.stringify({ id, channel, payload }));
-    });
+    await firstAttempt;
+    const send = () => (socket ? request(socket, channel, payload) : Promise.reject(new Error('not connected')));
+    return guard.call(channel, () => send().catch((): Envelope<unknown> => ({ ok: false, error: browserModeLoss('stopped') })));
   };
 
   const bridge: Record<string, unknown> = {};
@@ -59,5 +120,7 @@ export function createWebBridge(location: Location): KeydeskBridge {
     set.add(listener);
     return () => set.delete(listener);
   };
+  bridge.onConnection = guard.onState.bind(guard);
+  connect();
   return bridge as unknown as KeydeskBridge;
 }

@@ -31,6 +31,8 @@ export class TransfersState {
   items = $state.raw(new Map<string, Item>());
   totals = $state<TransferTotals>();
   error = $state<ErrorInfo>();
+  /** False while main is gone: progress and ETAs shown are then unknown, not current. */
+  connected = $state(true);
 
   readonly rows = $derived(groupRows([...this.items.values()]));
   readonly conflicts = $derived([...this.items.values()].filter((i) => i.state === 'conflict'));
@@ -53,11 +55,18 @@ export class TransfersState {
   /** Subscribes to main's queue; returns the unsubscribe for $effect. */
   connect(): () => void {
     const stop = api.on('transfers:event', (event) => this.apply(event));
-    void api.transfers.list().then(({ items, totals }) => {
-      this.items = new Map([...items.map((i) => [i.id, i] as const), ...this.items]);
-      this.totals = totals;
-    });
-    return stop;
+    const stopWatching = api.onConnection((state) => (this.connected = state.status !== 'lost'));
+    void api.transfers.list().then(
+      ({ items, totals }) => {
+        this.items = new Map([...items.map((i) => [i.id, i] as const), ...this.items]);
+        this.totals = totals;
+      },
+      (error: unknown) => (this.error = errorInfo(error)),
+    );
+    return () => {
+      stop();
+      stopWatching();
+    };
   }
 
   private apply(event: TransfersEvent): void {
