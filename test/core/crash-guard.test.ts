@@ -8,7 +8,10 @@ describe('last line of defence', () => {
     const fakeProcess = new EventEmitter();
     keepRunningOnUnexpectedErrors(fakeProcess as unknown as NodeJS.Process);
     const lines: string[] = [];
-    const write = vi.spyOn(process.stderr, 'write').mockImplementation((line) => void lines.push(String(line)) ?? true);
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation((line) => {
+      lines.push(String(line));
+      return true;
+    });
     registerSecret('wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
     try {
       fakeProcess.emit('uncaughtException', new Error('request failed: secret wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'), 'uncaughtException');
