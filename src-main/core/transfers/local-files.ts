@@ -33,12 +33,23 @@ export async function* walkFiles(folder: string): AsyncGenerator<{ path: string;
   const pending = [root];
   while (pending.length > 0) {
     const dir = pending.pop() as string;
-    for await (const entry of await opendir(dir)) {
+    const entries = await opendir(dir).catch((error: NodeJS.ErrnoException) => {
+      throw folderError(dir, error);
+    });
+    for await (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) pending.push(path);
       else if (entry.isFile()) yield { path, relative: relative(root, path).split(sep).join('/') };
     }
   }
+}
+
+/** Why a folder to upload cannot be read, in words a person can act on. */
+function folderError(dir: string, error: NodeJS.ErrnoException): KeydeskError {
+  if (error.code === 'ENOTDIR') return new KeydeskError({ code: 'INVALID_INPUT', message: `${dir} is not a folder.`, hint: 'Choose a folder to upload, or upload the file on its own.' }, { cause: error });
+  if (error.code === 'ENOENT') return new KeydeskError({ code: 'NOT_FOUND', message: `${dir} does not exist.` }, { cause: error });
+  if (error.code === 'EACCES' || error.code === 'EPERM') return new KeydeskError({ code: 'ACCESS_DENIED', message: `Keydesk may not read the folder ${dir}.`, hint: 'Check its permissions.' }, { cause: error });
+  return new KeydeskError({ code: 'INTERNAL', message: `The folder ${dir} could not be read (${error.message}).` }, { cause: error });
 }
 
 /**
