@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
  */
 
 export interface RawAnswer {
-  /** Status of the first response, if one came. */
+  /** Status of the first final (non-1xx) response, if one came. */
   status?: number;
   /** Everything the server sent. */
   text: string;
@@ -25,7 +25,8 @@ export function rawRequest(port: number, request: string | Buffer, waitMs = 2_00
       clearTimeout(timer);
       socket.destroy();
       const text = Buffer.concat(chunks).toString('latin1');
-      const status = /^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1];
+      // The final status: "100 Continue" and other interim answers come first.
+      const status = [...text.matchAll(/(?:^|\r\n)HTTP\/1\.[01] (\d{3})/g)].map((match) => match[1]).find((code) => !code.startsWith('1'));
       resolve({ status: status ? Number(status) : undefined, text, closed });
     };
     const timer = setTimeout(finish, waitMs);

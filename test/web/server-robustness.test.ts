@@ -1,22 +1,15 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startWebServer } from '../../src-main/web/server';
 import { frame, get, OPCODE, openRawWebSocket, rawRequest, type RawWebSocket } from '../helpers/raw-peer';
-import { watchProcessErrors } from '../helpers/process-errors';
+import { OUTSIDE_MARKER, startTarget, type Target } from '../helpers/web-target';
 
 // Every crash seen in browser mode, one test each: each one ended the process before the fix.
 
-let server: Awaited<ReturnType<typeof startWebServer>>;
+let target: Target;
 let port: number;
 let token: string;
-let home: string;
-let outside: string;
-const watch = watchProcessErrors();
 
-const origin = () => `http://127.0.0.1:${port}`;
+const origin = () => target.origin;
 const bridgeHeaders = () => ({ Host: `127.0.0.1:${port}`, Origin: origin() });
 const openBridge = () => openRawWebSocket(port, `/bridge?token=${token}`, bridgeHeaders());
 
@@ -31,37 +24,20 @@ async function stillServing(): Promise<void> {
   const ws = await openBridge();
   expect(await call(ws, 1, 'app:info')).toMatchObject({ ok: true });
   ws.socket.destroy();
-  expect(watch.errors).toEqual([]);
+  expect(target.errors).toEqual([]);
 }
 
 describe('browser mode survives whatever a local peer sends', () => {
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'keydesk-robust-'));
-    process.env.KEYDESK_HOME = home;
-    const rendererDir = join(home, 'renderer');
-    outside = join(home, 'outside');
-    await mkdir(rendererDir);
-    await mkdir(outside);
-    await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>Keydesk</title>');
-    await writeFile(join(outside, 'secret.txt'), 'not for the page');
-    await symlink(join(outside, 'secret.txt'), join(rendererDir, 'linked.txt'));
-    await symlink(outside, join(rendererDir, 'linked-dir'));
-    server = await startWebServer({ rendererDir, version: '9.9.9', limits: { headersTimeoutMs: 500, requestTimeoutMs: 1_000, checkIntervalMs: 100 } });
-    const url = new URL(server.url);
-    port = Number(url.port);
-    token = new URLSearchParams(url.hash.slice(1)).get('token')!;
+    target = await startTarget();
+    ({ port, token } = target);
   });
   afterEach(async () => {
     // Give late errors (a rejected promise nobody awaited) a moment to surface in this test, not the next.
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(watch.errors).toEqual([]);
+    expect(target.errors).toEqual([]);
   });
-  afterAll(async () => {
-    await server.close();
-    watch.stop();
-    delete process.env.KEYDESK_HOME;
-    await rm(home, { recursive: true, force: true });
-  });
+  afterAll(() => target.stop());
 
   describe('static files', () => {
     it.each(['/%ff', '/%', '/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd', '/%E0%A4%A', '/a%zz'])('answers %s with 400 instead of dying on a URIError', async (path) => {
@@ -87,7 +63,7 @@ describe('browser mode survives whatever a local peer sends', () => {
     ])('never serves a file outside the renderer folder: %s', async (path) => {
       const answer = await get(port, path);
       expect([400, 404]).toContain(answer.status);
-      expect(answer.text).not.toContain('not for the page');
+      expect(answer.text).not.toContain(OUTSIDE_MARKER);
     });
 
     it('answers HEAD without a body, and OPTIONS, POST and other methods with 405', async () => {
