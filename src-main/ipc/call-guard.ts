@@ -172,19 +172,19 @@ export function browserModeLoss(reason: LossReason): ErrorInfo {
       return {
         code: 'TIMEOUT',
         message: `Keydesk stopped answering (${SILENT}).`,
-        hint: 'Wait a moment: this page reconnects by itself if Keydesk answers again. If it does not, stop it (Ctrl+C), start it again with `npm run web` and open the new URL it prints.',
+        hint: 'Wait a moment: this page reconnects by itself if Keydesk answers again. If it does not, stop it (Ctrl+C), start it again with “npm run web” and open the new URL it prints.',
       };
     case 'unreachable':
       return {
         code: 'NETWORK',
         message: 'This page cannot reach Keydesk: it is not running, or it did not accept this page’s access token.',
-        hint: 'Open the exact URL that `npm run web` printed. If Keydesk is not running, start it with `npm run web` and open the new URL it prints.',
+        hint: 'Open the exact URL that “npm run web” printed. If Keydesk is not running, start it with “npm run web” and open the new URL it prints.',
       };
     case 'stopped':
       return {
         code: 'NETWORK',
         message: 'Keydesk has stopped: this page lost its connection to it.',
-        hint: 'Start it again with `npm run web` and open the new URL it prints — the access token changes on every start, so this page cannot simply reload.',
+        hint: 'Start it again with “npm run web” and open the new URL it prints: the access token changes on every start, so reloading this page is not enough.',
       };
   }
 }

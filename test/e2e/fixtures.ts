@@ -16,6 +16,8 @@ export interface KeydeskFixtures {
   /** A private KEYDESK_HOME (data dir + keychain namespace) for this test. */
   home: string;
   page: Page;
+  /** Browser mode's server process (undefined for Electron), for specs that stop it under the page. */
+  webServer: WebServer | undefined;
   rgw: RgwInfo;
   /** Saves a screenshot under test-results/screens/ for people to look at. */
   snap: (name: string) => Promise<void>;
@@ -30,8 +32,13 @@ function electronBinary(): string | undefined {
   return existsSync(binary) ? binary : undefined;
 }
 
+export interface WebServer {
+  url: string;
+  child: ChildProcess;
+}
+
 /** Starts browser mode (`out/main/web.js`) and resolves with the tokened URL it prints. */
-async function startWebMode(home: string, appEnv: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+async function startWebMode(home: string, appEnv: Record<string, string>): Promise<WebServer> {
   const child = spawn(process.execPath, [join(root, 'out/main/web.js')], {
     // Specs upload from and download to fresh folders under the temp directory.
     env: { ...process.env, KEYDESK_WEB_PATHS: tmpdir(), ...appEnv, KEYDESK_HOME: home, KEYDESK_WEB_PORT: '0' },
@@ -68,7 +75,15 @@ export const test = base.extend<KeydeskFixtures>({
     await use(home);
     await rm(home, { recursive: true, force: true });
   },
-  page: async ({ keydeskMode, home, appEnv }, use) => {
+  webServer: async ({ keydeskMode, home, appEnv }, use) => {
+    if (keydeskMode !== 'browser') return use(undefined);
+    const server = await startWebMode(home, appEnv);
+    await use(server);
+    // A spec may have stopped it (SIGSTOP): a stopped process only acts on SIGTERM once continued.
+    server.child.kill('SIGCONT');
+    server.child.kill('SIGTERM');
+  },
+  page: async ({ keydeskMode, appEnv, home, webServer }, use) => {
     if (keydeskMode === 'electron') {
       const executablePath = electronBinary();
       test.skip(!executablePath, 'Electron binary not installed (installed with ELECTRON_SKIP_BINARY_DOWNLOAD): electron e2e skipped; browser mode covers the same specs.');
@@ -77,13 +92,11 @@ export const test = base.extend<KeydeskFixtures>({
       await app.close();
       return;
     }
-    const { url, child } = await startWebMode(home, appEnv);
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
-    await page.goto(url);
+    await page.goto(webServer!.url);
     await use(page);
     await browser.close();
-    child.kill('SIGTERM');
   },
   snap: async ({ page, keydeskMode }, use) => {
     await use(async (name) => {
