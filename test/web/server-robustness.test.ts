@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { frame, get, OPCODE, openRawWebSocket, rawRequest, type RawWebSocket } from '../helpers/raw-peer';
 import { OUTSIDE_MARKER, startTarget, type Target } from '../helpers/web-target';
 
@@ -29,7 +29,7 @@ async function stillServing(): Promise<void> {
 
 describe('browser mode survives whatever a local peer sends', () => {
   beforeAll(async () => {
-    target = await startTarget();
+    target = await startTarget({ headersTimeoutMs: 500, requestTimeoutMs: 1_000, checkIntervalMs: 100, heartbeatMs: 1_000, maxBufferedBytes: 256 * 1024, maxClients: 8 });
     ({ port, token } = target);
   });
   afterEach(async () => {
@@ -264,6 +264,44 @@ describe('browser mode survives whatever a local peer sends', () => {
       expect(limited).toMatchObject({ envelope: { ok: false, error: { message: expect.stringContaining('at once') } } });
       ws.socket.destroy();
       await stillServing();
+    });
+
+    it('drops a peer that stops reading instead of queueing answers without end', async () => {
+      const warnings: string[] = [];
+      const write = vi.spyOn(process.stderr, 'write').mockImplementation((line) => {
+        warnings.push(String(line));
+        return true;
+      });
+      const ws = await openBridge();
+      ws.socket.pause(); // reads nothing from now on
+      for (let round = 0; round < 40 && !ws.socket.destroyed; round++) {
+        const frames = Array.from({ length: 100 }, (_, i) => frame(OPCODE.text, JSON.stringify({ id: round * 100 + i, channel: 'providers:list' })));
+        ws.socket.write(Buffer.concat(frames));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      ws.socket.resume();
+      await ws.closed;
+      write.mockRestore();
+      expect(warnings.join('')).toContain('Browser-mode connection dropped: the page stopped reading.');
+      await stillServing();
+    });
+
+    it('drops a peer that answers no pings (a half-open connection)', async () => {
+      const ws = await openBridge(); // the raw peer never answers pings
+      await ws.closed;
+      expect(ws.frames.some((f) => f.opcode === OPCODE.ping)).toBe(true);
+      await stillServing();
+    });
+
+    it('refuses connections past its limit with 503, and takes new ones once others close', async () => {
+      const open = await Promise.all(Array.from({ length: 8 }, () => openBridge()));
+      await expect(openBridge()).rejects.toThrow('HTTP/1.1 503');
+      open[0].socket.destroy();
+      await open[0].closed;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const again = await openBridge();
+      expect(await call(again, 1, 'app:info')).toMatchObject({ ok: true });
+      for (const ws of [...open, again]) ws.socket.destroy();
     });
   });
 });
