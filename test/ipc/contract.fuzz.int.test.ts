@@ -101,8 +101,10 @@ async function seed(endpoint: string): Promise<Pick<PayloadHints, 'credentialIds
     context.metadata.putAccount({ id, providerId: provider.id, label: `fuzz ${provider.id}`, settings, createdAt: new Date().toISOString() });
     accountIds.push(id);
   }
-  const linked = await context.vault.save({ label: 'fuzz', endpoint, region: 'us-east-1', accessKeyId: 'AKIAFUZZ', secretAccessKey: SECRET, forcePathStyle: true, accountId: accountIds[0], owner: 'fuzz' });
-  const plain = await context.vault.save({ label: 'fuzz plain', endpoint, region: 'us-east-1', accessKeyId: 'AKIAFUZZ2', secretAccessKey: SECRET, forcePathStyle: true });
+  // Keydesk keeps one entry per key (endpoint + access key ID): each seeding saves new keys.
+  const keyId = () => `AKIAFUZZ${randomUUID().slice(0, 8).toUpperCase()}`;
+  const linked = await context.vault.save({ label: 'fuzz', endpoint, region: 'us-east-1', accessKeyId: keyId(), secretAccessKey: SECRET, forcePathStyle: true, accountId: accountIds[0], owner: 'fuzz' });
+  const plain = await context.vault.save({ label: 'fuzz plain', endpoint, region: 'us-east-1', accessKeyId: keyId(), secretAccessKey: SECRET, forcePathStyle: true });
   return { credentialIds: [linked.id, plain.id], accountIds };
 }
 
