@@ -1,7 +1,7 @@
 #!/bin/bash
 # Debian packages Keydesk needs. `runtime` (for npm start): keytar's build deps. `test` (the default, for
-# npm test and CI): also a Secret Service, Chromium for the UI tests, Ceph RGW and Keystone as real servers,
-# and aws CLI, rclone and GNU time for the benchmark.
+# npm test and CI): also a Secret Service, Chromium for the UI tests, Ceph RGW, Keystone and Swift with
+# its S3 API (s3api) as real servers, and aws CLI, rclone and GNU time for the benchmark.
 set -euo pipefail
 packages=(libsecret-1-dev pkg-config)
 if [ "${1:-test}" = test ]; then
@@ -10,6 +10,7 @@ if [ "${1:-test}" = test ]; then
     chromium
     radosgw ceph-mon ceph-osd uuid-runtime bc curl
     keystone
+    swift swift-proxy swift-account swift-container swift-object memcached
     awscli rclone time
   )
 fi

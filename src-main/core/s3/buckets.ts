@@ -6,14 +6,13 @@ import {
   GetBucketVersioningCommand,
   ListBucketsCommand,
   ListMultipartUploadsCommand,
-  ListObjectVersionsCommand,
   type BucketLocationConstraint,
-  type ObjectIdentifier,
 } from '@aws-sdk/client-s3';
 import { KeydeskError } from '../errors';
 import { BatchDeleter } from './batch-delete';
 import { countObjects, listObjectsUnder } from './listing';
 import { s3Call, type BatchOptions, type S3Session } from './session';
+import { countVersions, versionIdentifiers } from './versions';
 
 export interface BucketInfo {
   name: string;
@@ -105,11 +104,12 @@ export async function emptyBucket(session: S3Session, name: string, options: Bat
   const versioning = await s3Call(session, options.signal, (o) => session.client.send(new GetBucketVersioningCommand({ Bucket: name }), o));
   const versioned = versioning.Status === 'Enabled' || versioning.Status === 'Suspended';
   const uploads = await collect(listUploads(session, name, options.signal));
-  const total = (versioned ? await countVersions(session, name, options.signal) : (await countObjects(session, name, '', options.signal)).count) + uploads.length;
+  const versions = versioned ? await countVersions(session, name, { folders: [''] }, { signal: options.signal }) : undefined;
+  const total = (versions ? versions.versions + versions.deleteMarkers : (await countObjects(session, name, '', options.signal)).count) + uploads.length;
   const deleter = new BatchDeleter(session, name, total, options);
   options.onProgress?.({ done: 0, total });
   if (versioned) {
-    for await (const page of listVersions(session, name, options.signal)) await deleter.delete(page);
+    for await (const page of versionIdentifiers(session, name, '', options.signal)) await deleter.delete(page);
   } else {
     for await (const page of listObjectsUnder(session, name, '', options.signal)) await deleter.delete(page.map((o) => ({ Key: o.key })));
   }
@@ -118,24 +118,6 @@ export async function emptyBucket(session: S3Session, name: string, options: Bat
     deleter.advance(1);
   }
   return deleter.finish();
-}
-
-async function countVersions(session: S3Session, bucket: string, signal?: AbortSignal): Promise<number> {
-  let count = 0;
-  for await (const page of listVersions(session, bucket, signal)) count += page.length;
-  return count;
-}
-
-async function* listVersions(session: S3Session, bucket: string, signal?: AbortSignal): AsyncGenerator<ObjectIdentifier[]> {
-  let keyMarker: string | undefined;
-  let versionMarker: string | undefined;
-  do {
-    const page = await s3Call(session, signal, (o) =>
-      session.client.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }), o),
-    );
-    yield [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key ?? '', VersionId: v.VersionId }));
-    [keyMarker, versionMarker] = page.IsTruncated ? [page.NextKeyMarker, page.NextVersionIdMarker] : [undefined, undefined];
-  } while (keyMarker);
 }
 
 export interface PendingUpload {

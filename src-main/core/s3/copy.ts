@@ -3,8 +3,11 @@ import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
   CreateMultipartUploadCommand,
+  GetObjectTaggingCommand,
   UploadPartCopyCommand,
   type CompletedPart,
+  type ServerSideEncryption,
+  type StorageClass,
 } from '@aws-sdk/client-s3';
 import { KeydeskError } from '../errors';
 import { BatchDeleter } from './batch-delete';
@@ -17,6 +20,29 @@ import { s3Call, type BatchOptions, type S3Session } from './session';
 export interface ObjectRef {
   bucket: string;
   key: string;
+  /** A source pinned to one version (restoring an old version). */
+  versionId?: string;
+}
+
+/**
+ * Everything an object is written with besides its bytes. A copy with these replaces all of them
+ * (MetadataDirective REPLACE): what is not given is dropped, so callers start from the source's own.
+ */
+export interface ObjectWriteProperties {
+  contentType?: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  /** An HTTP date. */
+  expires?: string;
+  metadata: Record<string, string>;
+  storageClass?: string;
+  serverSideEncryption?: string;
+  kmsKeyId?: string;
+  bucketKeyEnabled?: boolean;
+  /** Undefined keeps the source's tags. */
+  tags?: { Key: string; Value: string }[];
 }
 
 export interface CopyOptions {
@@ -26,31 +52,91 @@ export interface CopyOptions {
   /** Parallel part copies for one object, or parallel object copies in a folder move. */
   concurrency?: number;
   signal?: AbortSignal;
+  /** Writes the copy with these properties instead of the source's (edit properties in place). */
+  replace?: ObjectWriteProperties;
 }
 
 const GB5 = 5 * 1024 ** 3;
 const DEFAULT_COPY_PART = 512 * 1024 ** 2;
 
-/** Server-side copy (no bytes through this machine), keeping content type and user metadata. */
+/** Server-side copy (no bytes through this machine), keeping every property of the source unless `replace` gives new ones. */
 export async function copyObject(session: S3Session, from: ObjectRef, to: ObjectRef, options: CopyOptions = {}): Promise<void> {
-  const source = await objectDetails(session, from.bucket, from.key, options.signal);
+  const source = await objectDetails(session, from.bucket, from.key, options.signal, from.versionId);
   if (source.size > (options.multipartThreshold ?? GB5)) {
-    await multipartCopy(session, source, to, options);
+    await multipartCopy(session, source, from.versionId, to, options);
     return;
   }
+  const replace = options.replace;
   await s3Call(session, options.signal, (o) =>
     session.client.send(
-      new CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: copySource(from.bucket, from.key), CopySourceIfMatch: source.etag }),
+      new CopyObjectCommand({
+        Bucket: to.bucket,
+        Key: to.key,
+        CopySource: copySource(from.bucket, from.key, from.versionId),
+        CopySourceIfMatch: source.etag,
+        ...(replace && { MetadataDirective: 'REPLACE', ...writeHeaders(replace) }),
+        ...(replace?.tags && { TaggingDirective: 'REPLACE', Tagging: tagging(replace.tags) }),
+      }),
       o,
     ),
   );
 }
 
-async function multipartCopy(session: S3Session, source: ObjectDetails, to: ObjectRef, options: CopyOptions): Promise<void> {
+/** The source's own properties, as a copy that keeps them must send them (multipart copies start empty). */
+export function propertiesOf(source: ObjectDetails): ObjectWriteProperties {
+  return {
+    contentType: source.contentType,
+    cacheControl: source.cacheControl,
+    contentDisposition: source.contentDisposition,
+    contentEncoding: source.contentEncoding,
+    contentLanguage: source.contentLanguage,
+    expires: source.expires,
+    metadata: source.metadata,
+    // STANDARD is every server's default; sending it is refused by none but needed by none either.
+    storageClass: source.storageClass === 'STANDARD' ? undefined : source.storageClass,
+    serverSideEncryption: source.serverSideEncryption,
+    kmsKeyId: source.kmsKeyId,
+    bucketKeyEnabled: source.bucketKeyEnabled,
+  };
+}
+
+function writeHeaders(p: ObjectWriteProperties) {
+  const expires = p.expires ? new Date(p.expires) : undefined;
+  const kms = p.serverSideEncryption?.startsWith('aws:kms');
+  return {
+    ContentType: p.contentType,
+    CacheControl: p.cacheControl,
+    ContentDisposition: p.contentDisposition,
+    ContentEncoding: p.contentEncoding,
+    ContentLanguage: p.contentLanguage,
+    Expires: expires && !Number.isNaN(expires.getTime()) ? expires : undefined,
+    Metadata: p.metadata,
+    StorageClass: p.storageClass as StorageClass | undefined,
+    ServerSideEncryption: p.serverSideEncryption as ServerSideEncryption | undefined,
+    SSEKMSKeyId: kms ? p.kmsKeyId : undefined,
+    BucketKeyEnabled: kms ? p.bucketKeyEnabled : undefined,
+  };
+}
+
+/** The x-amz-tagging header: a URL query string. */
+function tagging(tags: { Key: string; Value: string }[]): string {
+  return new URLSearchParams(tags.map((t) => [t.Key, t.Value])).toString();
+}
+
+async function multipartCopy(session: S3Session, source: ObjectDetails, versionId: string | undefined, to: ObjectRef, options: CopyOptions): Promise<void> {
   const partSize = options.partSize ?? DEFAULT_COPY_PART;
+  const properties = options.replace ?? propertiesOf(source);
+  // A multipart upload starts without tags: the source's are read and given again unless replaced.
+  const tags =
+    properties.tags ??
+    (source.tagCount
+      ? (await s3Call(session, options.signal, (o) => session.client.send(new GetObjectTaggingCommand({ Bucket: source.bucket, Key: source.key, VersionId: versionId }), o))).TagSet?.map(
+          (t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }),
+        )
+      : undefined);
   const { UploadId } = await s3Call(session, options.signal, (o) =>
     session.client.send(
-      new CreateMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, ContentType: source.contentType, Metadata: source.metadata }),
+      new CreateMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, ...writeHeaders(properties), Tagging: tags?.length ? tagging(tags) : undefined }),
       o,
     ),
   );
@@ -71,7 +157,7 @@ async function multipartCopy(session: S3Session, source: ObjectDetails, to: Obje
               Key: to.key,
               UploadId,
               PartNumber,
-              CopySource: copySource(source.bucket, source.key),
+              CopySource: copySource(source.bucket, source.key, versionId),
               CopySourceRange: range,
               // A source replaced mid-copy would otherwise yield a mix of two objects.
               CopySourceIfMatch: source.etag,

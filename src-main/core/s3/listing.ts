@@ -16,6 +16,11 @@ export interface ObjectEntry {
   lastModified?: string;
   etag?: string;
   storageClass?: string;
+  /** Set in version listings (versions.ts): which version of `key` this row is. */
+  versionId?: string;
+  isLatest?: boolean;
+  /** A delete marker: the key reads as deleted while this is its latest version. */
+  deleteMarker?: boolean;
 }
 
 /** One ListObjectsV2 page, so a UI can show the first rows before a large folder is fully listed. */

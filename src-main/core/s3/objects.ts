@@ -13,12 +13,27 @@ export interface ObjectDetails {
   etag?: string;
   storageClass: string;
   contentType?: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  /** The Expires header as the server sent it (an HTTP date). */
+  expires?: string;
   metadata: Record<string, string>;
   versionId?: string;
+  serverSideEncryption?: string;
+  kmsKeyId?: string;
+  bucketKeyEnabled?: boolean;
+  /** Tags on the object, as HeadObject counts them (x-amz-tagging-count). */
+  tagCount?: number;
+  /** Object lock, where the server reports it. */
+  lock?: { mode?: string; retainUntil?: string; legalHold?: boolean };
 }
 
-export async function objectDetails(session: S3Session, bucket: string, key: string, signal?: AbortSignal): Promise<ObjectDetails> {
-  const head = await s3Call(session, signal, (o) => session.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), o));
+/** HeadObject of the latest version, or of `versionId`. */
+export async function objectDetails(session: S3Session, bucket: string, key: string, signal?: AbortSignal, versionId?: string): Promise<ObjectDetails> {
+  const head = await s3Call(session, signal, (o) => session.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), o));
+  const lock = head.ObjectLockMode || head.ObjectLockRetainUntilDate || head.ObjectLockLegalHoldStatus;
   return {
     bucket,
     key,
@@ -28,8 +43,18 @@ export async function objectDetails(session: S3Session, bucket: string, key: str
     // S3 omits the header for STANDARD.
     storageClass: head.StorageClass ?? 'STANDARD',
     contentType: head.ContentType,
+    cacheControl: head.CacheControl,
+    contentDisposition: head.ContentDisposition,
+    contentEncoding: head.ContentEncoding,
+    contentLanguage: head.ContentLanguage,
+    expires: head.ExpiresString ?? (head.Expires instanceof Date && !Number.isNaN(head.Expires.getTime()) ? head.Expires.toUTCString() : undefined),
     metadata: head.Metadata ?? {},
     versionId: head.VersionId,
+    serverSideEncryption: head.ServerSideEncryption,
+    kmsKeyId: head.SSEKMSKeyId,
+    bucketKeyEnabled: head.BucketKeyEnabled,
+    tagCount: head.TagCount,
+    lock: lock ? { mode: head.ObjectLockMode, retainUntil: head.ObjectLockRetainUntilDate?.toISOString(), legalHold: head.ObjectLockLegalHoldStatus === 'ON' } : undefined,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { cancelledError, throwIfCancelled } from '../cancel';
 import { createS3Client, describeS3Error, type S3Connection } from './client';
 import { ObjectRequests } from './object-requests';
@@ -14,7 +15,26 @@ export interface S3Session {
 }
 
 export function openSession(connection: S3Connection, options?: Parameters<typeof createS3Client>[1]): S3Session {
-  return { client: createS3Client(connection, options), objects: new ObjectRequests(connection, options?.timeoutMs ?? 60_000), endpoint: connection.endpoint };
+  const client = createS3Client(connection, options);
+  sendContentMd5ForDeleteObjects(client);
+  return { client, objects: new ObjectRequests(connection, options?.timeoutMs ?? 60_000), endpoint: connection.endpoint };
+}
+
+/**
+ * Swift's S3 API refuses DeleteObjects without Content-MD5 (400 InvalidRequest), which the SDK no longer
+ * sends (it sends a CRC32 instead, or nothing). Every S3 server accepts it, so it is always sent.
+ */
+function sendContentMd5ForDeleteObjects(client: S3Client): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      if (context.commandName === 'DeleteObjectsCommand' && request.headers && !request.headers['content-md5'] && (typeof request.body === 'string' || request.body instanceof Uint8Array)) {
+        request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'keydeskContentMd5ForDeleteObjects' },
+  );
 }
 
 // Re-exported: they lived here first, and callers outside the core import them from this module.

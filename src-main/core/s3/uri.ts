@@ -25,7 +25,8 @@ export function baseName(keyOrPrefix: string): string {
   return trimmed.slice(trimmed.lastIndexOf('/') + 1);
 }
 
-/** CopySource wants "bucket/key" URL-encoded per segment (slashes kept, spaces and unicode escaped). */
-export function copySource(bucket: string, key: string): string {
-  return `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+/** CopySource wants "bucket/key" URL-encoded per segment (slashes kept, spaces and unicode escaped), and a version as its query. */
+export function copySource(bucket: string, key: string, versionId?: string): string {
+  const source = `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  return versionId === undefined ? source : `${source}?versionId=${encodeURIComponent(versionId)}`;
 }
