@@ -13,6 +13,11 @@ import { keyChannels } from './channels/keys';
 import { rotationChannels } from './channels/rotation';
 import { ecosystemChannels } from './channels/ecosystem';
 import { objectChannels } from './channels/objects';
+import { aclChannels } from './channels/acl';
+import { bucketSettingsChannels } from './channels/bucket-settings';
+import { propertyChannels } from './channels/object-properties';
+import { previewChannels } from './channels/preview';
+import { versionChannels } from './channels/versions';
 import { dialogChannels, transferChannels, type TransfersEvent } from './channels/transfers';
 import type { RotationProgress } from '../core/rotation/engine';
 
@@ -30,6 +35,11 @@ export const channels = {
   ...rotationChannels,
   ...ecosystemChannels,
   ...objectChannels,
+  ...versionChannels,
+  ...propertyChannels,
+  ...previewChannels,
+  ...bucketSettingsChannels,
+  ...aclChannels,
   ...transferChannels,
   ...dialogChannels,
 };
@@ -54,8 +64,11 @@ export interface Events {
   'rotation:progress': RotationProgress;
   /** Main asks the window to show a screen (tray "Browse Buckets"). */
   'app:navigate': { view: 'browse'; credentialId: string };
-  /** Progress of a batch operation (empty bucket, delete, move) started with an operationId. */
-  'operations:progress': { operationId: string; done: number; total: number };
+  /**
+   * Progress of a batch operation (empty bucket, delete, move, properties, sizes) started with an
+   * operationId; `total` 0 = not known (sizes count as they go, with `bytes`).
+   */
+  'operations:progress': { operationId: string; done: number; total: number; bytes?: number };
   /** Transfer queue changes, batched and throttled. */
   'transfers:event': TransfersEvent;
 }

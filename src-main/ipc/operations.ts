@@ -26,7 +26,8 @@ export class OperationRegistry {
       this.events.emit('operations:progress', { operationId, ...progress });
     };
     const onProgress = (progress: BatchProgress) => {
-      if (progress.done === 0 || progress.done >= progress.total || Date.now() - last >= PROGRESS_INTERVAL_MS) send(progress);
+      const finished = progress.total > 0 && progress.done >= progress.total;
+      if (progress.done === 0 || finished || Date.now() - last >= PROGRESS_INTERVAL_MS) send(progress);
       else pending = progress;
     };
     try {

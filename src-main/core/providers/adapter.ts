@@ -121,6 +121,16 @@ export interface RegenerateOptions extends KeyScope {
   graceMinutes?: number;
 }
 
+/** A bucket's quota as the provider reports it; a limit of undefined means none. */
+export interface BucketQuota {
+  enabled: boolean;
+  maxBytes?: number;
+  maxObjects?: number;
+  /** What the provider counts against it now. */
+  usedBytes?: number;
+  usedObjects?: number;
+}
+
 /** Where S3 requests made with this provider's keys go. */
 export interface S3Location {
   endpoint: string;
@@ -148,6 +158,8 @@ export interface ProviderSession {
   showSecret?(keyId: string, scope: KeyScope): Promise<string>;
   setDescription?(keyId: string, description: string, scope: KeyScope): Promise<void>;
   setOwnerSuspended?(owner: string, suspended: boolean): Promise<void>;
+  /** A bucket's quota, where the provider's API reports one and this account may read it. */
+  bucketQuota?(bucket: string): Promise<BucketQuota>;
   /** S3 endpoint for keys of this account in `region`. */
   s3Location(region?: string): S3Location;
 }

@@ -93,6 +93,11 @@ function toNewKey(key: RgwKey): NewAccessKey {
   return { ...toKeyInfo(key), secretAccessKey: key.secret_key };
 }
 
+interface RgwBucketInfo {
+  bucket_quota?: { enabled?: boolean; max_size?: number; max_objects?: number };
+  usage?: Record<string, { size?: number; num_objects?: number }>;
+}
+
 function connect(account: AccountContext): ProviderSession {
   const base = parseEndpoint(requireField(account, PROVIDER, 'endpoint', 'Admin API endpoint'));
   const region = setting(account, 'region') ?? 'us-east-1';
@@ -172,7 +177,8 @@ function connect(account: AccountContext): ProviderSession {
           ),
         );
         for (const user of batch) {
-          if (user) owners.push({ id: user.user_id, name: user.display_name || user.user_id, disabled: user.suspended !== 0 });
+          // RGW's canonical user ID (in ACLs and bucket listings) is the user ID itself.
+          if (user) owners.push({ id: user.user_id, name: user.display_name || user.user_id, disabled: user.suspended !== 0, canonicalId: user.user_id });
         }
       }
       return owners.sort((a, b) => a.id.localeCompare(b.id));
@@ -221,6 +227,20 @@ function connect(account: AccountContext): ProviderSession {
     async setOwnerSuspended(owner, suspended) {
       const uid = ownerOf(owner);
       await call('POST', 'user', { uid, suspended: suspended ? 'True' : 'False' }, uid);
+    },
+
+    async bucketQuota(bucket) {
+      // Needs the `buckets=read` cap; -1 and 0 are RGW's "no limit".
+      const info = await call<RgwBucketInfo>('GET', 'bucket', { bucket }, bucket);
+      const limit = (value: number | undefined) => (value !== undefined && value > 0 ? value : undefined);
+      const usage = Object.values(info.usage ?? {});
+      return {
+        enabled: info.bucket_quota?.enabled === true,
+        maxBytes: limit(info.bucket_quota?.max_size),
+        maxObjects: limit(info.bucket_quota?.max_objects),
+        usedBytes: usage.reduce((sum, u) => sum + (u.size ?? 0), 0),
+        usedObjects: usage.reduce((sum, u) => sum + (u.num_objects ?? 0), 0),
+      };
     },
 
     s3Location(keyRegion) {

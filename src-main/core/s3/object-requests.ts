@@ -81,11 +81,12 @@ export class ObjectRequests {
   }
 
   /** GetObject of the whole object or a byte range (inclusive), its body handed to `consume`. */
-  async get(address: ObjectAddress, consume: BodyConsumer, options: { range?: { start: number; end: number }; ifMatch?: string; signal?: AbortSignal }): Promise<GetResult> {
+  async get(address: ObjectAddress, consume: BodyConsumer, options: { range?: { start: number; end: number }; ifMatch?: string; versionId?: string; signal?: AbortSignal }): Promise<GetResult> {
     const headers: Record<string, string> = { 'x-amz-content-sha256': EMPTY_SHA256 };
     if (options.range) headers.range = `bytes=${options.range.start}-${options.range.end}`;
     if (options.ifMatch) headers['if-match'] = options.ifMatch;
-    const response = await this.send('GET', address, undefined, headers, undefined, options.signal, consume);
+    const query = options.versionId === undefined ? undefined : { versionId: options.versionId };
+    const response = await this.send('GET', address, query, headers, undefined, options.signal, consume);
     return { serverSideEncryption: response.headers.get('x-amz-server-side-encryption') };
   }
 

@@ -58,10 +58,12 @@ export async function s3Call<T>(
   }
 }
 
-/** Progress of a batch operation (delete, empty, move); `total` is counted before the work starts. */
+/** Progress of a batch operation (delete, empty, move); `total` is counted before the work starts (0: not known). */
 export interface BatchProgress {
   done: number;
   total: number;
+  /** Bytes counted so far, for work that adds up sizes. */
+  bytes?: number;
 }
 
 export interface BatchOptions {

@@ -32,6 +32,8 @@ export interface TransferJob {
   conflict: ConflictPolicy;
   groupId?: string;
   createdAt: string;
+  /** A download of this version rather than the latest. */
+  versionId?: string;
 }
 
 /** How a run ended when it did not throw; `key`/`localPath` change under 'keep-both'. */

@@ -46,6 +46,7 @@ export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<Ru
     credentialId: job.credentialId,
     bucket: job.bucket,
     key: job.key,
+    versionId: job.versionId,
     conflict: job.conflict,
     groupId: job.groupId,
     createdAt: job.createdAt,
@@ -87,7 +88,7 @@ export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<Ru
 }
 
 async function headObject(job: DownloadJob, ctx: RunContext): Promise<{ size: number; etag: string; kms: boolean }> {
-  const head = await request(ctx, (o) => ctx.session.client.send(new HeadObjectCommand({ Bucket: job.bucket, Key: job.key }), o));
+  const head = await request(ctx, (o) => ctx.session.client.send(new HeadObjectCommand({ Bucket: job.bucket, Key: job.key, VersionId: job.versionId }), o));
   return { size: head.ContentLength ?? 0, etag: head.ETag ?? '', kms: head.ServerSideEncryption?.startsWith('aws:kms') ?? false };
 }
 
@@ -179,7 +180,7 @@ async function fetchPart(
   try {
     const range = partCount > 1 ? { start, end: start + length - 1 } : undefined;
     // Not retried here: fetchParts retries the whole part, from its first byte.
-    result = await s3Call(ctx.session, signal, (o) => ctx.session.objects.get({ bucket: job.bucket, key: job.key }, write, { range, ifMatch: entry.etag || undefined, signal: o.abortSignal }));
+    result = await s3Call(ctx.session, signal, (o) => ctx.session.objects.get({ bucket: job.bucket, key: job.key }, write, { range, ifMatch: entry.etag || undefined, versionId: job.versionId, signal: o.abortSignal }));
   } catch (error) {
     ctx.onBytes(-received);
     throw error;

@@ -49,6 +49,7 @@ export interface ItemRecord {
   localPath: string;
   conflict: ConflictPolicy;
   groupId?: string;
+  versionId?: string;
   /** Bytes, when known when added (a download added without a listing size has none). */
   size?: number;
   createdAt: string;

@@ -114,7 +114,7 @@ export class TransferQueue {
   async addDownload(request: DownloadRequest, groupId?: string): Promise<TransferItemSnapshot> {
     const listed = request.size !== undefined && request.etag ? { size: request.size, etag: request.etag } : undefined;
     return this.add(
-      { kind: 'download', credentialId: request.credentialId, bucket: request.bucket, key: request.key, localPath: request.target, conflictPolicy: request.conflict ?? 'ask', bytesTotal: request.size ?? 0, groupId },
+      { kind: 'download', credentialId: request.credentialId, bucket: request.bucket, key: request.key, versionId: request.versionId, localPath: request.target, conflictPolicy: request.conflict ?? 'ask', bytesTotal: request.size ?? 0, groupId },
       listed,
     );
   }
@@ -334,7 +334,7 @@ export class TransferQueue {
           s.bytesTotal = bytes;
         },
       };
-      const job: TransferJob = { id: s.id, credentialId: s.credentialId, bucket: s.bucket, key: s.key, conflict: s.conflictPolicy, groupId: s.groupId, createdAt: s.createdAt };
+      const job: TransferJob = { id: s.id, credentialId: s.credentialId, bucket: s.bucket, key: s.key, versionId: s.versionId, conflict: s.conflictPolicy, groupId: s.groupId, createdAt: s.createdAt };
       const outcome: RunOutcome = s.kind === 'upload' ? await runUpload({ ...job, file: s.localPath }, ctx) : await runDownload({ ...job, target: s.localPath, listed: item.listed }, ctx);
       if (outcome.state === 'done') {
         s.key = outcome.key;
@@ -372,6 +372,7 @@ export class TransferQueue {
       localPath: s.localPath,
       conflict: s.conflictPolicy,
       groupId: s.groupId,
+      versionId: s.versionId,
       // A download's 0 means not known yet.
       size: s.kind === 'upload' || s.bytesTotal > 0 ? s.bytesTotal : undefined,
       createdAt: s.createdAt,
@@ -488,15 +489,15 @@ export class TransferQueue {
 }
 
 function fieldsOfRecord(record: ItemRecord): NewItemFields {
-  const { id, kind, credentialId, bucket, key, localPath, conflict, groupId, size, createdAt } = record;
-  return { id, kind, credentialId, bucket, key, localPath, conflictPolicy: conflict, groupId, bytesTotal: size ?? 0, createdAt };
+  const { id, kind, credentialId, bucket, key, versionId, localPath, conflict, groupId, size, createdAt } = record;
+  return { id, kind, credentialId, bucket, key, versionId, localPath, conflictPolicy: conflict, groupId, bytesTotal: size ?? 0, createdAt };
 }
 
 /** What a journal knows better than a record: the key or path chosen at start (keep-both) and the size. */
-function fieldsOfJournal(entry: Journal): Pick<NewItemFields, 'id' | 'key' | 'localPath' | 'bytesTotal'> {
+function fieldsOfJournal(entry: Journal): Pick<NewItemFields, 'id' | 'key' | 'localPath' | 'bytesTotal' | 'versionId'> {
   return entry.kind === 'upload'
     ? { id: entry.id, key: entry.key, localPath: entry.file, bytesTotal: entry.fileSize }
-    : { id: entry.id, key: entry.key, localPath: entry.target, bytesTotal: entry.size };
+    : { id: entry.id, key: entry.key, localPath: entry.target, bytesTotal: entry.size, versionId: entry.versionId };
 }
 
 async function fileSize(file: string): Promise<number> {

@@ -23,6 +23,8 @@ export interface TransferItemSnapshot {
   localPath: string;
   /** Set for items added as part of a folder, so a UI can group them. */
   groupId?: string;
+  /** A download pinned to this object version. */
+  versionId?: string;
   state: TransferState;
   conflictPolicy: ConflictPolicy;
   bytesDone: number;
@@ -94,6 +96,8 @@ export interface DownloadRequest {
   size?: number;
   /** With `size`, from a listing: the download then skips its HeadObject. */
   etag?: string;
+  /** Downloads this version instead of the latest. */
+  versionId?: string;
 }
 
 export interface DownloadFolderRequest {

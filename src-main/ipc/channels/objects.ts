@@ -24,9 +24,15 @@ const folderName = z
 export const objectChannels = {
   /**
    * Opens a listing and returns its first page. `search` lists every key starting with prefix + search at
-   * any depth (S3 can only match the start of keys); without it, one folder level.
+   * any depth (S3 can only match the start of keys); without it, one folder level. `versions` lists every
+   * version and delete marker of the folder's objects (ListObjectVersions).
    */
-  'objects:listStart': channel<ListingStart>()(z.strictObject({ ...location, prefix, search: z.string().min(1).max(1024).optional() })),
+  'objects:listStart': channel<ListingStart>()(
+    z.strictObject({ ...location, prefix, search: z.string().min(1).max(1024).optional(), versions: z.boolean().optional() }).refine(
+      (l) => !(l.versions && l.search !== undefined),
+      'versions are listed per folder, not in search results',
+    ),
+  ),
   'objects:listNext': channel<ListingStep>()(z.strictObject({ listingId: z.uuid() })),
   'objects:listCancel': channel<boolean>()(z.strictObject({ listingId: z.uuid() })),
   'objects:details': channel<ObjectDetails>()(z.strictObject({ ...location, key: objectKey })),

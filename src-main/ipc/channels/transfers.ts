@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ItemProgress, TransferItemSnapshot, TransferTotals } from '../../core/transfers/types';
 import { channel } from '../channel';
 import { bucketName, credentialId, folder, localPath, objectKey, prefix } from './s3-fields';
+import { versionId } from './versions';
 
 export type { TransferItemSnapshot, TransferTotals };
 
@@ -27,11 +28,16 @@ export const transferChannels = {
   'transfers:uploadFiles': channel<number>()(z.strictObject({ ...location, prefix, paths: z.array(localPath).min(1).max(1000), conflict })),
   /** The folder lands at prefix + its name + "/", keeping relative paths. */
   'transfers:uploadFolder': channel<number>()(z.strictObject({ ...location, prefix, path: localPath, conflict })),
-  /** Files land in targetDir under their names, folders as sub-folders of it. Size and ETag (from the listing) save a HEAD each. */
+  /**
+   * Files land in targetDir under their names, folders as sub-folders of it. Size and ETag (from the
+   * listing) save a HEAD each; `versionId` downloads that version instead of the latest.
+   */
   'transfers:download': channel<number>()(
     z.strictObject({
       ...location,
-      files: z.array(z.strictObject({ key: objectKey, size: z.int().min(0).optional(), etag: z.string().max(128).optional() })).max(2000),
+      files: z
+        .array(z.strictObject({ key: objectKey, size: z.int().min(0).optional(), etag: z.string().max(128).optional(), versionId: versionId.optional() }))
+        .max(2000),
       folders: z.array(folder).max(1000),
       targetDir: localPath,
       conflict,

@@ -9,9 +9,17 @@ import { keyHandlers } from './keys';
 import { rotationHandlers } from './rotation';
 import { ecosystemHandlers } from './ecosystem';
 import { objectHandlers } from './objects';
+import { ServerProfiles } from '../../core/s3/server-profile';
+import { aclHandlers } from './acl';
+import { bucketSettingsHandlers } from './bucket-settings';
+import { propertyHandlers } from './object-properties';
+import { previewHandlers } from './preview';
+import { versionHandlers } from './versions';
 import { transferHandlers } from './transfers';
 
 export function createHandlers(ctx: AppContext): Handlers {
+  // What each S3 endpoint implements, learnt once per app run and shared by every settings handler.
+  const profiles = new ServerProfiles();
   return {
     ...appHandlers(ctx),
     ...clipboardHandlers(ctx),
@@ -22,6 +30,11 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...rotationHandlers(ctx),
     ...ecosystemHandlers(ctx),
     ...objectHandlers(ctx),
+    ...versionHandlers(ctx),
+    ...propertyHandlers(ctx, profiles),
+    ...previewHandlers(ctx),
+    ...bucketSettingsHandlers(ctx, profiles),
+    ...aclHandlers(ctx, profiles),
     ...transferHandlers(ctx),
   };
 }

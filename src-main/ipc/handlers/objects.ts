@@ -3,6 +3,7 @@ import { moveFolder, moveObject } from '../../core/s3/copy';
 import { createFolder, deleteObjects, objectDetails } from '../../core/s3/objects';
 import { openSession } from '../../core/s3/session';
 import { shareLink } from '../../core/s3/share';
+import { listVersionsFolder } from '../../core/s3/versions';
 import { folderPrefix } from '../../core/s3/uri';
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../contract';
@@ -25,11 +26,16 @@ type ObjectHandlers = Pick<
 
 export function objectHandlers(ctx: AppContext, listings = new ListingRegistry()): ObjectHandlers {
   return {
-    'objects:listStart': async ({ credentialId, bucket, prefix, search }) => {
+    'objects:listStart': async ({ credentialId, bucket, prefix, search, versions }) => {
       const session = openSession(await ctx.vault.connection(credentialId));
       const folder = folderPrefix(prefix);
       return listings.start(
-        (signal) => (search === undefined ? listFolder(session, bucket, folder, { signal }) : searchObjects(session, bucket, folder + search, { signal })),
+        (signal) =>
+          versions
+            ? listVersionsFolder(session, bucket, folder, { signal })
+            : search === undefined
+              ? listFolder(session, bucket, folder, { signal })
+              : searchObjects(session, bucket, folder + search, { signal }),
         () => session.client.destroy(),
       );
     },

@@ -79,7 +79,7 @@ export function transferHandlers(ctx: AppContext): TransferHandlers {
       checkCredential(credentialId);
       let count = 0;
       for (const file of files) {
-        await queue.addDownload({ credentialId, bucket, key: file.key, target: localPathForKey(targetDir, baseName(file.key)), conflict, size: file.size, etag: file.etag });
+        await queue.addDownload({ credentialId, bucket, key: file.key, versionId: file.versionId, target: localPathForKey(targetDir, baseName(file.key)), conflict, size: file.size, etag: file.etag });
         count++;
       }
       for (const folder of folders) {

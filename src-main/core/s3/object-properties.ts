@@ -1,0 +1,165 @@
+import { GetObjectTaggingCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { KeydeskError } from '../errors';
+import { readAcl, restoreGrants } from './acl';
+import { checkTags, type Tag } from './bucket-settings';
+import { copyObject, propertiesOf, type ObjectWriteProperties } from './copy';
+import { objectDetails, type ObjectDetails } from './objects';
+import { runPool } from './pool';
+import { expectBody } from './raw-response';
+import { s3Call, type BatchOptions } from './session';
+import { readArea, writeArea, type AreaSpec, type ServerContext, type Setting } from './settings-area';
+
+/*
+ * Object properties (Content-Type, Cache-Control, Content-Disposition, metadata, storage class) are part
+ * of the object in S3: changing them is a server-side copy of the object onto itself with
+ * MetadataDirective REPLACE, which must send everything to keep (encryption, storage class, the other
+ * headers), and which resets the ACL, so extra grants are put back. Tags have their own sub-resource.
+ */
+
+export interface ObjectProperties extends ObjectDetails {
+  tags: Setting<Tag[]>;
+  /** Classes the object can be moved to; undefined when the server does not say (type one in). */
+  storageClasses?: string[];
+}
+
+const TAGS: AreaSpec<Tag[]> = { area: 'objectTags', what: 'object tags', emptyCodes: ['NoSuchTagSet', 'NoSuchTagSetError'], empty: [] };
+
+/** A header to leave (undefined), remove (null) or set. */
+type HeaderChange = string | null | undefined;
+
+/** What to change; anything not named stays as it is. Batch edits name only the fields the user touched. */
+export interface PropertyChange {
+  contentType?: string;
+  cacheControl?: HeaderChange;
+  contentDisposition?: HeaderChange;
+  contentEncoding?: HeaderChange;
+  contentLanguage?: HeaderChange;
+  expires?: HeaderChange;
+  /** `replace` sets the whole set (one object's editor); `set`/`remove` change some names (batch). */
+  metadata?: { replace?: Record<string, string>; set?: Record<string, string>; remove?: string[] };
+  tags?: { replace?: Tag[]; set?: Tag[]; remove?: string[] };
+  storageClass?: string;
+}
+
+async function loadTags(ctx: ServerContext, bucket: string, key: string, versionId?: string): Promise<Tag[]> {
+  const result = await s3Call(ctx.session, ctx.signal, (o) =>
+    ctx.session.client.send(expectBody(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { root: 'Tagging' }, TAGS.what), o),
+  );
+  return (result.TagSet ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+}
+
+export async function readObjectProperties(ctx: ServerContext, bucket: string, key: string, versionId?: string): Promise<ObjectProperties> {
+  const [details, tags] = await Promise.all([objectDetails(ctx.session, bucket, key, ctx.signal, versionId), readArea(ctx, TAGS, () => loadTags(ctx, bucket, key, versionId))]);
+  return { ...details, tags, storageClasses: ctx.profile.storageClasses };
+}
+
+/** S3's user-metadata rules, checked before any request: header-safe names, ASCII values, 2 KB in all. */
+export function checkMetadata(metadata: Record<string, string>): void {
+  let size = 0;
+  for (const [name, value] of Object.entries(metadata)) {
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) throw new KeydeskError({ code: 'INVALID_INPUT', message: `"${name}" cannot be a metadata name: use letters, digits and - _ . only.` });
+    // eslint-disable-next-line no-control-regex
+    if (!/^[\x20-\x7e]*$/.test(value)) throw new KeydeskError({ code: 'INVALID_INPUT', message: `The value of "${name}" holds characters a header cannot carry; use plain ASCII (encode others, e.g. as RFC 2047).` });
+    size += name.length + value.length;
+  }
+  if (size > 2048) throw new KeydeskError({ code: 'INVALID_INPUT', message: `User metadata may hold 2 KB in all (names and values); this is ${size} bytes.` });
+}
+
+/** The properties an object is written with after `change`; undefined when nothing but tags changes. */
+export function applyChange(current: ObjectDetails, change: PropertyChange): ObjectWriteProperties | undefined {
+  const base = propertiesOf(current);
+  const header = (value: HeaderChange, old: string | undefined) => (value === undefined ? old : value === null || value.trim() === '' ? undefined : value.trim());
+  const metadata = change.metadata?.replace ? { ...change.metadata.replace } : { ...current.metadata };
+  for (const [name, value] of Object.entries(change.metadata?.set ?? {})) metadata[name.toLowerCase()] = value;
+  for (const name of change.metadata?.remove ?? []) delete metadata[name.toLowerCase()];
+  const next: ObjectWriteProperties = {
+    ...base,
+    contentType: change.contentType?.trim() || base.contentType,
+    cacheControl: header(change.cacheControl, base.cacheControl),
+    contentDisposition: header(change.contentDisposition, base.contentDisposition),
+    contentEncoding: header(change.contentEncoding, base.contentEncoding),
+    contentLanguage: header(change.contentLanguage, base.contentLanguage),
+    expires: header(change.expires, base.expires),
+    metadata,
+    storageClass: change.storageClass ?? base.storageClass,
+  };
+  checkMetadata(metadata);
+  const same =
+    next.contentType === base.contentType &&
+    next.cacheControl === base.cacheControl &&
+    next.contentDisposition === base.contentDisposition &&
+    next.contentEncoding === base.contentEncoding &&
+    next.contentLanguage === base.contentLanguage &&
+    next.expires === base.expires &&
+    (change.storageClass === undefined || change.storageClass === current.storageClass) &&
+    JSON.stringify(Object.entries(metadata).sort()) === JSON.stringify(Object.entries(current.metadata).sort());
+  return same ? undefined : next;
+}
+
+function applyTagChange(current: Tag[], change: PropertyChange['tags']): Tag[] | undefined {
+  if (!change) return undefined;
+  const tags = new Map((change.replace ?? current).map((t) => [t.Key, t.Value]));
+  for (const t of change.set ?? []) tags.set(t.Key, t.Value);
+  for (const key of change.remove ?? []) tags.delete(key);
+  const next = [...tags].map(([Key, Value]) => ({ Key, Value }));
+  checkTags(next, 10);
+  return JSON.stringify(next) === JSON.stringify(current) ? undefined : next;
+}
+
+/**
+ * Applies `change` to one object (its latest version). Returns false when nothing differed, so no copy
+ * (and, in a versioned bucket, no new version) was made.
+ */
+export async function updateObjectProperties(ctx: ServerContext, bucket: string, key: string, change: PropertyChange): Promise<boolean> {
+  if (change.storageClass && ctx.profile.storageClasses && !ctx.profile.storageClasses.includes(change.storageClass)) {
+    throw new KeydeskError({ code: 'INVALID_INPUT', message: `${ctx.profile.name} offers the storage classes ${ctx.profile.storageClasses.join(', ')}; "${change.storageClass}" is not one of them.` });
+  }
+  const current = await objectDetails(ctx.session, bucket, key, ctx.signal);
+  const next = applyChange(current, change);
+  const currentTags = change.tags ? await writeArea(ctx, TAGS, () => loadTags(ctx, bucket, key), () => loadTags(ctx, bucket, key)) : [];
+  const tags = applyTagChange(currentTags, change.tags);
+  if (!next && !tags) return false;
+  if (next) {
+    // The copy resets the ACL to owner-only; grants are read first (where the server has ACLs) and put back.
+    const acl = await readAcl(ctx, { bucket, key });
+    await copyObject(ctx.session, { bucket, key }, { bucket, key }, { signal: ctx.signal, replace: next });
+    if (acl.state === 'ok') await restoreGrants(ctx, { bucket, key }, acl.value);
+  }
+  if (tags) {
+    await s3Call(ctx.session, ctx.signal, (o) => ctx.session.client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: tags } }), o));
+  }
+  return true;
+}
+
+/**
+ * The same change on many objects, a few at a time, with progress; one object's refusal does not stop the
+ * others (they are reported together at the end). Returns how many objects changed.
+ */
+export async function updateManyObjects(ctx: ServerContext, bucket: string, keys: string[], change: PropertyChange, options: BatchOptions = {}): Promise<number> {
+  let done = 0;
+  let changed = 0;
+  const failures: { key: string; reason: string }[] = [];
+  options.onProgress?.({ done, total: keys.length });
+  await runPool(
+    keys,
+    4,
+    async (key, signal) => {
+      try {
+        if (await updateObjectProperties({ ...ctx, signal }, bucket, key, change)) changed++;
+      } catch (error) {
+        if (signal.aborted) throw error;
+        failures.push({ key, reason: error instanceof KeydeskError ? error.message : String(error) });
+      }
+      options.onProgress?.({ done: ++done, total: keys.length });
+    },
+    options.signal,
+  );
+  if (failures.length > 0) {
+    throw new KeydeskError({
+      code: 'PROVIDER',
+      message: `${failures.length} of ${keys.length} objects could not be changed; the first was "${failures[0].key}": ${failures[0].reason}`,
+      hint: `${changed} object(s) were changed.`,
+    });
+  }
+  return changed;
+}
