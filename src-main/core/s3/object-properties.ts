@@ -2,7 +2,7 @@ import { GetObjectTaggingCommand, PutObjectTaggingCommand } from '@aws-sdk/clien
 import { KeydeskError } from '../errors';
 import { readAcl, restoreGrants } from './acl';
 import { checkTags, type Tag } from './bucket-settings';
-import { copyObject, propertiesOf, type ObjectWriteProperties } from './copy';
+import { copyObject, propertiesOf, type CopyOptions, type ObjectWriteProperties } from './copy';
 import { objectDetails, type ObjectDetails } from './objects';
 import { runPool } from './pool';
 import { expectBody } from './raw-response';
@@ -110,7 +110,13 @@ function applyTagChange(current: Tag[], change: PropertyChange['tags']): Tag[] |
  * Applies `change` to one object (its latest version). Returns false when nothing differed, so no copy
  * (and, in a versioned bucket, no new version) was made.
  */
-export async function updateObjectProperties(ctx: ServerContext, bucket: string, key: string, change: PropertyChange): Promise<boolean> {
+export async function updateObjectProperties(
+  ctx: ServerContext,
+  bucket: string,
+  key: string,
+  change: PropertyChange,
+  copy: Pick<CopyOptions, 'multipartThreshold' | 'partSize'> = {},
+): Promise<boolean> {
   if (change.storageClass && ctx.profile.storageClasses && !ctx.profile.storageClasses.includes(change.storageClass)) {
     throw new KeydeskError({ code: 'INVALID_INPUT', message: `${ctx.profile.name} offers the storage classes ${ctx.profile.storageClasses.join(', ')}; "${change.storageClass}" is not one of them.` });
   }
@@ -122,11 +128,13 @@ export async function updateObjectProperties(ctx: ServerContext, bucket: string,
   if (next) {
     // The copy resets the ACL to owner-only; grants are read first (where the server has ACLs) and put back.
     const acl = await readAcl(ctx, { bucket, key });
-    await copyObject(ctx.session, { bucket, key }, { bucket, key }, { signal: ctx.signal, replace: next });
+    await copyObject(ctx.session, { bucket, key }, { bucket, key }, { ...copy, signal: ctx.signal, replace: next });
     if (acl.state === 'ok') await restoreGrants(ctx, { bucket, key }, acl.value);
   }
   if (tags) {
-    await s3Call(ctx.session, ctx.signal, (o) => ctx.session.client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: tags } }), o));
+    await writeArea(ctx, TAGS, () => loadTags(ctx, bucket, key), () =>
+      s3Call(ctx.session, ctx.signal, (o) => ctx.session.client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: tags } }), o)),
+    );
   }
   return true;
 }

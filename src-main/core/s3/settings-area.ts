@@ -74,5 +74,13 @@ export async function writeArea<T, R>(ctx: ServerContext, spec: AreaSpec<T>, loa
     if (current.state === 'denied') throw new KeydeskError({ code: 'ACCESS_DENIED', message: current.reason });
     if (current.state === 'error') throw new KeydeskError(current.error);
   }
-  return write();
+  try {
+    return await write();
+  } catch (error) {
+    // Some servers read a setting (a canned answer) but refuse to change it.
+    if (error instanceof KeydeskError && ((error.providerCode && NOT_IMPLEMENTED.has(error.providerCode)) || error.status === 501)) {
+      throw new KeydeskError({ ...error.toJSON(), code: 'UNSUPPORTED', message: `This server shows ${spec.what} but does not implement changing them (${error.providerCode ?? `HTTP ${error.status}`}).` }, { cause: error });
+    }
+    throw error;
+  }
 }
