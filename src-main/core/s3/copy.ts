@@ -4,6 +4,7 @@ import {
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   GetObjectTaggingCommand,
+  PutObjectTaggingCommand,
   UploadPartCopyCommand,
   type CompletedPart,
   type ServerSideEncryption,
@@ -126,7 +127,8 @@ function tagging(tags: { Key: string; Value: string }[]): string {
 async function multipartCopy(session: S3Session, source: ObjectDetails, versionId: string | undefined, to: ObjectRef, options: CopyOptions): Promise<void> {
   const partSize = options.partSize ?? DEFAULT_COPY_PART;
   const properties = options.replace ?? propertiesOf(source);
-  // A multipart upload starts without tags: the source's are read and given again unless replaced.
+  // A multipart upload starts without tags (RGW ignores them on CreateMultipartUpload): the source's are
+  // read, and put on the finished copy, unless replaced.
   const tags =
     properties.tags ??
     (source.tagCount
@@ -136,7 +138,7 @@ async function multipartCopy(session: S3Session, source: ObjectDetails, versionI
       : undefined);
   const { UploadId } = await s3Call(session, options.signal, (o) =>
     session.client.send(
-      new CreateMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, ...writeHeaders(properties), Tagging: tags?.length ? tagging(tags) : undefined }),
+      new CreateMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, ...writeHeaders(properties) }),
       o,
     ),
   );
@@ -173,6 +175,9 @@ async function multipartCopy(session: S3Session, source: ObjectDetails, versionI
     await s3Call(session, undefined, (o) =>
       session.client.send(new CompleteMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, UploadId, MultipartUpload: { Parts: parts } }), o),
     );
+    if (tags?.length) {
+      await s3Call(session, undefined, (o) => session.client.send(new PutObjectTaggingCommand({ Bucket: to.bucket, Key: to.key, Tagging: { TagSet: tags } }), o));
+    }
   } catch (error) {
     // Not cancellable: this cleanup is what keeps parts from lingering (and billed) after a cancel.
     await s3Call(session, undefined, (o) => session.client.send(new AbortMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, UploadId }), o)).catch(() => {});

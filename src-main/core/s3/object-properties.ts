@@ -43,7 +43,7 @@ export interface PropertyChange {
 
 async function loadTags(ctx: ServerContext, bucket: string, key: string, versionId?: string): Promise<Tag[]> {
   const result = await s3Call(ctx.session, ctx.signal, (o) =>
-    ctx.session.client.send(expectBody(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { root: 'Tagging' }, TAGS.what), o),
+    ctx.session.client.send(expectBody(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { root: 'Tagging', emptyIsNone: true }, TAGS.what), o),
   );
   return (result.TagSet ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
 }

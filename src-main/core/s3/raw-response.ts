@@ -8,8 +8,11 @@ import { KeydeskError } from '../errors';
  * the XML root element (or JSON, for a policy) of the answer does.
  */
 
-/** What a settings GET must answer with to count as "the server implements this". */
-export type BodyExpectation = { root: string } | { json: true };
+/**
+ * What a settings GET must answer with to count as "the server implements this". `emptyIsNone`: an empty
+ * body means "nothing set" (RGW 16 answers GetObjectTagging so for objects from multipart uploads).
+ */
+export type BodyExpectation = ({ root: string } | { json: true }) & { emptyIsNone?: boolean };
 
 /** Settings documents are small (a policy ≤ 20 KB, 1000 lifecycle rules ~ 500 KB). */
 const MAX_SETTINGS_BODY = 2 * 1024 * 1024;
@@ -58,6 +61,10 @@ export function expectBody<C>(command: C, expectation: BodyExpectation, what: st
   return beforeParsing(command, 'keydeskExpectBody', async (response) => {
     if (response.statusCode < 200 || response.statusCode >= 300) return;
     const { buffer, found } = await readHead(response.body, expectation);
+    if (found === 'empty' && expectation.emptyIsNone) {
+      response.body = buffer;
+      return;
+    }
     if (found !== 'match') {
       throw new KeydeskError({
         code: 'UNSUPPORTED',
