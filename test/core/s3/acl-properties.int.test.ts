@@ -1,7 +1,7 @@
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { addGrant, readAcl, removeGrant } from '../../../src-main/core/s3/acl';
+import { addGrant, removeGrant } from '../../../src-main/core/s3/acl';
 import { readObjectProperties, updateManyObjects, updateObjectProperties } from '../../../src-main/core/s3/object-properties';
 import { planPreview, readRange, PREVIEW_CHUNK, TEXT_LIMIT } from '../../../src-main/core/s3/preview';
 import { ServerProfiles } from '../../../src-main/core/s3/server-profile';

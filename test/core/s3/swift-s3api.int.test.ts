@@ -1,7 +1,7 @@
 import { CreateBucketCommand, DeleteBucketLifecycleCommand, GetObjectCommand, HeadBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addGrant, readAcl } from '../../../src-main/core/s3/acl';
-import { readBucketSettings, readSetting, setBucketTags, setCors, setLifecycle, setPolicy, setVersioning } from '../../../src-main/core/s3/bucket-settings';
+import { readBucketSettings, setBucketTags, setCors, setLifecycle, setPolicy, setVersioning } from '../../../src-main/core/s3/bucket-settings';
 import { readObjectProperties, updateObjectProperties } from '../../../src-main/core/s3/object-properties';
 import { planPreview } from '../../../src-main/core/s3/preview';
 import { profileFor, ServerProfiles } from '../../../src-main/core/s3/server-profile';
