@@ -2,7 +2,7 @@ import type { Session, WebContents } from 'electron';
 
 /** Applied to every page Keydesk shows; the renderer's index.html carries the same policy as a meta tag. */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'";
 
 const ALLOWED_PERMISSIONS = new Set<string>(['clipboard-sanitized-write']);
 

@@ -54,10 +54,12 @@ export interface LifecycleRuleJson {
   AbortIncompleteMultipartUpload?: { DaysAfterInitiation: number };
 }
 
+export type CorsMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
+
 export interface CorsRuleJson {
   ID?: string;
   AllowedOrigins: string[];
-  AllowedMethods: string[];
+  AllowedMethods: CorsMethod[];
   AllowedHeaders?: string[];
   ExposeHeaders?: string[];
   MaxAgeSeconds?: number;
@@ -121,7 +123,7 @@ const loaders = {
   },
   cors: async (ctx: ServerContext, bucket: string): Promise<CorsRuleJson[]> => {
     const result = await call(ctx, (c, o) => c.send(expectBody(new GetBucketCorsCommand({ Bucket: bucket }), { root: 'CORSConfiguration' }, 'bucket CORS'), o));
-    return (result.CORSRules ?? []).map((rule) => ({ ...rule, AllowedOrigins: rule.AllowedOrigins ?? [], AllowedMethods: rule.AllowedMethods ?? [] }));
+    return (result.CORSRules ?? []).map((rule) => ({ ...rule, AllowedOrigins: rule.AllowedOrigins ?? [], AllowedMethods: (rule.AllowedMethods ?? []) as CorsMethod[] }));
   },
   policy: async (ctx: ServerContext, bucket: string): Promise<string | null> => {
     const result = await call(ctx, (c, o) => c.send(expectBody(new GetBucketPolicyCommand({ Bucket: bucket }), { json: true }, 'bucket policies'), o));

@@ -15,6 +15,16 @@ export interface Row {
   lastModified?: string;
   etag?: string;
   storageClass?: string;
+  /** Version rows ("Show versions"): `id` is then key + NUL + version ID, so it stays unique. */
+  key?: string;
+  versionId?: string;
+  isLatest?: boolean;
+  deleteMarker?: boolean;
+}
+
+/** The S3 key a row stands for (version rows carry it apart from their unique id). */
+export function keyOf(row: Row): string {
+  return row.key ?? row.id;
 }
 
 export type SortKey = 'name' | 'size' | 'modified';
@@ -34,6 +44,8 @@ export class ObjectBrowserState {
   prefix = $state('');
   /** Server-side search: every key starting with prefix + search, at any depth. */
   search = $state<string>();
+  /** Lists every version and delete marker of the folder's objects. */
+  versions = $state(false);
   // Raw arrays: deep proxies over 100k rows would cost far more than they give.
   folders = $state.raw<Row[]>([]);
   files = $state.raw<Row[]>([]);
@@ -71,7 +83,16 @@ export class ObjectBrowserState {
     const flush = () => {
       this.folders = this.folders.concat(pending.folders.map((f) => ({ id: f.prefix, kind: 'folder' as const, name: f.name, size: 0 })));
       this.files = this.files.concat(
-        pending.objects.map((o) => ({ id: o.key, kind: 'file' as const, name: o.name, size: o.size, lastModified: o.lastModified, etag: o.etag, storageClass: o.storageClass })),
+        pending.objects.map((o) => ({
+          id: o.versionId === undefined ? o.key : `${o.key}\u0000${o.versionId}`,
+          kind: 'file' as const,
+          name: o.name,
+          size: o.size,
+          lastModified: o.lastModified,
+          etag: o.etag,
+          storageClass: o.storageClass,
+          ...(o.versionId !== undefined && { key: o.key, versionId: o.versionId, isLatest: o.isLatest, deleteMarker: o.deleteMarker }),
+        })),
       );
       pending = { folders: [], objects: [] };
       lastFlush = Date.now();
@@ -82,7 +103,8 @@ export class ObjectBrowserState {
       if (lastFlush === 0 || Date.now() - lastFlush >= FLUSH_MS) flush();
     };
     try {
-      const first = await api.objects.listStart({ credentialId, bucket, prefix, search });
+      const versions = this.versions && search === undefined ? true : undefined;
+      const first = await api.objects.listStart({ credentialId, bucket, prefix, search, versions });
       const listingId = first.listingId;
       if (!current()) return void api.objects.listCancel({ listingId });
       this.listingId = listingId;
