@@ -16,7 +16,11 @@ const reports = join(root, 'test-reports');
 if (!process.env.KEYDESK_TEST_RGW) {
   ensureSystemPackages('test');
   ensureNodeModules();
-  const result = spawnSync('bash', [join(root, 'test/servers/with-servers.sh'), process.execPath, ...process.argv.slice(1)], { stdio: 'inherit' });
+  // Two Keystones start in the background and come up while typecheck and build run.
+  const result = spawnSync('bash', [join(root, 'test/servers/with-servers.sh'), process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, KEYDESK_START_KEYSTONES: '1' },
+  });
   process.exit(result.status ?? 1);
 }
 

@@ -24,7 +24,7 @@ export interface KeydeskFixtures {
 }
 
 /** The installed Electron binary, found without require('electron') (which would try to download it). */
-function electronBinary(): string | undefined {
+export function electronBinary(): string | undefined {
   const electronDir = join(root, 'node_modules/electron');
   const pathFile = join(electronDir, 'path.txt');
   if (!existsSync(pathFile)) return undefined;

@@ -33,27 +33,45 @@ export async function passwordToken(info: KeystoneInfo, username: string, passwo
 
 const adminToken = (info: KeystoneInfo) => passwordToken(info, info.admin.username, info.admin.password, info.admin.project);
 
-export async function createProject(info: KeystoneInfo, prefix = 'proj'): Promise<{ id: string; name: string }> {
-  const name = `${prefix}-${randomBytes(4).toString('hex')}`;
+export async function createProject(info: KeystoneInfo, prefix = 'proj', name = `${prefix}-${randomBytes(4).toString('hex')}`): Promise<{ id: string; name: string }> {
   const { json } = await keystone(info, await adminToken(info), 'POST', '/projects', { project: { name, domain_id: 'default' } });
   return { id: json.project.id, name };
 }
 
-/** A user with the member role in a new project. */
-export async function createKeystoneUser(info: KeystoneInfo, prefix = 'user'): Promise<KeystoneUser> {
-  const admin = await adminToken(info);
-  const project = await createProject(info, prefix);
-  const username = `${prefix}-${randomBytes(4).toString('hex')}`;
-  const password = randomBytes(12).toString('hex');
-  const { json } = await keystone(info, admin, 'POST', '/users', { user: { name: username, password, domain_id: 'default', default_project_id: project.id } });
-  await grantMember(info, json.user.id, project.id);
+export type KeystoneRole = 'reader' | 'member' | 'admin';
+
+/**
+ * A user with a role (member unless told) in a new project. Passing `like` makes the same user name,
+ * password and project name in another Keystone: one identity across a cloud's regions.
+ */
+export async function createKeystoneUser(info: KeystoneInfo, prefix = 'user', options: { role?: KeystoneRole | 'none'; like?: KeystoneUser } = {}): Promise<KeystoneUser> {
+  const project = await createProject(info, prefix, options.like?.projectName);
+  const username = options.like?.username ?? `${prefix}-${randomBytes(4).toString('hex')}`;
+  const password = options.like?.password ?? randomBytes(12).toString('hex');
+  const { json } = await keystone(info, await adminToken(info), 'POST', '/users', { user: { name: username, password, domain_id: 'default', default_project_id: project.id } });
+  const role = options.role ?? 'member';
+  if (role !== 'none') await grantRole(info, json.user.id, project.id, role);
   return { userId: json.user.id, username, password, projectId: project.id, projectName: project.name };
 }
 
-export async function grantMember(info: KeystoneInfo, userId: string, projectId: string): Promise<void> {
+export async function grantRole(info: KeystoneInfo, userId: string, projectId: string, role: KeystoneRole): Promise<void> {
   const admin = await adminToken(info);
-  const { json } = await keystone(info, admin, 'GET', '/roles?name=member');
+  const { json } = await keystone(info, admin, 'GET', `/roles?name=${role}`);
   await keystone(info, admin, 'PUT', `/projects/${projectId}/users/${userId}/roles/${json.roles[0].id}`);
+}
+
+/** Registers a service with a public endpoint in this Keystone's catalog (as a cloud lists its S3 or Swift). */
+export async function addCatalogEndpoint(info: KeystoneInfo, type: string, url: string): Promise<void> {
+  const admin = await adminToken(info);
+  const { json } = await keystone(info, admin, 'POST', '/services', { service: { type, name: `${type}-${randomBytes(2).toString('hex')}` } });
+  await keystone(info, admin, 'POST', '/endpoints', { endpoint: { service_id: json.service.id, interface: 'public', region_id: 'RegionOne', url } });
+}
+
+/** An EC2 credential made straight in Keystone as the user, for a project of theirs (as another tool would). */
+export async function createEc2Credential(info: KeystoneInfo, user: KeystoneUser): Promise<{ access: string; secret: string }> {
+  const token = await passwordToken(info, user.username, user.password, user.projectName);
+  const { json } = await keystone(info, token, 'POST', `/users/${user.userId}/credentials/OS-EC2`, { tenant_id: user.projectId });
+  return { access: json.credential.access, secret: json.credential.secret };
 }
 
 export async function createApplicationCredential(info: KeystoneInfo, user: KeystoneUser): Promise<{ id: string; secret: string }> {

@@ -178,6 +178,20 @@ describe('keys handlers', () => {
     expect(labels).toEqual(['Fake', 'Fake (2)', 'Fake: backups', 'Fake: backups (2)']);
   });
 
+  it('a reset in place moves the saved credential to the new key pair, found by the old access key', async () => {
+    const { handlers, session, vault } = setup({ resetReplacesKey: true, rotation: 'regenerate' });
+    session.regenerateSecret = async (keyId) => {
+      session.keys.delete(keyId);
+      const key: NewAccessKey = { id: 'R1', accessKeyId: 'R1', status: 'active', secretAccessKey: 'reset-secret' };
+      session.keys.set(key.id, key);
+      return key;
+    };
+    const created = await handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: true });
+    const reset = await handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' });
+    expect(reset.savedCredentials).toEqual(created.savedCredentials);
+    expect(await vault.connection(created.savedCredentials[0].id)).toMatchObject({ accessKeyId: 'R1', secretAccessKey: 'reset-secret' });
+  });
+
   it('refuses what the provider cannot do, by name', async () => {
     const { handlers } = setup({ canDelete: false, canRegenerate: false });
     await expect(handlers['keys:showSecret']({ accountId: ACCOUNT, keyId: 'K1' })).rejects.toMatchObject({ code: 'UNSUPPORTED', message: 'Fake Cloud cannot show a secret again.' });

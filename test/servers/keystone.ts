@@ -44,7 +44,8 @@ export async function startKeystone(options: { appCredentialsMayManageEc2?: bool
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await run('bash', [join(here, 'keystone-up.sh')], { env, timeout: 90_000 });
+    // ~11 s on an idle machine, minutes on a loaded one; the script bounds its own wait for uwsgi.
+    await run('bash', [join(here, 'keystone-up.sh')], { env, timeout: 300_000 });
   } catch (error) {
     await stop();
     throw error;
@@ -53,6 +54,58 @@ export async function startKeystone(options: { appCredentialsMayManageEc2?: bool
     info: { url: `http://127.0.0.1:${port}/v3`, admin: { username: 'admin', password, project: 'admin', domain: 'Default' } },
     stop,
   };
+}
+
+interface SharedKeystone {
+  url: string;
+  /** Written with up.sh's exit status once the background start finished. */
+  status: string;
+  log: string;
+}
+
+/**
+ * The Keystones with-servers.sh started in the background for `npm test` (KEYDESK_TEST_KEYSTONES), once
+ * they are up; undefined when there are none, or too few, or their start failed (the caller starts its own).
+ */
+async function sharedKeystones(count: number): Promise<KeystoneInfo[] | undefined> {
+  const raw = process.env.KEYDESK_TEST_KEYSTONES;
+  const shared = raw ? (JSON.parse(raw) as SharedKeystone[]) : [];
+  if (shared.length < count) return undefined;
+  const mine = shared.slice(0, count);
+  const deadline = Date.now() + 300_000;
+  for (const keystone of mine) {
+    let status: string | undefined;
+    while ((status = await readFile(keystone.status, 'utf8').catch(() => undefined)) === undefined && Date.now() < deadline) await sleep(200);
+    if (status?.trim() !== '0') {
+      console.warn(`The shared Keystone at ${keystone.url} did not start (see ${keystone.log}); starting one for this file.`);
+      return undefined;
+    }
+  }
+  return mine.map((keystone) => ({ url: keystone.url, admin: { username: 'admin', password: 'adminpw', project: 'admin', domain: 'Default' } }));
+}
+
+/**
+ * `count` Keystones for a test file: the shared ones when `npm test` started them, otherwise new ones
+ * started side by side (stop() stops only those). Tests make their own users and projects, so sharing
+ * is safe.
+ */
+export async function useKeystones(count: number): Promise<{ infos: KeystoneInfo[]; stop: () => Promise<void> }> {
+  const shared = await sharedKeystones(count);
+  if (shared) return { infos: shared, stop: async () => {} };
+  const started = await startTogether(Array.from({ length: count }, () => startKeystone()));
+  return { infos: started.map((k) => k.info), stop: async () => void (await Promise.all(started.map((k) => k.stop()))) };
+}
+
+/** Starts servers side by side; when one fails the others are stopped again, so none is left running. */
+export async function startTogether<T extends { stop: () => Promise<void> }>(starting: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(starting);
+  const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((server) => server.stop()));
+    throw failed.reason;
+  }
+  return started;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { KeydeskError } from '../errors';
 import type { KeyOwner, ProviderDescriptor, ProviderSession } from '../providers/adapter';
+import { parseRows } from '../providers/account-settings';
 import { getAdapter } from '../providers/registry';
 import type { AccountRecord, MetadataStore } from '../vault/metadata-store';
 import { secretName, type SecretStore } from '../vault/secret-store';
@@ -110,6 +111,11 @@ function splitFields(descriptor: ProviderDescriptor, fields: Record<string, stri
   const settings: Record<string, string> = {};
   const secrets: Record<string, string> = {};
   for (const field of descriptor.accountFields) {
+    if (field.kind === 'rows') {
+      const rows = parseRows(field, fields[field.name]);
+      if (rows.length) settings[field.name] = JSON.stringify(rows);
+      continue;
+    }
     const value = (fields[field.name] ?? field.defaultValue ?? '').trim();
     if (!value) {
       if (field.required) throw new KeydeskError({ code: 'INVALID_INPUT', message: `Enter the ${field.label}.` });

@@ -1,3 +1,5 @@
+import type { ErrorInfo } from '../errors';
+
 /**
  * The one interface every key-management provider implements. Each provider is one file in this folder
  * exporting `adapter: ProviderAdapter`; the registry discovers them, so adding a provider touches nothing
@@ -12,8 +14,13 @@ export interface ProviderCapabilities {
   canDeactivate: boolean;
   canDelete: boolean;
   canShowSecretAgain: boolean;
-  /** A new secret for the same access key ID. */
+  /** A new secret for the same access key ID (or a whole new key pair where `resetReplacesKey`). */
   canRegenerate: boolean;
+  /**
+   * Regenerating is a reset in place: a new access key ID and secret replace the key, and the old pair
+   * stops at once ("Reset key" on clouds with one key per region and no delete).
+   */
+  resetReplacesKey?: boolean;
   /** Old secret may stay valid for a chosen number of minutes after regenerating (Dell ECS). */
   hasGracePeriod: boolean;
   canEditDescription: boolean;
@@ -35,12 +42,20 @@ export interface ProviderCapabilities {
 export interface AccountField {
   name: string;
   label: string;
-  kind: 'text' | 'url' | 'secret' | 'number' | 'boolean' | 'select';
+  kind: 'text' | 'url' | 'secret' | 'number' | 'boolean' | 'select' | 'rows';
+  /** `required` on a 'rows' field: at least one row. */
   required: boolean;
   placeholder?: string;
   help?: string;
   options?: { value: string; label: string }[];
   defaultValue?: string;
+  /**
+   * 'rows' only: a table the user fills row by row (an account's regions); the value is a JSON array of
+   * objects keyed by column name. Columns are 'text' or 'url'.
+   */
+  columns?: AccountField[];
+  /** 'rows' only: the add button's label, e.g. "Add region". */
+  addLabel?: string;
 }
 
 export interface ProviderDescriptor {
@@ -105,6 +120,19 @@ export interface KeyScope {
   region?: string;
 }
 
+/** One region of an account whose keys are per region (hasRegions), as this account sees it right now. */
+export interface RegionInfo {
+  name: string;
+  /** Where S3 requests for this region's keys go. */
+  endpoint?: string;
+  /** The signed-in user's roles where this region's keys live (hasRoles). */
+  roles?: string[];
+  /** Why keys cannot be created or reset here (a role the user lacks); undefined when they can. */
+  refusal?: string;
+  /** The region could not be read (no answer, sign-in refused); the other regions still work. */
+  error?: ErrorInfo;
+}
+
 export interface BucketGrant {
   bucket: string;
   permission: 'read' | 'readwrite';
@@ -146,8 +174,8 @@ export interface ProviderSession {
   limits?: Pick<ProviderCapabilities, 'maxKeysPerOwner' | 'limitScope'>;
   /** Checks the management credentials; returns who they belong to. */
   verify(): Promise<KeyOwner>;
-  /** Regions keys can be made for (hasRegions); otherwise one implicit region. */
-  listRegions?(): Promise<string[]>;
+  /** Regions keys can be made for (hasRegions), each with the user's roles there (hasRoles). */
+  listRegions?(): Promise<RegionInfo[]>;
   /** Users/projects whose keys this account may manage (keysForOtherUsers). */
   listOwners?(): Promise<KeyOwner[]>;
   listKeys(scope: KeyScope): Promise<AccessKeyInfo[]>;

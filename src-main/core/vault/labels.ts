@@ -6,9 +6,9 @@ import { formerProfilesAfterRename } from './profile-names';
  * host), never the key ID: a label, picker entry or profile name must not point at a deleted key.
  */
 
-/** "Lab Ceph: alice" or "Lab Ceph: nightly backups". */
-export function accountKeyLabel(accountLabel: string, key: { description?: string; owner?: string }): string {
-  const detail = key.description?.trim() || key.owner?.trim();
+/** "Lab Ceph: alice", "Lab Ceph: nightly backups", or "Cloud: sto2" where keys are per region. */
+export function accountKeyLabel(accountLabel: string, key: { description?: string; owner?: string; region?: string }): string {
+  const detail = key.description?.trim() || key.region?.trim() || key.owner?.trim();
   return detail ? `${accountLabel}: ${detail}` : accountLabel;
 }
 

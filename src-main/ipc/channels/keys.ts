@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ErrorInfo } from '../../core/errors';
-import type { AccessKeyInfo, KeyOwner, NewAccessKey, ProviderCapabilities, S3Location } from '../../core/providers/adapter';
+import type { AccessKeyInfo, KeyOwner, NewAccessKey, ProviderCapabilities, RegionInfo, S3Location } from '../../core/providers/adapter';
 import { channel } from '../channel';
 
 /** A provider key as the renderer sees it (never its secret), and whether Keydesk holds it as a credential. */
@@ -45,7 +45,7 @@ const keyRef = z.strictObject({ accountId, keyId, owner, region });
 
 export const keyChannels = {
   'keys:owners': channel<KeyOwner[]>()(z.strictObject({ accountId })),
-  'keys:regions': channel<string[]>()(z.strictObject({ accountId })),
+  'keys:regions': channel<RegionInfo[]>()(z.strictObject({ accountId })),
   'keys:list': channel<KeyList>()(z.strictObject({ accountId, owner, region })),
   'keys:create': channel<NewKeyResult>()(
     z.strictObject({

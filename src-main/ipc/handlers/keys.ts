@@ -1,5 +1,5 @@
 import { KeydeskError, isKeydeskError, toErrorInfo, type ErrorInfo } from '../../core/errors';
-import type { AccessKeyInfo, KeyScope, ProviderDescriptor, ProviderSession, S3Location } from '../../core/providers/adapter';
+import type { AccessKeyInfo, KeyScope, ProviderDescriptor, ProviderSession, RegionInfo, S3Location } from '../../core/providers/adapter';
 import { log } from '../../core/redact';
 import { alreadySaved } from '../../core/vault/credential-vault';
 import { accountKeyLabel } from '../../core/vault/labels';
@@ -48,6 +48,15 @@ function publicKey(key: AccessKeyInfo): AccessKeyInfo {
   return { id, accessKeyId, description, status, createdAt, region, owner, lastUsedAt, expiresAt };
 }
 
+/** Only the listed fields cross to the renderer. */
+function publicRegion(region: RegionInfo): RegionInfo {
+  const { name, endpoint, roles, refusal, error } = region;
+  return { name, endpoint, roles, refusal, error };
+}
+
+/** A key's region names its saved credential only where keys are per region (one per region). */
+const regionOf = (provider: ProviderDescriptor, region: string | undefined) => (provider.capabilities.hasRegions ? region : undefined);
+
 function locate(session: ProviderSession, region: string | undefined): S3Location | undefined {
   try {
     return session.s3Location(region);
@@ -94,7 +103,8 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
 
     'keys:regions': async ({ accountId }) => {
       const { provider, session } = await open(accountId);
-      return supported(provider, provider.capabilities.hasRegions, session.listRegions, 'list regions').call(session);
+      const regions = await supported(provider, provider.capabilities.hasRegions, session.listRegions, 'list regions').call(session);
+      return regions.map(publicRegion);
     },
 
     'keys:list': async ({ accountId, owner, region }) => {
@@ -124,7 +134,7 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
         const location = session.s3Location(region ?? created.region);
         const record = await ctx.vault.save({
           label: '',
-          suggestedLabel: accountKeyLabel(account.label, { description, owner: created.owner ?? owner }),
+          suggestedLabel: accountKeyLabel(account.label, { description, owner: created.owner ?? owner, region: regionOf(provider, region ?? created.region) }),
           ...location,
           accessKeyId: created.accessKeyId,
           secretAccessKey: created.secretAccessKey,
@@ -144,11 +154,13 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
       if (graceMinutes && !provider.capabilities.hasGracePeriod) {
         throw new KeydeskError({ code: 'INVALID_INPUT', message: `${provider.name} has no grace period: the old secret stops working at once.` });
       }
+      // A reset in place gives a new access key ID: the saved credentials are found by the old one.
+      const previous = provider.capabilities.resetReplacesKey ? ((await session.listKeys({ owner, region })).find((k) => k.id === keyId)?.accessKeyId ?? keyId) : undefined;
       const regenerated = await regenerate.call(session, keyId, { owner, region, graceMinutes });
       const key = { ...publicKey(regenerated), secretAccessKey: regenerated.secretAccessKey };
       const updated: SavedCredentialRef[] = [];
       let saveError: ErrorInfo | undefined;
-      for (const credential of holders(accountId, session, regenerated.accessKeyId, region ?? regenerated.region)) {
+      for (const credential of holders(accountId, session, previous ?? regenerated.accessKeyId, region ?? regenerated.region)) {
         try {
           updated.push(ref(await ctx.vault.replaceKey(credential.id, regenerated.accessKeyId, regenerated.secretAccessKey)));
         } catch (error) {
@@ -197,7 +209,7 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
       // Tested on S3 before saving, like a pasted key: a key the provider lists may still be inactive.
       const record = await ctx.vault.add({
         label: '',
-        suggestedLabel: accountKeyLabel(account.label, { description: key.description, owner: key.owner ?? owner }),
+        suggestedLabel: accountKeyLabel(account.label, { description: key.description, owner: key.owner ?? owner, region: regionOf(provider, region ?? key.region) }),
         ...session.s3Location(region ?? key.region),
         accessKeyId: key.accessKeyId,
         secretAccessKey: await show.call(session, keyId, { owner, region }),

@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { ProviderDescriptor } from '../../../src-main/core/providers/adapter';
+import type { AccountField, ProviderDescriptor } from '../../../src-main/core/providers/adapter';
 import type { AccountSummary } from '../../../src-main/ipc/channels/accounts';
 import { api, errorInfo } from '../lib/api';
 
@@ -12,7 +12,7 @@ export class AccountFormState {
   error = $state<ErrorInfo>();
 
   readonly complete = $derived(
-    !!this.provider && this.provider.accountFields.every((field) => !field.required || (this.values[field.name] ?? '').trim() !== ''),
+    !!this.provider && this.provider.accountFields.every((field) => !field.required || filled(field, this.values[field.name] ?? '')),
   );
 
   choose(provider: ProviderDescriptor): void {
@@ -36,5 +36,16 @@ export class AccountFormState {
     } finally {
       this.busy = false;
     }
+  }
+}
+
+/** A required field has a value; a 'rows' field at least one row with every required column. */
+function filled(field: AccountField, value: string): boolean {
+  if (field.kind !== 'rows') return value.trim() !== '';
+  try {
+    const rows = JSON.parse(value) as Record<string, string>[];
+    return rows.some((row) => (field.columns ?? []).every((column) => !column.required || row[column.name]?.trim()));
+  } catch {
+    return false;
   }
 }

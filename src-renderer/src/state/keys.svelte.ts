@@ -1,7 +1,7 @@
 import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { BucketGrant, KeyOwner, NewAccessKey } from '../../../src-main/core/providers/adapter';
+import type { BucketGrant, KeyOwner, NewAccessKey, RegionInfo } from '../../../src-main/core/providers/adapter';
 import type { AccountSummary } from '../../../src-main/ipc/channels/accounts';
-import type { KeyLimit, ManagedKey, NewKeyResult, SavedCredentialRef } from '../../../src-main/ipc/channels/keys';
+import type { KeyLimit, KeyList, ManagedKey, NewKeyResult, SavedCredentialRef } from '../../../src-main/ipc/channels/keys';
 import { api, errorInfo } from '../lib/api';
 
 export interface CreateKeyInput {
@@ -18,7 +18,8 @@ export class KeysState {
   owners = $state<KeyOwner[]>([]);
   /** '' = the account's default user or project. */
   owner = $state('');
-  regions = $state<string[]>([]);
+  /** Regions with the user's roles there (hasRegions); a region that failed to list its keys carries that error. */
+  regions = $state<RegionInfo[]>([]);
   keys = $state<ManagedKey[]>([]);
   limit = $state<KeyLimit>();
   search = $state('');
@@ -38,12 +39,22 @@ export class KeysState {
     return this.keys.filter((key) => [key.accessKeyId, key.id, key.description, key.region, key.owner].some((text) => text?.toLowerCase().includes(needle)));
   });
 
-  readonly missingRegions = $derived(this.capabilities?.hasRegions ? this.regions.filter((region) => !this.keys.some((key) => key.region === region)) : []);
+  /** Regions where keys can be read and none exists yet: where "Create key" goes first. */
+  readonly unconfiguredRegions = $derived(this.regions.filter((region) => !region.error && !this.keys.some((key) => key.region === region.name)));
 
   constructor(readonly accountId: string) {}
 
+  /** Why the user may not create or reset keys in `region` (a missing role), or undefined. */
+  roleRefusal(region?: string): string | undefined {
+    return this.regions.find((r) => r.name === region)?.refusal;
+  }
+
   /** Why no further key can be made in `region` (or for the owner), or undefined when it can. */
-  limitReason(region?: string): string | undefined {
+  createRefusal(region?: string): string | undefined {
+    return this.roleRefusal(region) ?? this.limitReason(region);
+  }
+
+  private limitReason(region?: string): string | undefined {
     if (!this.limit) return undefined;
     const counted = this.limit.scope === 'region' ? this.keys.filter((key) => !key.region || key.region === region) : this.keys;
     if (this.limit.scope === 'region' && !region) return undefined;
@@ -59,11 +70,7 @@ export class KeysState {
     try {
       this.account = (await api.accounts.list()).find((account) => account.id === this.accountId);
       if (!this.account) throw new Error('That provider account no longer exists.');
-      const caps = this.account.provider.capabilities;
-      [this.owners, this.regions] = await Promise.all([
-        caps.keysForOtherUsers ? api.keys.owners({ accountId: this.accountId }) : [],
-        caps.hasRegions ? api.keys.regions({ accountId: this.accountId }) : [],
-      ]);
+      if (this.account.provider.capabilities.keysForOtherUsers) this.owners = await api.keys.owners({ accountId: this.accountId });
       // Without an account default the screen shows the first owner's keys, as the provider's console does.
       if (!this.hasAccountDefault && !this.owners.some((o) => o.id === this.owner)) this.owner = this.owners[0]?.id ?? '';
       await this.refresh();
@@ -81,9 +88,15 @@ export class KeysState {
     const listing = ++this.listing;
     this.loading = true;
     try {
-      const list = await api.keys.list(this.scope());
-      if (listing !== this.listing) return;
-      [this.keys, this.limit] = [list.keys, list.limit];
+      if (this.capabilities?.hasRegions) {
+        const listed = await this.listRegions();
+        if (listing !== this.listing) return;
+        [this.regions, this.keys, this.limit] = [listed.regions, listed.keys, listed.limit];
+      } else {
+        const list = await api.keys.list(this.scope());
+        if (listing !== this.listing) return;
+        [this.keys, this.limit] = [list.keys, list.limit];
+      }
       this.error = undefined;
     } catch (error) {
       if (listing !== this.listing) return;
@@ -92,6 +105,25 @@ export class KeysState {
     } finally {
       if (listing === this.listing) this.loading = false;
     }
+  }
+
+  /** Region by region, so that one region not answering leaves the others usable; roles are read again too. */
+  private async listRegions(): Promise<{ regions: RegionInfo[]; keys: ManagedKey[]; limit?: KeyLimit }> {
+    const regions = await api.keys.regions({ accountId: this.accountId });
+    const lists = await Promise.all(
+      regions.map((region) =>
+        region.error ? undefined : api.keys.list({ ...this.scope(), region: region.name }).catch((error: unknown) => ({ failed: errorInfo(error) })),
+      ),
+    );
+    const listed = lists.filter((list): list is KeyList => !!list && 'keys' in list);
+    return {
+      regions: regions.map((region, index) => {
+        const list = lists[index];
+        return list && 'failed' in list ? { ...region, error: list.failed } : region;
+      }),
+      keys: listed.flatMap((list) => list.keys),
+      limit: listed[0]?.limit,
+    };
   }
 
   async selectOwner(owner: string): Promise<void> {

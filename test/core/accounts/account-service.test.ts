@@ -46,4 +46,14 @@ describe('AccountService input checks (nothing is saved on refusal)', () => {
     await expect(accounts.add({ providerId: 'nope', label: '', fields: {} })).rejects.toMatchObject({ message: 'Unknown provider "nope".' });
     expect(metadata.accounts()).toEqual([]);
   });
+
+  it("checks a table field's rows before calling the provider", async () => {
+    const { accounts, metadata } = await service();
+    const add = (regions: string) => accounts.add({ providerId: 'openstack-regions', label: '', fields: { regions, username: 'u', password: 'p', projectName: 'p' } });
+    await expect(add('[]')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'Regions: add at least one row.' });
+    await expect(add('[{"name":"sto2","authUrl":""}]')).rejects.toMatchObject({ message: 'Regions: enter the Keystone URL in row 1.' });
+    await expect(add('[{"name":"sto2","authUrl":"keystone"}]')).rejects.toMatchObject({ message: 'Regions: the Keystone URL "keystone" in row 1 is not a valid URL.' });
+    await expect(add('{"name":"sto2"}')).rejects.toMatchObject({ message: 'Regions: not a list of rows.' });
+    expect(metadata.accounts()).toEqual([]);
+  });
 });

@@ -6,12 +6,13 @@ import {
   createKeystoneUser,
   createProject,
   ec2Credentials,
+  grantRole,
   revokeTokens,
   setPassword,
   type KeystoneUser,
 } from '../../helpers/keystone-users';
 import { listBucketsWith } from '../../helpers/s3-probe';
-import { KEYSTONE_MISSING, keystoneInstalled, startKeystone, startRgwWithKeystone, type KeystoneInfo } from '../../servers/keystone';
+import { KEYSTONE_MISSING, keystoneInstalled, startRgwWithKeystone, useKeystones, type KeystoneInfo } from '../../servers/keystone';
 import { freePort, type RgwInfo } from '../../servers/rgw';
 
 const installed = keystoneInstalled();
@@ -22,10 +23,10 @@ describe.skipIf(!installed)('OpenStack Keystone adapter against a real Keystone'
   let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const started = await startKeystone();
-    keystone = started.info;
+    const started = await useKeystones(1);
+    [keystone] = started.infos;
     stop = started.stop;
-  });
+  }, 600_000);
   afterAll(async () => {
     await stop?.();
   });
@@ -75,6 +76,7 @@ describe.skipIf(!installed)('OpenStack Keystone adapter against a real Keystone'
   it('makes keys for another project of the user and lists them per project', async () => {
     const user = await createKeystoneUser(keystone);
     const other = await createProject(keystone, 'other');
+    await grantRole(keystone, user.userId, other.id, 'member');
     const session = passwordSession(user);
 
     const home = await session.createKey({});
@@ -82,6 +84,40 @@ describe.skipIf(!installed)('OpenStack Keystone adapter against a real Keystone'
     expect(away.owner).toBe(other.id);
     expect((await session.listKeys({ owner: other.id })).map((k) => k.accessKeyId)).toEqual([away.accessKeyId]);
     expect((await session.listKeys({ owner: user.projectId })).map((k) => k.accessKeyId)).toEqual([home.accessKeyId]);
+  });
+
+  it('refuses up front a project where the user has no role, or only one S3 does not accept, naming it', async () => {
+    const user = await createKeystoneUser(keystone);
+    const session = passwordSession(user);
+    // Keystone itself would create both: the keys would then fail on S3.
+    const stranger = await createProject(keystone, 'stranger');
+    await expect(session.createKey({ owner: stranger.id })).rejects.toMatchObject({
+      code: 'ACCESS_DENIED',
+      providerCode: 'RoleRequired',
+      message: `You have no role on project ${stranger.id}; creating keys needs member or admin.`,
+    });
+    const readOnly = await createProject(keystone, 'readonly');
+    await grantRole(keystone, user.userId, readOnly.id, 'reader');
+    await expect(session.createKey({ owner: readOnly.id })).rejects.toMatchObject({
+      message: `You have the reader role on project ${readOnly.name}; creating keys needs member or admin.`,
+      hint: `Ask an admin of project ${readOnly.name} for the member role: a key made without it is refused by S3.`,
+    });
+    expect(await ec2Credentials(keystone, user.userId)).toEqual([]);
+
+    // The account's own project: a reader there is refused too, and allowed once made a member.
+    const reader = await createKeystoneUser(keystone, 'reader', { role: 'reader' });
+    const readerSession = passwordSession(reader);
+    await expect(readerSession.createKey({})).rejects.toMatchObject({ message: `You have the reader role on project ${reader.projectName}; creating keys needs member or admin.` });
+    await grantRole(keystone, reader.userId, reader.projectId, 'member');
+    await expect(readerSession.createKey({})).resolves.toMatchObject({ owner: reader.projectId });
+  });
+
+  it("adds an account whose project the user has no role on, and refuses its keys with that reason", async () => {
+    const user = await createKeystoneUser(keystone, 'norole', { role: 'none' });
+    const session = passwordSession(user);
+    await expect(session.verify()).resolves.toEqual({ id: user.userId, name: user.username });
+    await expect(session.createKey({})).rejects.toMatchObject({ code: 'ACCESS_DENIED', message: `You have no role on project ${user.projectName}; creating keys needs member or admin.` });
+    expect(await ec2Credentials(keystone, user.userId)).toEqual([]);
   });
 
   it('refuses a second set for a project when the cloud allows one per project', async () => {
@@ -99,6 +135,7 @@ describe.skipIf(!installed)('OpenStack Keystone adapter against a real Keystone'
 
     // Another project still gets its one set.
     const other = await createProject(keystone, 'second');
+    await grantRole(keystone, user.userId, other.id, 'member');
     await expect(session.createKey({ owner: other.id })).resolves.toMatchObject({ owner: other.id });
   });
 
