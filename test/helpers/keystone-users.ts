@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Agent, fetch } from 'undici';
 import type { KeystoneInfo } from '../servers/keystone';
 
 /** Keystone set-up for tests through the plain API with the admin user, independent of the code under test. */
@@ -11,8 +12,13 @@ export interface KeystoneUser {
   projectName: string;
 }
 
+// The test Keystone closes every connection after its answer; fetch may race that close and send the next
+// request on the dying socket ("other side closed", undici#3492). Set-up calls use fresh connections.
+const noKeepAlive = new Agent({ pipelining: 0 });
+
 async function keystone(info: KeystoneInfo, token: string | undefined, method: string, path: string, body?: unknown) {
   const response = await fetch(`${info.url}${path}`, {
+    dispatcher: noKeepAlive,
     method,
     headers: { 'content-type': 'application/json', ...(token && { 'x-auth-token': token }) },
     body: body === undefined ? undefined : JSON.stringify(body),
