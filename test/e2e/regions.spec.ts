@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { addCatalogEndpoint, createEc2Credential, createKeystoneUser, ec2Credentials, setPassword, type KeystoneUser } from '../helpers/keystone-users';
+import { setCatalogEndpoint, createEc2Credential, createKeystoneUser, ec2Credentials, setPassword, type KeystoneUser } from '../helpers/keystone-users';
 import { KEYSTONE_MISSING, keystoneInstalled, useKeystones, type KeystoneInfo } from '../servers/keystone';
 import { rgwFromEnv, type RgwInfo } from '../servers/rgw';
 import { electronBinary, expect, test } from './fixtures';
@@ -22,8 +22,8 @@ test.beforeAll(async ({}, testInfo) => {
   const keystones = await useKeystones(2);
   [keystoneA, keystoneB] = keystones.infos;
   stopKeystones = keystones.stop;
-  // Region B's S3 endpoint comes from its catalog; region A's is entered in the form.
-  await addCatalogEndpoint(keystoneB, 's3', rgwFromEnv()!.endpoint);
+  // Region B's S3 endpoint comes from its catalog (a Swift endpoint on the same host); region A's is entered.
+  await setCatalogEndpoint(keystoneB, 'object-store', `${rgwFromEnv()!.endpoint}/swift/v1/AUTH_$(project_id)s`);
 });
 test.afterAll(async () => {
   await stopKeystones?.();

@@ -66,11 +66,20 @@ export async function grantRole(info: KeystoneInfo, userId: string, projectId: s
   await keystone(info, admin, 'PUT', `/projects/${projectId}/users/${userId}/roles/${json.roles[0].id}`);
 }
 
-/** Registers a service with a public endpoint in this Keystone's catalog (as a cloud lists its S3 or Swift). */
-export async function addCatalogEndpoint(info: KeystoneInfo, type: string, url: string): Promise<void> {
+/**
+ * Points this Keystone's catalog at `url` for a service type (as a cloud lists its S3 or Swift), creating
+ * the service once: a second service creation fails on this SQLite Keystone ("database is locked"), and
+ * test files share Keystones, so later calls move the one public endpoint instead.
+ */
+export async function setCatalogEndpoint(info: KeystoneInfo, type: string, url: string): Promise<void> {
   const admin = await adminToken(info);
-  const { json } = await keystone(info, admin, 'POST', '/services', { service: { type, name: `${type}-${randomBytes(2).toString('hex')}` } });
-  await keystone(info, admin, 'POST', '/endpoints', { endpoint: { service_id: json.service.id, interface: 'public', region_id: 'RegionOne', url } });
+  const { json: services } = await keystone(info, admin, 'GET', `/services?type=${encodeURIComponent(type)}`);
+  const serviceId: string =
+    services.services[0]?.id ?? (await keystone(info, admin, 'POST', '/services', { service: { type, name: type } })).json.service.id;
+  const { json: endpoints } = await keystone(info, admin, 'GET', `/endpoints?service_id=${serviceId}&interface=public`);
+  const existing = endpoints.endpoints[0]?.id as string | undefined;
+  if (existing) await keystone(info, admin, 'PATCH', `/endpoints/${existing}`, { endpoint: { url } });
+  else await keystone(info, admin, 'POST', '/endpoints', { endpoint: { service_id: serviceId, interface: 'public', region_id: 'RegionOne', url } });
 }
 
 /** An EC2 credential made straight in Keystone as the user, for a project of theirs (as another tool would). */

@@ -6,7 +6,7 @@ import type { ProviderSession } from '../../../src-main/core/providers/adapter';
 import { adapter } from '../../../src-main/core/providers/openstack-regions';
 import { createAppContext, type AppContext } from '../../../src-main/ipc/app-context';
 import { keyHandlers } from '../../../src-main/ipc/handlers/keys';
-import { addCatalogEndpoint, createEc2Credential, createKeystoneUser, ec2Credentials, grantRole, type KeystoneUser } from '../../helpers/keystone-users';
+import { setCatalogEndpoint, createEc2Credential, createKeystoneUser, ec2Credentials, grantRole, type KeystoneUser } from '../../helpers/keystone-users';
 import { listBucketsWith } from '../../helpers/s3-probe';
 import { KEYSTONE_MISSING, keystoneInstalled, startRgwWithKeystone, startTogether, useKeystones, type KeystoneInfo } from '../../servers/keystone';
 import { freePort, type RgwInfo } from '../../servers/rgw';
@@ -33,7 +33,7 @@ describe.skipIf(!installed)('OpenStack with one Keystone per region, against two
     const rgws = await startTogether([startRgwWithKeystone(keystoneA), startRgwWithKeystone(keystoneB)]);
     stops.push(...rgws.map((r) => r.stop));
     [rgwA, rgwB] = rgws.map((r) => r.info);
-    await addCatalogEndpoint(keystoneB, 'object-store', `${rgwB.endpoint}/swift/v1/AUTH_$(project_id)s`);
+    await setCatalogEndpoint(keystoneB, 'object-store', `${rgwB.endpoint}/swift/v1/AUTH_$(project_id)s`);
     console.log(`two Keystones and two RGWs ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }, 600_000);
   afterAll(async () => {
