@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../src-main/core/errors';
+import type { AccountField } from '../../src-main/core/providers/adapter';
 import { providerDescriptors } from '../../src-main/core/providers/registry';
 import { secretName } from '../../src-main/core/vault/secret-store';
 import { createAppContext, type AppContext } from '../../src-main/ipc/app-context';
@@ -74,15 +75,18 @@ async function startStub(): Promise<string> {
   return `http://127.0.0.1:${(stub.address() as { port: number }).port}`;
 }
 
-/** Complete account fields for each provider, every URL pointing at the stub. */
+/** A complete value for an account field, every URL pointing at the stub (a table field gets one row). */
+function fieldValue(field: AccountField, endpoint: string): string {
+  if (field.kind === 'secret') return SECRET;
+  if (field.kind === 'rows') return JSON.stringify([Object.fromEntries((field.columns ?? []).map((column) => [column.name, fieldValue(column, endpoint)]))]);
+  return { url: endpoint, select: field.options?.[0]?.value ?? '', number: '1', boolean: 'true', text: field.defaultValue ?? 'fuzz' }[field.kind];
+}
+
+/** Complete account fields for each provider. */
 function accountFields(endpoint: string): Record<string, string>[] {
   return providerDescriptors()
     .filter((provider) => !provider.pastedKeyOnly)
-    .map((provider) =>
-      Object.fromEntries(
-        provider.accountFields.map((field) => [field.name, field.kind === 'secret' ? SECRET : { url: endpoint, select: field.options?.[0]?.value ?? '', number: '1', boolean: 'true', text: field.defaultValue ?? 'fuzz' }[field.kind]]),
-      ),
-    );
+    .map((provider) => Object.fromEntries(provider.accountFields.map((field) => [field.name, fieldValue(field, endpoint)])));
 }
 
 /**
@@ -96,7 +100,7 @@ async function seed(endpoint: string): Promise<Pick<PayloadHints, 'credentialIds
     const settings: Record<string, string> = {};
     for (const field of provider.accountFields) {
       if (field.kind === 'secret') await context.secrets.set(secretName.accountField(id, field.name), SECRET);
-      else settings[field.name] = { url: endpoint, select: field.options?.[0]?.value ?? '', number: '1', boolean: 'true', text: field.defaultValue ?? 'fuzz' }[field.kind];
+      else settings[field.name] = fieldValue(field, endpoint);
     }
     context.metadata.putAccount({ id, providerId: provider.id, label: `fuzz ${provider.id}`, settings, createdAt: new Date().toISOString() });
     accountIds.push(id);
