@@ -14,7 +14,7 @@ import { expect, test, type WebServer } from './fixtures';
 // Up to 14 s for the heartbeat to call a stuck server "not responding" (ipc/call-guard.ts), plus slack.
 const NOTICE_MS = 25_000;
 
-let local: string;
+let local = '';
 let s3: S3Client | undefined;
 test.beforeEach(async ({ keydeskMode }) => {
   test.skip(keydeskMode !== 'browser', 'Stops the browser-mode server under the page; the desktop window has its own tests (test/shell, test/preload).');
@@ -23,7 +23,9 @@ test.beforeEach(async ({ keydeskMode }) => {
 test.afterEach(async () => {
   s3?.destroy();
   s3 = undefined;
-  await rm(local, { recursive: true, force: true });
+  // A skipped test (the Electron project) never made its folder.
+  if (local) await rm(local, { recursive: true, force: true });
+  local = '';
 });
 
 /** A bucket and a file large enough to still be uploading when the server is stopped (sparse: no disk used). */
