@@ -56,12 +56,8 @@ export interface ImportOptions {
   timeoutMs?: number;
 }
 
-export interface RunImportOptions extends ImportOptions {
+export interface RunImportOptions extends SaveKeysOptions {
   removePlaintext: boolean;
-  /** Candidates saved without a test, or despite a failed one: the user ticked "save anyway". */
-  saveAnyway?: string[];
-  /** Told the test outcome of each key it saved, so its health starts known. */
-  onSaved?: (record: CredentialRecord, check: KeyCheck) => void;
 }
 
 const CHECKS_AT_ONCE = 4;
@@ -99,9 +95,11 @@ export async function testImport(vault: CredentialVault, location: ScanLocation,
   return chosen.map((c) => ({ id: c.id, check: checks.get(keyIdentity(c))! }));
 }
 
+type CheckedKey = Pick<FoundCredential, 'endpoint' | 'region' | 'forcePathStyle' | 'accessKeyId' | 'secretAccessKey'>;
+
 /** Each distinct key checked once; cancelling throws CANCELLED and nothing is returned. */
-async function checkKeys(candidates: FoundCredential[], options: ImportOptions): Promise<Map<string, KeyCheck>> {
-  const byService = new Map<string, FoundCredential[]>();
+async function checkKeys(candidates: CheckedKey[], options: ImportOptions): Promise<Map<string, KeyCheck>> {
+  const byService = new Map<string, CheckedKey[]>();
   const keys = new Set<string>();
   for (const candidate of candidates) {
     if (keys.has(keyIdentity(candidate))) continue;
@@ -125,7 +123,7 @@ async function checkKeys(candidates: FoundCredential[], options: ImportOptions):
   return checks;
 }
 
-async function checkCandidate(candidate: FoundCredential, signal: AbortSignal, timeoutMs = 10_000): Promise<KeyCheck> {
+async function checkCandidate(candidate: CheckedKey, signal: AbortSignal, timeoutMs = 10_000): Promise<KeyCheck> {
   let endpoint: string;
   try {
     endpoint = parseEndpoint(candidate.endpoint);
@@ -142,30 +140,40 @@ function importable(found: Pick<FoundCredential, 'problem' | 'secretAccessKey' |
   return !found.problem && !!found.secretAccessKey && !!found.accessKeyId;
 }
 
+/** A key pair found in plain text, ready to be tested and saved: from a tool's config or any other file. */
+export type ImportableKey = Pick<FoundCredential, 'id' | 'endpoint' | 'region' | 'forcePathStyle' | 'accessKeyId'> & {
+  secretAccessKey: string;
+  /** The label it is saved under, made unique among the saved ones. */
+  suggestedLabel: string;
+};
+
+export interface SaveKeysOptions extends ImportOptions {
+  /** Keys saved without a test, or despite a failed one: the user ticked "save anyway". */
+  saveAnyway?: string[];
+  /** Told the test outcome of each key it saved, so its health starts known. */
+  onSaved?: (record: CredentialRecord, check: KeyCheck) => void;
+}
+
+export type SaveKeysResult = Pick<ImportResult, 'imported' | 'skipped' | 'failing' | 'failed'> & {
+  /** Keys that are in the keychain now, saved here or before: their plain-text copies may go. */
+  inKeychain: string[];
+};
+
 /**
- * Tests the chosen keys, saves those that work (secret → keychain) and those the user asked to save
- * anyway, then, if asked, rewrites their files without the plain-text secrets. Every test happens before
- * the first save, so cancelling saves nothing. A key Keydesk holds already is not saved again. A file is
- * only cleaned of keys that are safely in the keychain, and is replaced atomically with no backup copy,
- * since a backup would keep the plain text.
+ * The import path every plain-text key takes: each key is tested (ListBuckets) before anything is saved,
+ * so cancelling saves nothing; a key that fails its test is not saved unless the user asked for it; a key
+ * Keydesk holds already is not saved twice.
  */
-export async function runImport(vault: CredentialVault, location: ScanLocation, ids: string[], options: RunImportOptions): Promise<ImportResult> {
-  const { credentials } = await scanSources(location);
-  const result: ImportResult = { imported: [], skipped: [], failing: [], cleaned: [], failed: [] };
-  const inKeychain: FoundCredential[] = [];
-  const toSave: FoundCredential[] = [];
-  for (const id of ids) {
-    const found = credentials.find((c) => c.id === id);
-    if (!found) {
-      result.skipped.push({ id, reason: 'Not found in the config files any more.' });
-    } else if (!importable(found)) {
-      result.skipped.push({ id, reason: found.problem ?? 'No secret.' });
-    } else if (savedAs(vault, found)) {
-      const existing = savedAs(vault, found)!;
-      result.skipped.push({ id, reason: `Already saved as "${existing.label}".`, existing: { id: existing.id, label: existing.label } });
-      inKeychain.push(found);
+export async function saveKeys(vault: CredentialVault, keys: ImportableKey[], options: SaveKeysOptions = {}): Promise<SaveKeysResult> {
+  const result: SaveKeysResult = { imported: [], skipped: [], failing: [], failed: [], inKeychain: [] };
+  const toSave: ImportableKey[] = [];
+  for (const key of keys) {
+    const existing = savedAs(vault, key);
+    if (existing) {
+      result.skipped.push({ id: key.id, reason: `Already saved as "${existing.label}".`, existing: { id: existing.id, label: existing.label } });
+      result.inKeychain.push(key.id);
     } else {
-      toSave.push(found);
+      toSave.push(key);
     }
   }
   const anyway = new Set(options.saveAnyway ?? []);
@@ -173,38 +181,63 @@ export async function runImport(vault: CredentialVault, location: ScanLocation, 
     toSave.filter((c) => !anyway.has(c.id)),
     options,
   );
-  for (const found of toSave) {
-    const check = checks.get(keyIdentity(found));
-    if (check && !check.works && !anyway.has(found.id)) {
-      result.failing.push({ id: found.id, reason: check.reason, error: check.error });
+  for (const key of toSave) {
+    const check = checks.get(keyIdentity(key));
+    if (check && !check.works && !anyway.has(key.id)) {
+      result.failing.push({ id: key.id, reason: check.reason, error: check.error });
       continue;
     }
     try {
       const record = await vault.save({
         label: '',
-        suggestedLabel: `${found.name} (${LABELS[found.kind]})`,
-        endpoint: found.endpoint,
-        region: found.region,
-        accessKeyId: found.accessKeyId,
-        secretAccessKey: found.secretAccessKey!,
-        forcePathStyle: found.forcePathStyle,
+        suggestedLabel: key.suggestedLabel,
+        endpoint: key.endpoint,
+        region: key.region,
+        accessKeyId: key.accessKeyId,
+        secretAccessKey: key.secretAccessKey,
+        forcePathStyle: key.forcePathStyle,
       });
       result.imported.push(record);
-      inKeychain.push(found);
+      result.inKeychain.push(key.id);
       if (check) options.onSaved?.(record, check);
     } catch (error) {
       const info = toErrorInfo(error);
       // Two profiles holding one key: the first saved it, the second points at it.
       if (info.existing) {
-        result.skipped.push({ id: found.id, reason: `Already saved as "${info.existing.label}".`, existing: info.existing });
-        inKeychain.push(found);
+        result.skipped.push({ id: key.id, reason: `Already saved as "${info.existing.label}".`, existing: info.existing });
+        result.inKeychain.push(key.id);
       } else {
-        result.failed.push({ id: found.id, error: info });
+        result.failed.push({ id: key.id, error: info });
       }
     }
   }
-  if (options.removePlaintext) result.cleaned = await removeSecrets(inKeychain);
   return result;
+}
+
+/**
+ * Tests the chosen keys, saves those that work (secret → keychain) and those the user asked to save
+ * anyway, then, if asked, rewrites their files without the plain-text secrets. A file is only cleaned of
+ * keys that are safely in the keychain, and is replaced atomically with no backup copy, since a backup
+ * would keep the plain text.
+ */
+export async function runImport(vault: CredentialVault, location: ScanLocation, ids: string[], options: RunImportOptions): Promise<ImportResult> {
+  const { credentials } = await scanSources(location);
+  const skipped: ImportResult['skipped'] = [];
+  const chosen: FoundCredential[] = [];
+  for (const id of ids) {
+    const found = credentials.find((c) => c.id === id);
+    if (!found) skipped.push({ id, reason: 'Not found in the config files any more.' });
+    else if (!importable(found)) skipped.push({ id, reason: found.problem ?? 'No secret.' });
+    else chosen.push(found);
+  }
+  const saved = await saveKeys(
+    vault,
+    chosen.map((found) => ({ ...found, secretAccessKey: found.secretAccessKey!, suggestedLabel: `${found.name} (${LABELS[found.kind]})` })),
+    options,
+  );
+  const { inKeychain, ...result } = saved;
+  const cleaned = options.removePlaintext ? await removeSecrets(chosen.filter((c) => inKeychain.includes(c.id))) : [];
+  return { ...result, skipped: [...skipped, ...result.skipped], cleaned };
 }
 
 async function removeSecrets(credentials: FoundCredential[]): Promise<ImportResult['cleaned']> {

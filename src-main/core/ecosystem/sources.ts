@@ -79,12 +79,49 @@ function awsEndpoint(region: string): string {
   return region === 'us-east-1' ? 'https://s3.amazonaws.com' : `https://s3.${region}.amazonaws.com`;
 }
 
+/** Where a key found in a tool's config file is used: what importing it saves besides the key pair. */
+export type KeyConnection = Pick<FoundCredential, 'endpoint' | 'region' | 'forcePathStyle'>;
+
+/** An AWS profile's service: endpoint and addressing style from its config section, region from either. */
+export function awsConnection(config: IniSection | undefined, creds: IniSection | undefined): KeyConnection {
+  const region = get(config, 'region') ?? get(creds, 'region') ?? 'us-east-1';
+  const endpoint = get(config, 's3.endpoint_url') ?? get(config, 'endpoint_url') ?? awsEndpoint(region);
+  const style = get(config, 's3.addressing_style');
+  // Path style is the safe default off AWS (gateways rarely have wildcard DNS); AWS itself prefers virtual.
+  return { endpoint, region, forcePathStyle: style ? style === 'path' : !endpoint.endsWith('.amazonaws.com') };
+}
+
+/** The AWS config file's profile name of a section (`[default]`, `[profile NAME]`); undefined for other sections. */
+export function awsConfigProfile(sectionName: string): string | undefined {
+  return sectionName === 'default' ? 'default' : /^profile\s+(.+)$/.exec(sectionName)?.[1]?.trim();
+}
+
+export function rcloneConnection(section: IniSection): KeyConnection {
+  const region = get(section, 'region') ?? 'us-east-1';
+  return {
+    endpoint: get(section, 'endpoint') ? withScheme(get(section, 'endpoint')!, true) : awsEndpoint(region),
+    region,
+    forcePathStyle: get(section, 'force_path_style') !== 'false',
+  };
+}
+
+export function s3cmdConnection(section: IniSection): KeyConnection {
+  const https = (get(section, 'use_https') ?? 'True').toLowerCase() !== 'false';
+  const location = get(section, 'bucket_location');
+  return {
+    endpoint: withScheme(get(section, 'host_base') ?? 's3.amazonaws.com', https),
+    // s3cmd writes "US" for the classic AWS region.
+    region: !location || location === 'US' ? 'us-east-1' : location,
+    forcePathStyle: !(get(section, 'host_bucket') ?? '').includes('%(bucket)s'),
+  };
+}
+
 /** Profiles from both AWS files: keys may sit in either; endpoint and addressing style come from config. */
 function awsProfiles(credentialsPath: string, credentialsText: string, configPath: string, configText: string): FoundCredential[] {
   const fromCredentials = new Map(parseIni(credentialsText).map((s) => [s.name, s]));
   const fromConfig = new Map<string, IniSection>();
   for (const section of parseIni(configText)) {
-    const name = section.name === 'default' ? 'default' : /^profile\s+(.+)$/.exec(section.name)?.[1]?.trim();
+    const name = awsConfigProfile(section.name);
     if (name) fromConfig.set(name, section);
   }
   const names = [...new Set([...fromCredentials.keys(), ...fromConfig.keys()])];
@@ -94,9 +131,6 @@ function awsProfiles(credentialsPath: string, credentialsText: string, configPat
     const config = fromConfig.get(name);
     const keySource = get(creds, 'aws_access_key_id') ? { section: creds!, path: credentialsPath } : get(config, 'aws_access_key_id') ? { section: config!, path: configPath } : undefined;
     if (!keySource) continue;
-    const region = get(config, 'region') ?? get(creds, 'region') ?? 'us-east-1';
-    const endpoint = get(config, 's3.endpoint_url') ?? get(config, 'endpoint_url') ?? awsEndpoint(region);
-    const style = get(config, 's3.addressing_style');
     const secretKeys = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'];
     const lines = secretKeys.map((k) => keySource.section.values.get(k)?.line).filter((l): l is number => l !== undefined);
     const secret = get(keySource.section, 'aws_secret_access_key');
@@ -104,10 +138,7 @@ function awsProfiles(credentialsPath: string, credentialsText: string, configPat
       id: `aws:${name}`,
       kind: 'aws',
       name,
-      endpoint,
-      region,
-      // Path style is the safe default off AWS (gateways rarely have wildcard DNS); AWS itself prefers virtual.
-      forcePathStyle: style ? style === 'path' : !endpoint.endsWith('.amazonaws.com'),
+      ...awsConnection(config, creds),
       accessKeyId: get(keySource.section, 'aws_access_key_id')!,
       secretAccessKey: secret,
       secretLines: [{ file: keySource.path, lines }],
@@ -125,7 +156,6 @@ function rcloneRemotes(path: string, text: string): FoundCredential[] {
   return parseIni(text)
     .filter((s) => get(s, 'type') === 's3')
     .map((section) => {
-      const region = get(section, 'region') ?? 'us-east-1';
       const secret = get(section, 'secret_access_key');
       const accessKeyId = get(section, 'access_key_id') ?? '';
       const secretLine = section.values.get('secret_access_key')?.line;
@@ -133,9 +163,7 @@ function rcloneRemotes(path: string, text: string): FoundCredential[] {
         id: `rclone:${section.name}`,
         kind: 'rclone' as const,
         name: section.name,
-        endpoint: get(section, 'endpoint') ? withScheme(get(section, 'endpoint')!, true) : awsEndpoint(region),
-        region,
-        forcePathStyle: get(section, 'force_path_style') !== 'false',
+        ...rcloneConnection(section),
         accessKeyId,
         secretAccessKey: secret,
         secretLines: [{ file: path, lines: secretLine === undefined ? [] : [secretLine] }],
@@ -154,18 +182,13 @@ function s3cmdConfig(path: string, text: string): FoundCredential[] {
   const accessKeyId = get(section, 'access_key');
   if (!section || !accessKeyId) return [];
   const secret = get(section, 'secret_key');
-  const https = (get(section, 'use_https') ?? 'True').toLowerCase() !== 'false';
-  const location = get(section, 'bucket_location');
   const secretLine = section.values.get('secret_key')?.line;
   return [
     {
       id: 's3cmd:default',
       kind: 's3cmd',
       name: 'default',
-      endpoint: withScheme(get(section, 'host_base') ?? 's3.amazonaws.com', https),
-      // s3cmd writes "US" for the classic AWS region.
-      region: !location || location === 'US' ? 'us-east-1' : location,
-      forcePathStyle: !(get(section, 'host_bucket') ?? '').includes('%(bucket)s'),
+      ...s3cmdConnection(section),
       accessKeyId,
       secretAccessKey: secret,
       secretLines: [{ file: path, lines: secretLine === undefined ? [] : [secretLine] }],
