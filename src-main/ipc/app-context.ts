@@ -1,7 +1,9 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SecretClipboard } from '../core/secret-clipboard';
 import { AccountService } from '../core/accounts/account-service';
 import { PathGrants } from '../core/path-grants';
+import { PlaintextFinder } from '../core/plaintext/finder';
 import { keychainService } from '../core/paths';
 import { RotationEngine } from '../core/rotation/engine';
 import { CredentialVault } from '../core/vault/credential-vault';
@@ -42,6 +44,8 @@ export interface AppContext {
   dialogs?: LocalDialogs;
   /** The local paths transfers may read and write: chosen by the user (desktop) or at start (browser mode). */
   pathGrants: PathGrants;
+  /** Plain-text copies of keys on this machine: the last scan's findings, their fixes and imports. */
+  plaintext: PlaintextFinder;
 }
 
 export interface LocalDialogs {
@@ -81,6 +85,18 @@ export function createAppContext(options: AppContextOptions): AppContext {
     resolveEndpoint: async (credentialId) => ({ connection: await vault.connection(credentialId), settings: vault.get(credentialId).transfer }),
   });
   forwardTransferEvents(transfers, events);
+  const pathGrants = new PathGrants();
+  const plaintext = new PlaintextFinder({
+    vault,
+    cliCommand: options.cliCommand,
+    backupsDir: join(options.home, 'backups'),
+    // Browser mode searches added folders only inside KEYDESK_WEB_PATHS, whatever was added before.
+    scope: () => ({
+      home: homedir(),
+      env: process.env,
+      folders: metadata.plaintextFolders().filter((folder) => options.mode === 'desktop' || pathGrants.allows(folder, 'read')),
+    }),
+  });
   return {
     mode: options.mode,
     version: options.version,
@@ -106,6 +122,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     transfers,
     operations: new OperationRegistry(events),
     dialogs: options.dialogs,
-    pathGrants: new PathGrants(),
+    pathGrants,
+    plaintext,
   };
 }

@@ -38,6 +38,12 @@ export const channelNames = [
   'import:run',
   'credentials:snippets',
   'credentials:revealForSnippet',
+  'plaintext:folders',
+  'plaintext:addFolder',
+  'plaintext:removeFolder',
+  'plaintext:scan',
+  'plaintext:fix',
+  'plaintext:import',
   'objects:listStart',
   'objects:listNext',
   'objects:listCancel',
@@ -83,7 +89,7 @@ export const channelNames = [
   'dialogs:dropped',
 ] as const;
 
-export const eventNames = ['credentials:changed', 'credentials:health', 'accounts:changed', 'rotation:progress', 'app:navigate', 'operations:progress', 'transfers:event'] as const;
+export const eventNames = ['credentials:changed', 'credentials:health', 'accounts:changed', 'rotation:progress', 'app:navigate', 'operations:progress', 'plaintext:progress', 'transfers:event'] as const;
 
 /** IPC channel prefix for main → renderer events. */
 export const EVENT_PREFIX = 'keydesk-event:';

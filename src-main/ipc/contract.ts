@@ -18,6 +18,7 @@ import { bucketSettingsChannels } from './channels/bucket-settings';
 import { propertyChannels } from './channels/object-properties';
 import { previewChannels } from './channels/preview';
 import { versionChannels } from './channels/versions';
+import { plaintextChannels, type PlaintextProgress } from './channels/plaintext';
 import { dialogChannels, transferChannels, type TransfersEvent } from './channels/transfers';
 import type { RotationProgress } from '../core/rotation/engine';
 
@@ -34,6 +35,7 @@ export const channels = {
   ...keyChannels,
   ...rotationChannels,
   ...ecosystemChannels,
+  ...plaintextChannels,
   ...objectChannels,
   ...versionChannels,
   ...propertyChannels,
@@ -69,6 +71,8 @@ export interface Events {
    * operationId; `total` 0 = not known (sizes count as they go, with `bytes`).
    */
   'operations:progress': { operationId: string; done: number; total: number; bytes?: number };
+  /** A running plain-text key scan: files read, folders searched, where it is now. */
+  'plaintext:progress': PlaintextProgress;
   /** Transfer queue changes, batched and throttled. */
   'transfers:event': TransfersEvent;
 }

@@ -365,7 +365,7 @@ function noteFor(file: ScannedFile): string | undefined {
     case 's3cmd':
       return 's3cmd cannot ask another program for its key: removing it means s3cmd needs the key given some other way.';
     case 'history':
-      return 'Shells open now keep their history in memory and may write the command back when they exit: after the fix, close them or run `history -c` in each.';
+      return 'Shells open now keep the command in memory and may write it back when they exit: clear that memory in each before closing it (in bash: history -c), then scan again to check.';
     default:
       return undefined;
   }

@@ -64,6 +64,8 @@ export interface MetadataShape {
   accounts: AccountRecord[];
   /** By credential ID. */
   health: Record<string, KeyHealth>;
+  /** Folders the user added to the plain-text key scan (absolute paths; absent until the first is added). */
+  plaintextFolders?: string[];
 }
 
 export const METADATA_VERSION = 2;
@@ -183,6 +185,16 @@ export class MetadataStore {
       const index = data.accounts.findIndex((a) => a.id === record.id);
       if (index === -1) data.accounts.push(record);
       else data.accounts[index] = record;
+    });
+  }
+
+  plaintextFolders(): string[] {
+    return this.data.plaintextFolders ?? [];
+  }
+
+  setPlaintextFolders(folders: string[]): void {
+    this.write((data) => {
+      data.plaintextFolders = folders;
     });
   }
 

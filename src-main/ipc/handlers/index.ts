@@ -15,6 +15,7 @@ import { bucketSettingsHandlers } from './bucket-settings';
 import { propertyHandlers } from './object-properties';
 import { previewHandlers } from './preview';
 import { versionHandlers } from './versions';
+import { plaintextHandlers } from './plaintext';
 import { transferHandlers } from './transfers';
 
 export function createHandlers(ctx: AppContext): Handlers {
@@ -29,6 +30,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...keyHandlers(ctx),
     ...rotationHandlers(ctx),
     ...ecosystemHandlers(ctx),
+    ...plaintextHandlers(ctx),
     ...objectHandlers(ctx),
     ...versionHandlers(ctx),
     ...propertyHandlers(ctx, profiles),

@@ -8,6 +8,8 @@ export type View =
   | { name: 'credentials'; show?: string }
   | { name: 'add-credential' }
   | { name: 'import' }
+  /** Plain-text keys on this machine; with `credentialId`, every copy of that saved key. */
+  | { name: 'plaintext'; credentialId?: string }
   | { name: 'browse'; credentialId: string }
   | { name: 'accounts' }
   | { name: 'add-account' }

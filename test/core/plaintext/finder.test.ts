@@ -59,7 +59,7 @@ describe('finding plain-text keys', () => {
     expectNoSecrets(report);
     log.info(JSON.stringify(report));
 
-    const byProfile = (path: string) => Object.fromEntries(inFile(report, path).map((f) => [f.section, f]));
+    const byProfile = (path: string): Record<string, PlaintextFinding> => Object.fromEntries(inFile(report, path).map((f) => [f.section, f]));
     const aws = byProfile(paths.awsCredentials);
     expect(Object.keys(aws).sort()).toEqual(['default', 'other', 'temporary']);
     expect(aws.default).toMatchObject({ lines: [3, 4], matched: 'both', accessKeyId: HELD.accessKeyId, saved: { label: 'Ceph main' }, excerpt: [`aws_access_key_id = ${HELD.accessKeyId}`, 'aws_secret_access_key = ••••••••'] });
