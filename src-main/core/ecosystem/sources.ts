@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRegularFile } from '../plaintext/read-file';
 import { registerSecret } from '../redact';
 import { parseIni, type IniSection } from './ini';
 
@@ -52,7 +53,7 @@ export function sourcePaths({ home, env }: ScanLocation): Record<'awsCredentials
 export async function scanSources(location: ScanLocation): Promise<ScanResult> {
   const paths = sourcePaths(location);
   const [credentialsText, configText, rcloneText, s3cmdText] = await Promise.all(
-    [paths.awsCredentials, paths.awsConfig, paths.rclone, paths.s3cmd].map((path) => readFile(path, 'utf8').catch(() => undefined)),
+    [paths.awsCredentials, paths.awsConfig, paths.rclone, paths.s3cmd].map(readConfigFile),
   );
   const sources: ScannedSource[] = [
     { kind: 'aws', path: paths.awsCredentials, found: credentialsText !== undefined },
@@ -71,6 +72,15 @@ export async function scanSources(location: ScanLocation): Promise<ScanResult> {
   if (s3cmdText !== undefined) credentials.push(...s3cmdConfig(paths.s3cmd, s3cmdText));
   for (const c of credentials) if (c.secretAccessKey) registerSecret(c.secretAccessKey);
   return { sources, credentials };
+}
+
+/** Tool config files are small; anything else at their names (a FIFO, a device, a huge file) is not read. */
+const CONFIG_BYTES = 8 * 1024 * 1024;
+
+async function readConfigFile(path: string): Promise<string | undefined> {
+  const target = await realpath(path).catch(() => undefined);
+  const outcome = target && (await readRegularFile(target, CONFIG_BYTES));
+  return outcome && outcome.ok ? outcome.bytes.toString('utf8') : undefined;
 }
 
 const get = (section: IniSection | undefined, key: string) => section?.values.get(key)?.value || undefined;

@@ -98,6 +98,19 @@ function backupName(path: string): string {
   return `${stamp}-${from}-${randomBytes(3).toString('hex')}`;
 }
 
+/** A new file in the backups folder; a name already taken (by anything, a planted link too) is never reused. */
+async function writeBackup(dir: string, path: string, data: Buffer): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const backup = join(dir, backupName(path));
+    try {
+      await writeNewFile(backup, data, 0o600);
+      return backup;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) throw error;
+    }
+  }
+}
+
 export interface AppliedFix {
   backup: string;
   changedLines: number;
@@ -108,8 +121,7 @@ export async function applyFixes(file: ScannedFile, fixes: ChosenFix[], options:
   const edits = planEdits(file, fixes, options.cli);
   const rewritten = applyEdits(splitLines(bytes), edits);
   await ensurePrivateFolder(options.backupsDir);
-  const backup = join(options.backupsDir, backupName(file.path));
-  await writeNewFile(backup, replaceAll(bytes, options.secrets, BACKUP_PLACEHOLDER), 0o600);
+  const backup = await writeBackup(options.backupsDir, file.path, replaceAll(bytes, options.secrets, BACKUP_PLACEHOLDER));
   const { mode, uid, gid } = file.fingerprint;
   try {
     await replaceFile(file.target, rewritten, {

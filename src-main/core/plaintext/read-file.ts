@@ -63,9 +63,8 @@ export function sameFileState(stats: BigIntStats, fingerprint: Fingerprint): boo
 }
 
 export async function readScannedFile(path: string, bounds: LinkBounds, maxBytes: number): Promise<ReadOutcome> {
-  let link: BigIntStats;
   try {
-    link = await lstat(path, { bigint: true });
+    await lstat(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, reason: 'missing', note: 'not found' };
@@ -80,8 +79,17 @@ export async function readScannedFile(path: string, bounds: LinkBounds, maxBytes
   if (!bounds.allows(target)) {
     return { ok: false, reason: 'link-outside', target, note: `leads to ${target}, outside the places Keydesk searches; add its folder to search it` };
   }
-  const stats = link.isSymbolicLink() || target !== path ? await lstat(target, { bigint: true }).catch(() => undefined) : link;
-  if (!stats) return { ok: false, reason: 'changed', note: 'changed while Keydesk was reading it' };
+  return readRegularFile(target, maxBytes);
+}
+
+/**
+ * Reads `target` (links already resolved) if it is a regular file within `maxBytes` and not binary. Never
+ * opens anything else: a FIFO, a device or a socket is reported, not read.
+ */
+export async function readRegularFile(target: string, maxBytes: number): Promise<ReadOutcome> {
+  const stats = await lstat(target, { bigint: true }).catch(() => undefined);
+  if (!stats) return { ok: false, reason: 'missing', note: 'not found' };
+  if (stats.isSymbolicLink()) return { ok: false, reason: 'changed', target, note: 'changed while Keydesk was reading it' };
   if (!stats.isFile()) return { ok: false, reason: 'special', target, note: `${what(stats)}; not opened` };
   if (stats.size > BigInt(maxBytes)) return { ok: false, reason: 'too-large', target, note: `${MiB(Number(stats.size))}, larger than the ${MiB(maxBytes)} Keydesk reads` };
 

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, rm, stat, symlink, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MOVED_NOTE, previewImport, runImport } from '../../../src-main/core/ecosystem/importer';
@@ -79,6 +80,23 @@ describe('importing from aws, rclone and s3cmd config files', () => {
     // A second run finds nothing left to import for the cleaned keys.
     const again = await previewImport(vault, location);
     expect(again.candidates.find((c) => c.id === 'rclone:ceph-rclone')).toMatchObject({ hasSecret: false, savedAs: { id: result.imported[1].id, label: 'ceph-rclone (rclone remote)' } });
+  });
+
+  it('never opens a FIFO or a device at a tool file’s name (it would block), and reads nothing too large', async () => {
+    const { vault, location, home } = await setup();
+    await rm(join(home, '.s3cfg'));
+    execFileSync('mkfifo', [join(home, '.s3cfg')]);
+    await rm(join(home, '.aws', 'config'));
+    await symlink('/dev/zero', join(home, '.aws', 'config'));
+    await truncate(join(home, '.config', 'rclone', 'rclone.conf'), 20 * 1024 * 1024);
+    const preview = await previewImport(vault, location);
+    expect(preview.sources.map((s) => [s.path.slice(home.length), s.found])).toEqual([
+      ['/.aws/credentials', true],
+      ['/.aws/config', false],
+      ['/.config/rclone/rclone.conf', false],
+      ['/.s3cfg', false],
+    ]);
+    expect(preview.candidates.map((c) => c.id)).toEqual(['aws:ceph', 'aws:temporary']);
   });
 
   it('builds "Use in…" snippets without the secret, and reveals it only on request', async () => {
