@@ -8,6 +8,7 @@ import { MOVED_NOTE } from '../../src-main/core/ecosystem/importer';
 import { BACKUP_PLACEHOLDER } from '../../src-main/core/plaintext/fixes';
 import { createS3Client } from '../../src-main/core/s3/client';
 import { createRgwUser } from '../helpers/rgw-users';
+import { addCredential, typePath } from './browse-helpers';
 import { expect, filesContaining, snapSizes, testWithUserHome } from './fixtures';
 
 const run = promisify(execFile);
@@ -108,31 +109,23 @@ test('an added folder is searched (browser mode: only inside KEYDESK_WEB_PATHS),
     await writeFile(join(userHome, '.s3cfg'), ['[default]', `access_key = ${user.accessKeyId}`, `secret_key = ${user.secretAccessKey}`, `host_base = ${new URL(rgw.endpoint).host}`, 'use_https = False', ''].join('\n'));
 
     // Save the key first, as a user who typed it in would have.
-    await page.getByRole('button', { name: 'Add credentials' }).first().click();
-    await page.getByLabel('Label').fill('Site deploy');
-    await page.getByLabel('Endpoint').fill(rgw.endpoint);
-    await page.getByLabel('Region').fill(rgw.region);
-    await page.getByLabel('Access key ID').fill(user.accessKeyId);
-    await page.getByLabel('Secret access key').fill(user.secretAccessKey);
-    await page.getByRole('button', { name: 'Save' }).click();
-    const row = page.getByRole('table', { name: 'Saved credentials' }).getByRole('row').filter({ hasText: 'Site deploy' });
-    await expect(row).toBeVisible();
-
-    await row.getByRole('button', { name: 'Use Site deploy in…' }).click();
+    await addCredential(page, rgw, user);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Credentials' }).click();
+    const row = page.getByRole('table', { name: 'Saved credentials' }).getByRole('row').filter({ hasText: 'RGW browse' });
+    await row.getByRole('button', { name: 'Use RGW browse in…' }).click();
     await page.getByRole('button', { name: 'Find plain-text copies of this key…' }).click();
-    await expect(page.getByRole('heading', { name: 'Plain-text copies of Site deploy' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Plain-text copies of RGW browse' })).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Found a plain-text copy in 1 file' })).toBeVisible();
-    await expect(page.getByRole('list', { name: `Copies in ${join(userHome, '.s3cfg')}` })).toContainText('Keydesk holds this key as “Site deploy”.');
+    await expect(page.getByRole('list', { name: `Copies in ${join(userHome, '.s3cfg')}` })).toContainText('Keydesk holds this key as “RGW browse”.');
 
     const scope = page.locator('details.scope');
     await scope.locator('summary').first().click();
     await scope.getByRole('button', { name: 'Add folder…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Search a folder for plain-text keys' });
-    await dialog.getByLabel('Local path on this computer').fill('/etc');
-    await dialog.getByRole('button', { name: 'Add folder' }).click();
-    await expect(page.getByRole('alert')).toContainText('/etc is outside the folders this browser-mode Keydesk may read.');
-    await dialog.getByLabel('Local path on this computer').fill(project);
-    await dialog.getByRole('button', { name: 'Add folder' }).click();
+    await typePath(page, '/etc', 'Add folder');
+    await expect(dialog.getByRole('alert')).toContainText('/etc is outside the folders this browser-mode Keydesk may read.');
+    await snapSizes(page, snap, 'plaintext-folder-refused');
+    await typePath(page, project, 'Add folder');
     await expect(dialog).toBeHidden();
     await expect(scope.getByRole('list', { name: 'Added folders' })).toContainText(project);
 

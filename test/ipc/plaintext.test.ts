@@ -104,7 +104,7 @@ describe('plain-text scan over IPC', () => {
     const forKey = await call('plaintext:scan', { operationId: '3e9c4b0f-7a1d-4c9f-8d2e-8f7a6b5c4d3e', key: { credentialId: saved.id } });
     expect(forKey).toMatchObject({ ok: true, value: { key: { accessKeyId: HELD.accessKeyId, secretCompared: true, saved: { label: 'Ceph main' } } } });
     const byId = await call('plaintext:scan', { operationId: '4f0d5c1a-8b2e-4d0a-9e3f-9a8b7c6d5e4f', key: { accessKeyId: HELD.accessKeyId } });
-    expect(byId.ok && byId.value.findings.length).toBeGreaterThan(5);
+    expect(byId.ok && (byId.value as { findings: unknown[] }).findings.length).toBeGreaterThan(5);
     expect(seen.some((e) => (e as { event: string }).event === 'plaintext:progress')).toBe(true);
     const wire = JSON.stringify([all, forKey, byId, seen]);
     for (let i = 0; i + 8 <= HELD.secretAccessKey.length; i += 4) expect(wire).not.toContain(HELD.secretAccessKey.slice(i, i + 8));

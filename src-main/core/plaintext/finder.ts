@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { basename, dirname } from 'node:path';
 import { saveKeys, type ImportableKey, type SaveKeysOptions, type SaveKeysResult } from '../ecosystem/importer';
 import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
+import { registerSecret } from '../redact';
 import type { CredentialVault } from '../vault/credential-vault';
 import { keyIdentity } from '../vault/key-identity';
 import type { CredentialRecord } from '../vault/metadata-store';
@@ -131,6 +132,7 @@ export class PlaintextFinder {
 
   /** Every plain-text copy of one key: its access key ID, and its secret where given or held by Keydesk. */
   scanForKey(key: KeyQuery, options: { signal?: AbortSignal; onProgress?: (progress: ScanProgress) => void } = {}): Promise<PlaintextReport> {
+    if (key.secret) registerSecret(key.secret);
     return this.exclusive(async () => {
       const saved = this.options.vault.list().find((r) => r.accessKeyId === key.accessKeyId && (!key.endpoint || keyIdentity(r) === keyIdentity({ ...key, endpoint: key.endpoint })));
       let secret = key.secret;

@@ -163,6 +163,9 @@ export async function scanFiles(scope: ScanScope, options: ScanOptions = {}): Pr
   }
   progress();
 
+  for (const dir of scope.folders) {
+    if (!(await stat(dir).catch(() => undefined))?.isDirectory()) skip(dir, 'missing', 'an added folder that is not there any more');
+  }
   // Added folders are searched for every text file; the home walk (`.env` files only) leaves them to that.
   const folderRoots = await Promise.all(scope.folders.map((f) => realpath(f).catch(() => f)));
   const queue: { root: string; dir: string; depth: number; everything: boolean }[] = [

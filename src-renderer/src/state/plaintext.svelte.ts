@@ -62,15 +62,13 @@ export class PlaintextState {
     }
   }
 
-  /** Desktop: a native dialog picks the folder; browser mode passes the typed path. */
-  async addFolder(path?: string): Promise<boolean> {
-    this.error = undefined;
+  /** Desktop: a native dialog picks the folder; browser mode passes the typed path. Resolves to why it was refused, if it was. */
+  async addFolder(path?: string): Promise<ErrorInfo | undefined> {
     try {
       this.folders = await api.plaintext.addFolder(path === undefined ? {} : { path });
-      return true;
+      return undefined;
     } catch (error) {
-      this.error = errorInfo(error);
-      return false;
+      return errorInfo(error);
     }
   }
 
