@@ -39,12 +39,16 @@ const AWS_KEY_ID = /(?<![A-Za-z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])/g
 /** What an AWS secret looks like: 40 characters of base64, found next to an AWS-style key ID. */
 const AWS_SECRET_SHAPE = /(?<![A-Za-z0-9+/=])([A-Za-z0-9+/]{40})(?![A-Za-z0-9+/=])/g;
 /**
- * `name = value`, `name: value`, `"name": "value"`, `--name=value`, and `name value` as typed in
- * `aws configure set NAME VALUE` or `rclone config create … NAME VALUE`. A bare value ends where a shell
- * word would; one followed by `=` is the next name, not a value.
+ * A word that may name a key setting: only at these is the full assignment pattern tried (most lines hold
+ * none). Names are bounded in length, so no line, however long or odd, costs more than linear time.
  */
-const ASSIGNMENT =
-  /(?<![A-Za-z0-9_.])([A-Za-z][A-Za-z0-9_.-]*)["']?(?:[ \t]*[=:][ \t]*|[ \t]+)(?:"([^"\s]{1,300})"|'([^'\s]{1,300})'|([^\s"'`;,&|()[\]{}<>#=]{1,300}={0,2})(?=[\s"'`;,&|()[\]{}<>#]|$))/g;
+const SETTING_NAME = /(?<![A-Za-z0-9_.])(?=[A-Za-z])[A-Za-z0-9_.-]{0,48}?(?:access[_.-]?key|secret|token|endpoint|region)/gi;
+/**
+ * At such a word: `name = value`, `name: value`, `"name": "value"`, `--name=value`, and `name value` as
+ * typed in `aws configure set NAME VALUE` or `rclone config create … NAME VALUE`. A bare value ends where a
+ * shell word would; one followed by `=` is the next name, not a value.
+ */
+const ASSIGNMENT = /([A-Za-z][A-Za-z0-9_.-]{0,99})["']?(?:[ \t]*[=:][ \t]*|[ \t]+)(?:"([^"\s]{1,300})"|'([^'\s]{1,300})'|([^\s"'`;,&|()[\]{}<>#=]{1,300}={0,2})(?=[\s"'`;,&|()[\]{}<>#]|$))/y;
 
 type Role = 'id' | 'secret' | 'token' | 'endpoint' | 'region';
 
@@ -93,18 +97,21 @@ interface Hit {
 
 function lineHits(text: string, line: number): Hit[] {
   const hits: Hit[] = [];
-  const assignment = new RegExp(ASSIGNMENT.source, 'g');
-  for (let match = assignment.exec(text); match; match = assignment.exec(text)) {
-    // The value may itself be a name (`aws configure set NAME VALUE`): go on right after this name.
-    assignment.lastIndex = match.index + match[1].length;
+  const assignment = new RegExp(ASSIGNMENT.source, 'y');
+  for (const word of text.matchAll(SETTING_NAME)) {
+    assignment.lastIndex = word.index;
+    const match = assignment.exec(text);
+    if (!match) continue;
     const named = roleOf(match[1]);
     const value = match[2] ?? match[3] ?? match[4];
     if (named && value && plausible(named.role, value)) hits.push({ line, value, ...named });
   }
-  for (const match of text.matchAll(AWS_KEY_ID)) {
-    const named = hits.find((h) => h.role === 'id' && h.value === match[1]);
-    if (named) named.strong = true;
-    else hits.push({ line, role: 'id', value: match[1], strong: true, bare: true });
+  if (text.includes('IA')) {
+    for (const match of text.matchAll(AWS_KEY_ID)) {
+      const named = hits.find((h) => h.role === 'id' && h.value === match[1]);
+      if (named) named.strong = true;
+      else hits.push({ line, role: 'id', value: match[1], strong: true, bare: true });
+    }
   }
   return hits;
 }
@@ -118,6 +125,8 @@ function bareSecrets(text: string, line: number): Hit[] {
 
 /** How far apart (in lines) an ID and its secret may be written outside INI sections and `.env` files. */
 const PAIR_WINDOW = 3;
+/** Settings read, and copies reported, per file: pairing is quadratic, and no person reviews more copies than this in one file. */
+const MAX_HITS = 2_000;
 
 /** A key Keydesk looks for by value: its access key ID, and its secret where Keydesk holds it. */
 export interface KeyNeedle {
@@ -141,7 +150,7 @@ export function findOccurrences(kind: FileKind, lines: string[], options: Detect
   if (kind === 'history') {
     for (const occurrence of found) occurrence.entryLines = historyEntry(clean, keyLines(occurrence), !!options.fish);
   }
-  return found.sort((a, b) => keyLines(a)[0] - keyLines(b)[0]);
+  return found.sort((a, b) => keyLines(a)[0] - keyLines(b)[0]).slice(0, MAX_HITS);
 }
 
 const INI_NAMES: Record<'aws' | 'rclone' | 's3cmd', { id: string; secret: string; tokens: string[] }> = {
@@ -202,9 +211,9 @@ function connectionOf(tool: 'aws' | 'rclone' | 's3cmd', section: IniSection, kin
  */
 function looseOccurrences(kind: FileKind, lines: string[], covered: Set<number>): Occurrence[] {
   const hits: Hit[] = [];
-  lines.forEach((text, line) => {
-    if (!covered.has(line)) hits.push(...lineHits(text, line));
-  });
+  for (let line = 0; line < lines.length && hits.length < MAX_HITS; line++) {
+    if (!covered.has(line)) hits.push(...lineHits(lines[line], line));
+  }
   const ids = hits.filter((h) => h.role === 'id');
   // A 40-character value counts as a secret without a name only beside an AWS-style ID.
   for (const id of ids.filter((h) => h.bare)) {

@@ -98,6 +98,15 @@ describe('finding keys in text', () => {
     expect(find('other', text, { needles: [{ accessKeyId: RGW_ID }] }).map(summary)).toEqual([{ id: RGW_ID, secret: undefined, lines: [1] }]);
   });
 
+  it('reads at most 2,000 settings of one file, so a file full of keys cannot stall the scan', () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => (i % 2 ? `AWS_SECRET_ACCESS_KEY=secret${i}xyz` : `AWS_ACCESS_KEY_ID=keyid${i}abc`));
+    const found = findOccurrences('env', lines);
+    expect(found).toHaveLength(1_000);
+    expect(found.every((o) => o.accessKeyId && o.secret)).toBe(true);
+    const ini = Array.from({ length: 3_000 }, (_, i) => `[p${i}]\naws_access_key_id = keyid${i}abc\naws_secret_access_key = secret${i}xyz`).join('\n');
+    expect(find('aws-credentials', ini)).toHaveLength(2_000);
+  });
+
   it('masks excerpts: known secrets, anything shaped like one, and what the log redactor would hide', () => {
     expect(maskLine(`export AWS_SECRET_ACCESS_KEY=${SECRET} # ${RGW_SECRET}`, [SECRET], ID)).toBe('export AWS_SECRET_ACCESS_KEY=•••••••• # ••••••••');
     expect(maskLine(`mc alias set x https://h ${ID} ${SECRET}`, [], ID)).toBe(`mc alias set x https://h ${ID} ••••••••`);
