@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { link, readFile, readdir, stat, writeFile, chown, symlink } from 'node:fs/promises';
+import { chown, link, lstat, mkdir, readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MOVED_NOTE } from '../../../src-main/core/ecosystem/importer';
@@ -260,18 +260,15 @@ describe('fixing plain-text copies', () => {
   it('rewrites the file a link inside the scope leads to, keeping the link', async () => {
     const { paths } = planted;
     const dotfile = join(planted.home, 'dotfiles', 'credentials');
-    await writeFile(join(planted.home, 'dotfiles-placeholder'), '');
-    await import('node:fs/promises').then(async (fs) => {
-      await fs.mkdir(join(planted.home, 'dotfiles'));
-      await fs.rename(paths.awsCredentials, dotfile);
-      await symlink(dotfile, paths.awsCredentials);
-    });
+    await mkdir(join(planted.home, 'dotfiles'));
+    await rename(paths.awsCredentials, dotfile);
+    await symlink(dotfile, paths.awsCredentials);
     const report = await finder.scan();
     const profile = inFile(report, paths.awsCredentials).find((f) => f.section === 'default')!;
     expect(profile.target).toBe(dotfile);
     const { outcomes } = await finder.fix([{ findingId: profile.id, action: 'remove' }]);
     expect(outcomes[0].ok).toBe(true);
-    expect((await import('node:fs/promises').then((fs) => fs.lstat(paths.awsCredentials))).isSymbolicLink()).toBe(true);
+    expect((await lstat(paths.awsCredentials)).isSymbolicLink()).toBe(true);
     expect(await readFile(dotfile, 'utf8')).not.toContain(HELD.secretAccessKey);
   });
 });
