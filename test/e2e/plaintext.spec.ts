@@ -32,6 +32,8 @@ test('finds keys in plain text from the Import view, imports one, replaces its A
   await writeFile(history, ['ls', `export AWS_SECRET_ACCESS_KEY=${user.secretAccessKey}`, 'aws s3 ls', ''].join('\n'), { mode: 0o600 });
 
   await page.getByRole('button', { name: 'Import…' }).click();
+  await expect(page.getByRole('table', { name: 'Found keys' })).toContainText('Works');
+  await snapSizes(page, snap, 'import-plaintext-link');
   await page.getByRole('button', { name: 'Find keys stored in plain text…' }).click();
   await expect(page.getByRole('heading', { name: 'Find keys stored in plain text' })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Found 3 plain-text copies in 3 files' })).toBeVisible();
@@ -113,6 +115,8 @@ test('an added folder is searched (browser mode: only inside KEYDESK_WEB_PATHS),
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Credentials' }).click();
     const row = page.getByRole('table', { name: 'Saved credentials' }).getByRole('row').filter({ hasText: 'RGW browse' });
     await row.getByRole('button', { name: 'Use RGW browse in…' }).click();
+    await expect(page.getByRole('dialog', { name: 'Use RGW browse in…' }).getByLabel('Snippet')).toContainText('credential_process');
+    await snapSizes(page, snap, 'use-in-find-copies');
     await page.getByRole('button', { name: 'Find plain-text copies of this key…' }).click();
     await expect(page.getByRole('heading', { name: 'Plain-text copies of RGW browse' })).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Found a plain-text copy in 1 file' })).toBeVisible();
@@ -128,6 +132,7 @@ test('an added folder is searched (browser mode: only inside KEYDESK_WEB_PATHS),
     await typePath(page, project, 'Add folder');
     await expect(dialog).toBeHidden();
     await expect(scope.getByRole('list', { name: 'Added folders' })).toContainText(project);
+    await expect(scope.getByRole('list', { name: 'Added folders' })).not.toContainText('not searched');
 
     await page.getByRole('button', { name: 'Scan again' }).click();
     await expect(page.getByRole('heading', { name: 'Found 2 plain-text copies in 2 files' })).toBeVisible();
@@ -145,6 +150,36 @@ test('an added folder is searched (browser mode: only inside KEYDESK_WEB_PATHS),
     await page.locator('details.scope summary').first().click();
     await page.getByRole('button', { name: `Stop searching ${project}` }).click();
     await expect(page.getByText('No folders added.')).toBeVisible();
+  } finally {
+    await rm(project, { recursive: true, force: true });
+  }
+});
+
+test('a long scan shows where it is and can be cancelled, keeping the findings of the scan before', async ({ page, userHome, snap }) => {
+  // Thousands of small files in an added folder: long enough to see and to cancel.
+  const project = await mkdtemp(join(tmpdir(), 'keydesk-e2e-many-'));
+  try {
+    for (let dir = 0; dir < 40; dir++) {
+      await mkdir(join(project, `d${dir}`));
+      await Promise.all(Array.from({ length: 500 }, (_, i) => writeFile(join(project, `d${dir}`, `f${i}.txt`), `line ${i}\nnothing here\n`)));
+    }
+    await writeFile(join(userHome, '.s3cfg'), '[default]\nhost_base = example.org\n');
+    await page.getByRole('button', { name: 'Import…' }).click();
+    await page.getByRole('button', { name: 'Find keys stored in plain text…' }).click();
+    await expect(page.getByRole('heading', { name: 'No plain-text keys found' })).toBeVisible();
+    await page.locator('details.scope summary').first().click();
+    await page.getByRole('button', { name: 'Add folder…' }).click();
+    await typePath(page, project, 'Add folder');
+
+    await page.getByRole('button', { name: 'Scan again' }).click();
+    const progress = page.getByRole('status', { name: 'Scan progress' });
+    await expect(progress).toContainText(/Searching… [\d,]+ files? read in [\d,]+ folders?/);
+    await expect(progress).toContainText(project);
+    await snapSizes(page, snap, 'plaintext-scanning');
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByText('Scan cancelled: the findings below are from the scan before.')).toBeVisible();
+    await expect(progress).toBeHidden();
+    await expect(page.getByRole('button', { name: 'Scan again' })).toBeEnabled();
   } finally {
     await rm(project, { recursive: true, force: true });
   }

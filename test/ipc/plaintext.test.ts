@@ -1,4 +1,4 @@
-import { mkdir, symlink } from 'node:fs/promises';
+import { mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PathGrants } from '../../src-main/core/path-grants';
@@ -71,11 +71,17 @@ describe('plain-text scan over IPC', () => {
     await expect(call('plaintext:addFolder', { path: planted.added })).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: 'Choose the folder in the dialog.' } });
     await expect(call('plaintext:addFolder', {})).resolves.toEqual({ ok: true, value: [] });
     picked.folder = planted.added;
-    await expect(call('plaintext:addFolder', {})).resolves.toEqual({ ok: true, value: [planted.added] });
+    await expect(call('plaintext:addFolder', {})).resolves.toEqual({ ok: true, value: [{ path: planted.added }] });
     // The same folder through a link is the same folder.
     await symlink(planted.added, join(planted.outside, 'added-link'));
     picked.folder = join(planted.outside, 'added-link');
-    await expect(call('plaintext:addFolder', {})).resolves.toEqual({ ok: true, value: [planted.added] });
+    await expect(call('plaintext:addFolder', {})).resolves.toEqual({ ok: true, value: [{ path: planted.added }] });
+    // A folder that went away is listed as such.
+    picked.folder = join(planted.home, 'projects', 'app');
+    await call('plaintext:addFolder', {});
+    await rm(join(planted.home, 'projects', 'app'), { recursive: true });
+    await expect(call('plaintext:folders')).resolves.toEqual({ ok: true, value: [{ path: planted.added }, { path: join(planted.home, 'projects', 'app'), notSearched: 'not found' }] });
+    await call('plaintext:removeFolder', { path: join(planted.home, 'projects', 'app') });
     picked.folder = planted.paths.addedScript;
     await expect(call('plaintext:addFolder', {})).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringContaining('is not a folder') } });
     await expect(call('plaintext:removeFolder', { path: planted.added })).resolves.toEqual({ ok: true, value: [] });
@@ -89,9 +95,10 @@ describe('plain-text scan over IPC', () => {
     await mkdir(join(planted.home, 'links'));
     await symlink(planted.outside, join(planted.home, 'links', 'out'));
     await expect(call('plaintext:addFolder', { path: join(planted.home, 'links', 'out') })).resolves.toMatchObject({ ok: false, error: { code: 'ACCESS_DENIED' } });
-    await expect(call('plaintext:addFolder', { path: join(planted.home, 'projects') })).resolves.toEqual({ ok: true, value: [join(planted.home, 'projects')] });
-    // A folder added earlier (by the desktop app) outside the grants is kept but not searched here.
+    await expect(call('plaintext:addFolder', { path: join(planted.home, 'projects') })).resolves.toEqual({ ok: true, value: [{ path: join(planted.home, 'projects') }] });
+    // A folder added earlier (by the desktop app) outside the grants is kept but not searched here, and says so.
     metadata.setPlaintextFolders([...metadata.plaintextFolders(), planted.added]);
+    await expect(call('plaintext:folders')).resolves.toMatchObject({ ok: true, value: [{ path: join(planted.home, 'projects') }, { path: planted.added, notSearched: 'outside KEYDESK_WEB_PATHS' }] });
     const scan = await call('plaintext:scan', { operationId: OP });
     expect(scan).toMatchObject({ ok: true, value: { folders: [join(planted.home, 'projects')] } });
     expect(JSON.stringify(scan)).not.toContain(planted.paths.addedScript);

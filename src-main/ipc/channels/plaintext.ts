@@ -16,17 +16,23 @@ export interface PlaintextProgress {
   folder?: string;
 }
 
+/** A folder the user added, and why a scan does not search it now (gone, or outside browser mode's folders). */
+export interface ScanFolder {
+  path: string;
+  notSearched?: string;
+}
+
 const findingIds = z.array(z.uuid()).max(1000);
 
 export const plaintextChannels = {
   /** The folders the user added to the scan. */
-  'plaintext:folders': channel<string[]>()(z.undefined()),
+  'plaintext:folders': channel<ScanFolder[]>()(z.undefined()),
   /**
    * Adds a folder to the scan: the desktop app asks in a native dialog (no path from the page); browser mode
    * takes a typed path inside KEYDESK_WEB_PATHS. Resolves to the folders, unchanged if the dialog was cancelled.
    */
-  'plaintext:addFolder': channel<string[]>()(z.strictObject({ path: localPath.optional() })),
-  'plaintext:removeFolder': channel<string[]>()(z.strictObject({ path: z.string().min(1).max(4096) })),
+  'plaintext:addFolder': channel<ScanFolder[]>()(z.strictObject({ path: localPath.optional() })),
+  'plaintext:removeFolder': channel<ScanFolder[]>()(z.strictObject({ path: z.string().min(1).max(4096) })),
   /**
    * Scans for plain-text keys: every key (no `key`), or every copy of one key — a saved credential's
    * (its secret is compared too) or any access key ID. Progress as `plaintext:progress`, cancel with

@@ -5,6 +5,7 @@ import { KeydeskError } from '../../core/errors';
 import { resolveLinks } from '../../core/path-grants';
 import type { ScanProgress } from '../../core/plaintext/scanner';
 import type { AppContext } from '../app-context';
+import type { ScanFolder } from '../channels/plaintext';
 import type { Handlers } from '../contract';
 
 type PlaintextHandlers = Pick<Handlers, 'plaintext:folders' | 'plaintext:addFolder' | 'plaintext:removeFolder' | 'plaintext:scan' | 'plaintext:fix' | 'plaintext:import'>;
@@ -15,6 +16,15 @@ const PROGRESS_INTERVAL_MS = 200;
 
 export function plaintextHandlers(ctx: AppContext): PlaintextHandlers {
   const folders = () => ctx.metadata.plaintextFolders();
+  /** The added folders, each with why a scan would not search it now. */
+  const listed = (): Promise<ScanFolder[]> =>
+    Promise.all(
+      folders().map(async (path) => {
+        if (!(await stat(path).catch(() => undefined))?.isDirectory()) return { path, notSearched: 'not found' };
+        if (ctx.mode === 'browser' && !ctx.pathGrants.allows(path, 'read')) return { path, notSearched: 'outside KEYDESK_WEB_PATHS' };
+        return { path };
+      }),
+    );
 
   /**
    * The folder to add: in the desktop app only one the user picks in a native dialog (a page must not
@@ -42,20 +52,20 @@ export function plaintextHandlers(ctx: AppContext): PlaintextHandlers {
   };
 
   return {
-    'plaintext:folders': async () => folders(),
+    'plaintext:folders': listed,
     'plaintext:addFolder': async ({ path }) => {
       const folder = await chosenFolder(path);
-      if (!folder) return folders();
+      if (!folder) return listed();
       const real = await realpath(folder);
       const known = await Promise.all(folders().map((f) => realpath(f).catch(() => f)));
-      if (known.includes(real)) return folders();
+      if (known.includes(real)) return listed();
       if (folders().length >= MAX_FOLDERS) throw new KeydeskError({ code: 'LIMIT_REACHED', message: `Keydesk searches at most ${MAX_FOLDERS} added folders.`, hint: 'Remove one first, or add the folder that holds several of them.' });
       ctx.metadata.setPlaintextFolders([...folders(), folder]);
-      return folders();
+      return listed();
     },
     'plaintext:removeFolder': async ({ path }) => {
       ctx.metadata.setPlaintextFolders(folders().filter((f) => f !== path));
-      return folders();
+      return listed();
     },
     'plaintext:scan': async ({ operationId, key }) =>
       ctx.operations.run(operationId, ({ signal }) => {

@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { FixReport, ImportReport, PlaintextFinding, PlaintextProgress, PlaintextReport } from '../../../src-main/ipc/channels/plaintext';
+import type { FixReport, ImportReport, PlaintextFinding, PlaintextProgress, PlaintextReport, ScanFolder } from '../../../src-main/ipc/channels/plaintext';
 import { api, errorInfo } from '../lib/api';
 import { OperationState } from './operation.svelte';
 
@@ -28,7 +28,7 @@ export function byFile(findings: PlaintextFinding[]): { file: string; target?: s
  */
 export class PlaintextState {
   report = $state<PlaintextReport>();
-  folders = $state<string[]>([]);
+  folders = $state<ScanFolder[]>([]);
   progress = $state<PlaintextProgress>();
   /** Finding IDs picked for a change. */
   selected = $state<string[]>([]);
