@@ -29,6 +29,7 @@ const HEARTBEAT_ONLY: ReadonlySet<ChannelName> = new Set<ChannelName>([
   'dialogs:openFiles',
   'dialogs:openFolder',
   'dialogs:chooseDirectory',
+  'plaintext:addFolder',
   'buckets:empty',
   'objects:count',
   'objects:delete',
@@ -56,6 +57,8 @@ const LOCAL: ReadonlySet<ChannelName> = new Set<ChannelName>([
   'transfers:resolve',
   'transfers:clear',
   'dialogs:dropped',
+  'plaintext:folders',
+  'plaintext:removeFolder',
 ]);
 const LOCAL_MS = 30_000;
 /** Provider and S3 calls (which retry on their own) and the keychain (which may wait for an unlock prompt). */

@@ -133,9 +133,11 @@ describe('IPC contract under fuzz', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'keydesk-fuzz-'));
     // Import and snippets read HOME and these variables: all of them point into the throw-away folder.
-    for (const name of ['HOME', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'RCLONE_CONFIG', 'XDG_CONFIG_HOME']) saved[name] = process.env[name];
+    // So does the plain-text scan, and the history and XDG variables too.
+    const toolVariables = ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'RCLONE_CONFIG', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'S3CMD_CONFIG', 'HISTFILE', 'ZDOTDIR'];
+    for (const name of ['HOME', ...toolVariables]) saved[name] = process.env[name];
     process.env.HOME = join(root, 'home');
-    for (const name of ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'RCLONE_CONFIG', 'XDG_CONFIG_HOME']) delete process.env[name];
+    for (const name of toolVariables) delete process.env[name];
     await mkdir(join(root, 'home', '.aws'), { recursive: true });
     await writeFile(join(root, 'home', '.aws', 'credentials'), `[fuzz]\naws_access_key_id = AKIAFUZZIMPORT\naws_secret_access_key = ${SECRET}\n`);
     unblock = blockNetworkEgress();

@@ -114,32 +114,31 @@ export function knownFiles({ home, env }: ScanLocation): KnownFile[] {
     { path: paths.awsCredentials, kind: 'aws-credentials', fromEnv: env.AWS_SHARED_CREDENTIALS_FILE ? 'AWS_SHARED_CREDENTIALS_FILE' : undefined },
     { path: paths.awsConfig, kind: 'aws-config', fromEnv: env.AWS_CONFIG_FILE ? 'AWS_CONFIG_FILE' : undefined },
     { path: paths.rclone, kind: 'rclone', fromEnv: env.RCLONE_CONFIG ? 'RCLONE_CONFIG' : undefined },
-    { path: join(xdgConfig, 'rclone', 'rclone.conf'), kind: 'rclone' },
+    { path: join(xdgConfig, 'rclone', 'rclone.conf'), kind: 'rclone', fromEnv: env.XDG_CONFIG_HOME ? 'XDG_CONFIG_HOME' : undefined },
     { path: join(home, '.config', 'rclone', 'rclone.conf'), kind: 'rclone' },
     { path: join(home, '.rclone.conf'), kind: 'rclone' },
     ...(env.S3CMD_CONFIG ? [{ path: env.S3CMD_CONFIG, kind: 's3cmd' as const, fromEnv: 'S3CMD_CONFIG' }] : []),
     { path: paths.s3cmd, kind: 's3cmd' },
     ...[
-      env.HISTFILE,
-      join(home, '.bash_history'),
-      join(home, '.zsh_history'),
-      join(env.ZDOTDIR || home, '.zsh_history'),
-      join(home, '.zhistory'),
-      join(home, '.histfile'),
-      join(home, '.sh_history'),
-      join(home, '.ksh_history'),
-      join(xdgData, 'fish', 'fish_history'),
-      join(home, '.local', 'share', 'fish', 'fish_history'),
-      join(xdgConfig, 'nushell', 'history.txt'),
-      join(home, '.local', 'share', 'powershell', 'PSReadLine', 'ConsoleHost_history.txt'),
-      join(home, '.python_history'),
-      join(home, '.node_repl_history'),
-      join(home, '.irb_history'),
-    ]
-      .filter((path): path is string => !!path)
       // HISTFILE counts only inside the home folder: a shell variable, easily left pointing anywhere.
-      .filter((path) => path !== env.HISTFILE || isInside(resolve(home), resolve(path)))
-      .map((path) => ({ path, kind: 'history' as const })),
+      env.HISTFILE && isInside(resolve(home), resolve(env.HISTFILE)) ? { path: env.HISTFILE } : undefined,
+      { path: join(home, '.bash_history') },
+      { path: join(home, '.zsh_history') },
+      env.ZDOTDIR ? { path: join(env.ZDOTDIR, '.zsh_history'), fromEnv: 'ZDOTDIR' } : undefined,
+      { path: join(home, '.zhistory') },
+      { path: join(home, '.histfile') },
+      { path: join(home, '.sh_history') },
+      { path: join(home, '.ksh_history') },
+      { path: join(xdgData, 'fish', 'fish_history'), fromEnv: env.XDG_DATA_HOME ? 'XDG_DATA_HOME' : undefined },
+      { path: join(home, '.local', 'share', 'fish', 'fish_history') },
+      { path: join(xdgConfig, 'nushell', 'history.txt'), fromEnv: env.XDG_CONFIG_HOME ? 'XDG_CONFIG_HOME' : undefined },
+      { path: join(home, '.local', 'share', 'powershell', 'PSReadLine', 'ConsoleHost_history.txt') },
+      { path: join(home, '.python_history') },
+      { path: join(home, '.node_repl_history') },
+      { path: join(home, '.irb_history') },
+    ]
+      .filter((file) => !!file)
+      .map((file) => ({ ...file, kind: 'history' as const })),
   ];
   const seen = new Set<string>();
   return files.filter((file) => {
