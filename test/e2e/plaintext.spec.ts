@@ -1,5 +1,6 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,10 +10,22 @@ import { BACKUP_PLACEHOLDER } from '../../src-main/core/plaintext/fixes';
 import { createS3Client } from '../../src-main/core/s3/client';
 import { createRgwUser } from '../helpers/rgw-users';
 import { addCredential, typePath } from './browse-helpers';
+import type { Page } from '@playwright/test';
 import { expect, filesContaining, snapSizes, testWithUserHome } from './fixtures';
 
 const run = promisify(execFile);
 const test = testWithUserHome;
+
+/**
+ * axe-core's findings for the app's main area. AxeBuilder needs a page of its own context, which the
+ * shared fixture does not make, so axe is evaluated directly (through the DevTools protocol, which the
+ * page's CSP does not govern).
+ */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+  const violations = await page.evaluate(async () => (await (window as unknown as { axe: { run(context: string): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run('main')).violations);
+  return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 
 test('finds keys in plain text from the Import view, imports one, replaces its AWS profile with credential_process and removes a .env copy', async ({ page, rgw, home, userHome, snap }) => {
   const user = await createRgwUser(rgw, 'plain');
@@ -48,6 +61,7 @@ test('finds keys in plain text from the Import view, imports one, replaces its A
   // Not in Keydesk yet: credential_process needs the key in the keychain first.
   await expect(copy(credentialsFile)).toContainText('Replace with credential_process: Keydesk does not hold this key yet: import it first');
   await snapSizes(page, snap, 'plaintext-found');
+  expect(await accessibilityViolations(page)).toEqual([]);
 
   // Importing tests the key against RGW first, then saves it; every copy of it is then Keydesk's.
   await copy(credentialsFile).getByRole('button', { name: 'Import this key…' }).click();
@@ -65,6 +79,7 @@ test('finds keys in plain text from the Import view, imports one, replaces its A
   await expect(confirm).toContainText(`Removes lines 2–3, leaving a comment in their place.`);
   await expect(confirm).toContainText('[secret removed by Keydesk]');
   await snapSizes(page, snap, 'plaintext-confirm');
+  expect(await accessibilityViolations(page)).toEqual([]);
   await confirm.getByRole('button', { name: 'Change files' }).click();
 
   const changes = page.getByRole('region', { name: 'Changes made' });
@@ -73,6 +88,7 @@ test('finds keys in plain text from the Import view, imports one, replaces its A
   // What is left: the history line nobody confirmed.
   await expect(page.getByRole('heading', { name: 'Found a plain-text copy in 1 file' })).toBeVisible();
   await snapSizes(page, snap, 'plaintext-changed');
+  expect(await accessibilityViolations(page)).toEqual([]);
 
   // On disk: the profile asks Keydesk, the .env lost exactly its key lines, modes kept, backups hold no secret.
   const credentials = await readFile(credentialsFile, 'utf8');
