@@ -52,7 +52,10 @@ describe('plain-text scan over IPC', () => {
       ['plaintext:addFolder', { path: '/tmp\0x' }],
       ['plaintext:scan', { operationId: 'nope' }],
       ['plaintext:scan', { operationId: OP, key: { accessKeyId: HELD.accessKeyId, secret: HELD.secretAccessKey } }],
-      ['plaintext:scan', { operationId: OP, key: { accessKeyId: 'has space' } }],
+      ['plaintext:scan', { operationId: OP, key: { accessKeyId: 'has space in it, quite long' } }],
+      // Words are not key IDs: the scan cannot be turned into a search of people's history files.
+      ['plaintext:scan', { operationId: OP, key: { accessKeyId: 'password' } }],
+      ['plaintext:scan', { operationId: OP, key: { accessKeyId: 'ssh root@db.internal.example' } }],
       ['plaintext:scan', { operationId: OP, key: { credentialId: 'x' } }],
       ['plaintext:fix', { fixes: [] }],
       ['plaintext:fix', { fixes: [{ findingId: OP, action: 'delete-file' }] }],

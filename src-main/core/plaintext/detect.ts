@@ -27,6 +27,8 @@ export interface Occurrence {
   connection?: Partial<KeyConnection>;
   /** The endpoint the file itself names for this key, if it names one (a key ID alone does not say which service). */
   statedEndpoint?: string;
+  /** Found only by a sought key's value, in a line of no known shape: its excerpt shows little around the value. */
+  byValue?: boolean;
 }
 
 /** The lines holding the key itself. */
@@ -317,6 +319,7 @@ function needleOccurrences(lines: string[], needles: KeyNeedle[], found: Occurre
         secret: hasSecret ? needle.secret : undefined,
         tokenLines: [],
         tokens: [],
+        byValue: true,
       });
       return;
     }

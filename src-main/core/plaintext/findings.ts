@@ -86,20 +86,22 @@ export function isTemporary(occurrence: Occurrence): boolean {
 
 const MASK = '••••••••';
 const EXCERPT_WIDTH = 160;
+/** A line of no known shape shows only this much around the key: the rest may be anything the person typed. */
+const BY_VALUE_WIDTH = 60;
 /** Long base64 runs that are not the key ID: other secrets on a shown line are masked too. */
 const SECRET_LIKE = /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{32,}={0,2}(?![A-Za-z0-9+/=])/g;
 
 /** A line as shown: secrets, tokens and anything shaped like one masked, then cut to a readable width around the key. */
-export function maskLine(text: string, secrets: string[], accessKeyId?: string): string {
+export function maskLine(text: string, secrets: string[], accessKeyId?: string, width = EXCERPT_WIDTH): string {
   let out = text.replace(/\r$/, '');
   for (const secret of secrets) if (secret) out = out.split(secret).join(MASK);
   out = out.replace(SECRET_LIKE, (token) => (token === accessKeyId ? token : MASK));
   // The log redactor as a safety net, its mark made the same as ours.
   out = redact(out).replaceAll('[redacted]', MASK);
-  if (out.length <= EXCERPT_WIDTH) return out;
+  if (out.length <= width) return out;
   const anchor = Math.max(0, Math.max(out.indexOf(MASK), accessKeyId ? out.indexOf(accessKeyId) : -1));
-  const start = Math.max(0, Math.min(anchor - 40, out.length - EXCERPT_WIDTH));
-  return `${start > 0 ? '…' : ''}${out.slice(start, start + EXCERPT_WIDTH)}${start + EXCERPT_WIDTH < out.length ? '…' : ''}`;
+  const start = Math.max(0, Math.min(anchor - Math.floor(width / 4), out.length - width));
+  return `${start > 0 ? '…' : ''}${out.slice(start, start + width)}${start + width < out.length ? '…' : ''}`;
 }
 
 /** Every secret a file holds, as far as the scan knows: masked in excerpts, taken out of backups. */
@@ -112,7 +114,7 @@ export function secretsIn(file: ScannedFile, keys: KnownKey[]): string[] {
 }
 
 export function excerptOf(file: ScannedFile, occurrence: Occurrence, secrets: string[]): string[] {
-  return keyLines(occurrence).map((line) => maskLine(file.lines.get(line) ?? '', secrets, occurrence.accessKeyId));
+  return keyLines(occurrence).map((line) => maskLine(file.lines.get(line) ?? '', secrets, occurrence.accessKeyId, occurrence.byValue ? BY_VALUE_WIDTH : EXCERPT_WIDTH));
 }
 
 /** Where a line-by-line rewrite is safe: files made of lines, not JSON, YAML or code whose syntax a removed line breaks. */

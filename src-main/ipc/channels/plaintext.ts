@@ -44,7 +44,8 @@ export const plaintextChannels = {
       key: z
         .union([
           z.strictObject({ credentialId }),
-          z.strictObject({ accessKeyId: z.string().min(1).max(128).regex(/^[\x21-\x7e]+$/, 'an access key ID is printable ASCII without spaces'), endpoint: z.string().max(2048).optional() }),
+          // Shaped like a key ID, so the scan cannot be used to look for any word in people's history files.
+          z.strictObject({ accessKeyId: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'an access key ID has 16 to 128 letters, digits, - or _'), endpoint: z.string().max(2048).optional() }),
         ])
         .optional(),
     }),

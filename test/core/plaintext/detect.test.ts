@@ -115,5 +115,12 @@ describe('finding keys in text', () => {
     const masked = maskLine(long, [SECRET]);
     expect(masked.length).toBeLessThanOrEqual(162);
     expect(masked).toContain('AWS_SECRET_ACCESS_KEY=••••••••');
+    // A line found only by a sought key's value shows little else.
+    const [byValue] = findOccurrences('history', [`ssh deploy@10.0.0.7 -i ~/.ssh/prod && curl -u admin https://intranet.example/x?k=${RGW_ID}&more=stuff-that-is-not-the-key`], { needles: [{ accessKeyId: RGW_ID }] });
+    expect(byValue.byValue).toBe(true);
+    const shown = maskLine(`ssh deploy@10.0.0.7 -i ~/.ssh/prod && curl -u admin https://intranet.example/x?k=${RGW_ID}&more=stuff-that-is-not-the-key`, [], RGW_ID, 60);
+    expect(shown).toContain(RGW_ID);
+    expect(shown).not.toContain('ssh deploy');
+    expect(shown.length).toBeLessThanOrEqual(62);
   });
 });
