@@ -117,6 +117,8 @@ export function knownFiles({ home, env }: ScanLocation): KnownFile[] {
     { path: join(xdgConfig, 'rclone', 'rclone.conf'), kind: 'rclone', fromEnv: env.XDG_CONFIG_HOME ? 'XDG_CONFIG_HOME' : undefined },
     { path: join(home, '.config', 'rclone', 'rclone.conf'), kind: 'rclone' },
     { path: join(home, '.rclone.conf'), kind: 'rclone' },
+    // Windows keeps rclone's config under the roaming profile.
+    ...(env.APPDATA ? [{ path: join(env.APPDATA, 'rclone', 'rclone.conf'), kind: 'rclone' as const, fromEnv: 'APPDATA' }] : []),
     ...(env.S3CMD_CONFIG ? [{ path: env.S3CMD_CONFIG, kind: 's3cmd' as const, fromEnv: 'S3CMD_CONFIG' }] : []),
     { path: paths.s3cmd, kind: 's3cmd' },
     ...[
@@ -133,6 +135,7 @@ export function knownFiles({ home, env }: ScanLocation): KnownFile[] {
       { path: join(home, '.local', 'share', 'fish', 'fish_history') },
       { path: join(xdgConfig, 'nushell', 'history.txt'), fromEnv: env.XDG_CONFIG_HOME ? 'XDG_CONFIG_HOME' : undefined },
       { path: join(home, '.local', 'share', 'powershell', 'PSReadLine', 'ConsoleHost_history.txt') },
+      env.APPDATA ? { path: join(env.APPDATA, 'Microsoft', 'Windows', 'PowerShell', 'PSReadLine', 'ConsoleHost_history.txt'), fromEnv: 'APPDATA' } : undefined,
       { path: join(home, '.python_history') },
       { path: join(home, '.node_repl_history') },
       { path: join(home, '.irb_history') },

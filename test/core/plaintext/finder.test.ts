@@ -125,6 +125,21 @@ describe('finding plain-text keys', () => {
     expect(elsewhere.findings).toEqual([]);
   });
 
+  it('reads tool files where their variables point, even outside HOME, but not a HISTFILE outside it', async () => {
+    const { outside, home } = planted;
+    await writeFile(join(outside, 'aws-creds'), `[ci]\naws_access_key_id = ${HELD.accessKeyId}\naws_secret_access_key = ${HELD.secretAccessKey}\n`);
+    await writeFile(join(outside, 'history'), `export AWS_SECRET_ACCESS_KEY=${HELD.secretAccessKey}\n`);
+    await mkdir(join(outside, 'roaming', 'rclone'), { recursive: true });
+    await writeFile(join(outside, 'roaming', 'rclone', 'rclone.conf'), `[w]\ntype = s3\naccess_key_id = ${HELD.accessKeyId}\nsecret_access_key = ${HELD.secretAccessKey}\n`);
+    const env = { AWS_SHARED_CREDENTIALS_FILE: join(outside, 'aws-creds'), HISTFILE: join(outside, 'history'), APPDATA: join(outside, 'roaming') };
+    const withEnv = new PlaintextFinder({ vault, cliCommand: CLI, backupsDir: '/nonexistent', scope: () => ({ home, env, folders: [] }) });
+    const report = await withEnv.scan();
+    expect(inFile(report, join(outside, 'aws-creds')).map((f) => [f.section, f.matched])).toEqual([['ci', 'both']]);
+    expect(inFile(report, join(outside, 'roaming', 'rclone', 'rclone.conf')).map((f) => f.section)).toEqual(['w']);
+    expect(report.looked.map((l) => l.path)).not.toContain(join(outside, 'history'));
+    expect(inFile(report, join(outside, 'history'))).toEqual([]);
+  });
+
   it('reports progress, and a cancelled scan ends with CANCELLED', async () => {
     const progress = vi.fn();
     await finder.scan({ onProgress: progress });
