@@ -5,7 +5,8 @@ import { findByProfile } from '../core/vault/profile-names';
 import { isKeydeskError } from '../core/errors';
 import { keychainService, resolveHome } from '../core/paths';
 import { CredentialVault } from '../core/vault/credential-vault';
-import { MetadataStore, openConfStore } from '../core/vault/metadata-store';
+import { MetadataStore } from '../core/vault/metadata-store';
+import { SettingsFile } from '../core/vault/settings-file';
 import { KeychainSecretStore } from '../core/vault/secret-store';
 
 /**
@@ -28,7 +29,7 @@ async function credentialProcess(args: string[]): Promise<string> {
   if (!values.profile) throw new Error(USAGE);
   const defaultHome = electronUserData();
   const home = resolveHome(defaultHome);
-  const metadata = new MetadataStore(openConfStore(home));
+  const metadata = new MetadataStore(new SettingsFile(home));
   const vault = new CredentialVault(metadata, new KeychainSecretStore(keychainService(home, defaultHome)));
   const record = findByProfile(vault.list(), values.profile);
   const connection = await vault.connection(record.id);

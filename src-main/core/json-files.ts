@@ -1,10 +1,15 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readOwnFile } from './safe-files';
 
-/** Parses one JSON file; a missing or unreadable file (cut short by a crash mid-write) is undefined. */
+/**
+ * Parses one JSON file of Keydesk's own state; a missing or unreadable file (cut short by a crash mid-write
+ * in an old version, or a link someone put in its place) is undefined.
+ */
 export async function readJsonFile<T>(file: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
+    const text = await readOwnFile(file);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
   } catch {
     return undefined;
   }

@@ -1,5 +1,4 @@
 import { app, BrowserWindow, clipboard, dialog, ipcMain, session, shell, type OpenDialogOptions } from 'electron';
-import ElectronStore from 'electron-store';
 import { join } from 'node:path';
 import { runCli } from '../cli/keydesk';
 import { keepRunningOnUnexpectedErrors } from '../core/crash-guard';
@@ -16,7 +15,6 @@ import { applySessionPolicy, lockDownContents } from './security';
 import { createTray } from './tray';
 import { createMainWindow } from './window';
 import { watchWindowHealth } from './window-health';
-import { storeOptions } from '../core/vault/metadata-store';
 
 // `Keydesk credential-process --profile NAME` (AWS credential_process): answer and exit, with no window
 // and no single-instance handover. This is how installed apps run it, since their RunAsNode fuse is off.
@@ -68,11 +66,6 @@ function browseBuckets(credentialId: string): void {
   else navigate();
 }
 
-const store = new ElectronStore({ ...storeOptions(home), name: 'keydesk' } as ConstructorParameters<typeof ElectronStore>[0]);
-// electron-store registers an IPC listener of its own; Keydesk's renderer never uses it, so main exposes
-// exactly the channels of the contract.
-ipcMain.removeAllListeners('electron-store-get-data');
-
 const secretClipboard = new SecretClipboard(clipboard);
 
 const context = createAppContext({
@@ -80,7 +73,6 @@ const context = createAppContext({
   version: app.getVersion(),
   home,
   defaultHome,
-  store: store as unknown as { store: Record<string, unknown> },
   cliCommand: app.isPackaged ? cliCommand(process.execPath) : cliCommand(process.execPath, app.getAppPath()),
   openLink: (url) => shell.openExternal(httpsOnly(url)),
   clipboard: secretClipboard,

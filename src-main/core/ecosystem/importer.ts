@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, readFile, realpath } from 'node:fs/promises';
 import { cancelledError } from '../cancel';
 import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
+import { writeFileAtomic } from '../safe-files';
 import { parseEndpoint } from '../s3/client';
 import { runPool } from '../s3/pool';
 import type { BatchProgress } from '../s3/session';
@@ -258,15 +258,31 @@ async function removeSecrets(credentials: FoundCredential[]): Promise<ImportResu
   return cleaned;
 }
 
-/** Temp file beside the original with its mode, then rename: readers see the old or the new file, never half. */
+/**
+ * Replaced atomically with its permissions (safe-files.ts): readers see the old or the new file, never half.
+ * A file reached through a link, or with other names (hard links), is left alone with a sentence saying so:
+ * replacing the name would leave the secret in the file the link points to, or under the other names.
+ */
 async function rewriteAtomically(file: string, text: string): Promise<void> {
-  const { mode } = await stat(file);
-  const temp = `${file}.keydesk-${randomBytes(4).toString('hex')}`;
+  const stats = await lstat(file);
+  if (stats.isSymbolicLink()) {
+    const target = await realpath(file).catch(() => 'a file elsewhere');
+    throw new KeydeskError({
+      code: 'CONFLICT',
+      message: `${file} is a link to ${target}, so Keydesk did not rewrite it; its secrets are in the keychain now, but the plain-text copy is still in ${target}.`,
+      hint: `Remove the secret lines from ${target} yourself.`,
+    });
+  }
+  if (stats.nlink > 1) {
+    throw new KeydeskError({
+      code: 'CONFLICT',
+      message: `${file} has ${stats.nlink - 1} other name(s) (hard links), so Keydesk did not rewrite it: the plain-text secrets would stay under those names.`,
+      hint: `Remove the secret lines from ${file} yourself; that changes every name.`,
+    });
+  }
   try {
-    await writeFile(temp, text, { mode: mode & 0o777, flag: 'wx' });
-    await rename(temp, file);
+    await writeFileAtomic(file, text, { mode: stats.mode & 0o777 });
   } catch (error) {
-    await rm(temp, { force: true });
     throw new KeydeskError({ code: 'INTERNAL', message: `${file} could not be rewritten without its secrets: ${(error as Error).message}` }, { cause: error });
   }
 }

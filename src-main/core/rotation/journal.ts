@@ -1,7 +1,8 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeydeskError } from '../errors';
 import { readJsonFiles } from '../json-files';
+import { ensureOwnFolder, writeFileAtomic } from '../safe-files';
 import type { KeyScope } from '../providers/adapter';
 
 export type RotationStrategy = 'two-slot' | 'create-then-delete' | 'regenerate';
@@ -32,7 +33,7 @@ export interface RotationJournal {
   updatedAt: string;
 }
 
-/** One JSON file per unfinished rotation under `<stateDir>/rotations`, written atomically (temp + rename). */
+/** One JSON file per unfinished rotation under `<stateDir>/rotations`, written atomically and durably (safe-files.ts). */
 export class RotationJournalStore {
   readonly dir: string;
 
@@ -42,10 +43,8 @@ export class RotationJournalStore {
 
   async save(entry: RotationJournal): Promise<void> {
     try {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      const file = this.file(entry.id);
-      await writeFile(`${file}.tmp`, JSON.stringify({ ...entry, updatedAt: new Date().toISOString() }, null, 2), { mode: 0o600 });
-      await rename(`${file}.tmp`, file);
+      await ensureOwnFolder(this.dir);
+      await writeFileAtomic(this.file(entry.id), JSON.stringify({ ...entry, updatedAt: new Date().toISOString() }, null, 2));
     } catch (error) {
       throw new KeydeskError({ code: 'INTERNAL', message: `The rotation journal in ${this.dir} could not be written: ${(error as Error).message}` }, { cause: error });
     }

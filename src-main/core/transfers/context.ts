@@ -1,6 +1,6 @@
 import type { S3Session } from '../s3/session';
 import type { TransferSettings } from '../vault/metadata-store';
-import type { JournalStore } from './journal';
+import type { Finish, JournalStore } from './journal';
 import { withRetry, type RetryPolicy } from './retry';
 import { s3Call } from '../s3/session';
 import type { ConflictPolicy } from './types';
@@ -22,7 +22,23 @@ export interface RunContext {
   /** Bytes moved; negative when a failed attempt's bytes are taken back before a retry. */
   onBytes: (delta: number) => void;
   onSize: (bytes: number) => void;
+  /** Records how the transfer is about to complete; resolves once that is on disk (see journal.ts, Finish). */
+  finishing: (finish: Finish) => Promise<void>;
+  step: (name: TransferStep) => Promise<void>;
 }
+
+/**
+ * The points after which what is on disk or on the server changed (TransferQueueOptions.onStep):
+ * recorded — the item's record is on disk, nothing transferred yet;
+ * journaled — a multipart upload was created and its journal written;
+ * temp-created — a download's temp file exists (and its journal, when ranged);
+ * part-saved — one more part is on the server or in the temp file, and in the journal;
+ * final-recorded — the Finish record is on disk, the completing request or rename not yet made;
+ * sent — an upload's completing request was answered (the object exists);
+ * placed — a download's file has its final name;
+ * done-recorded — the item's record is gone from disk, and it is about to be reported done.
+ */
+export type TransferStep = 'recorded' | 'journaled' | 'temp-created' | 'part-saved' | 'final-recorded' | 'sent' | 'placed' | 'done-recorded';
 
 export interface TransferJob {
   id: string;

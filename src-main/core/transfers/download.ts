@@ -1,13 +1,26 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { link, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { link, rename, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { KeydeskError } from '../errors';
 import { runPool } from '../s3/pool';
 import { s3Call } from '../s3/session';
+import {
+  assertCreatedWithin,
+  createNewFile,
+  ensureFolderWithin,
+  identityOf,
+  isSameFile,
+  nameExists,
+  openOwnFile,
+  OutsideFolderError,
+  removeName,
+  syncFolder,
+  type FileIdentity,
+} from '../safe-files';
 import { isShutdown, partSizeFor, plainMd5, request, type RunContext, type RunOutcome, type TransferJob } from './context';
-import type { DownloadJournal } from './journal';
-import { keepBothName, pathExists, tempPathFor } from './local-files';
+import type { DownloadFinish, DownloadJournal } from './journal';
+import { keepBothName, tempPathFor } from './local-files';
 import { OrderedHasher } from './ordered-hasher';
 import { checksumError, withRetry } from './retry';
 import type { ConflictPolicy } from './types';
@@ -16,25 +29,42 @@ export interface DownloadJob extends TransferJob {
   target: string;
   /** Size and ETag from a listing: when both are known the HeadObject request is skipped. */
   listed?: { size: number; etag: string };
+  /** The random part of the temp file's name (ItemRecord.token). */
+  token: string;
+  /** The folder the user chose: no folder or file is created outside it, whatever links appear in it. */
+  root: string;
+  /** From an earlier run that was about to complete (journal.ts, Finish). */
+  finish?: DownloadFinish;
 }
 
 /**
  * Downloads to a hidden temp file beside the target with `concurrency` ranged GETs (each pinned with
  * If-Match to the ETag seen at start), checks every part's length and, for plain-MD5 ETags, the MD5 of
- * the whole file, and only then moves it to the target.
+ * the whole file, syncs it to disk and only then gives it the target's name. The temp file is created
+ * exclusively, and only that very file (device and inode, in the journal) is written again on resume.
  */
 export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<RunOutcome> {
+  const finished = job.finish && (await completeFromEarlierRun(job, job.finish, ctx));
+  if (finished) return finished;
   let journal = await loadDownloadJournal(job, ctx);
   const { size, etag, kms } = journal || !job.listed ? await headObject(job, ctx) : { ...job.listed, kms: false };
   ctx.onSize(size);
-  if (journal && (journal.etag !== etag || journal.size !== size || !(await pathExists(journal.temp)))) {
-    // The object changed (or the partial file is gone) since the download began: start over.
-    await rm(journal.temp, { force: true });
-    await ctx.journal.remove(job.id);
-    journal = undefined;
+  let handle: FileHandle | undefined;
+  if (journal) {
+    // Resumed only with the same object version and the very temp file this download created.
+    handle = journal.etag === etag && journal.size === size && journal.file ? await openOwnFile(journal.temp, journal.file) : undefined;
+    if (!handle) {
+      // Whatever is at the name is not opened; removing the name leaves anything a link points to alone.
+      await removeName(journal.temp).catch(() => {});
+      await ctx.journal.remove(job.id);
+      journal = undefined;
+    }
   }
   let target = journal?.target ?? job.target;
+  const temp = journal?.temp ?? tempPathFor(job.target, job.token);
   if (!journal) {
+    // A temp file of this item left by a crash (a single request is not journaled), or something put there.
+    await removeName(temp).catch(() => {});
     const chosen = await chooseTarget(job.target, job.conflict);
     if (chosen === 'conflict' || chosen === 'skipped') return { state: chosen };
     target = chosen;
@@ -51,7 +81,7 @@ export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<Ru
     groupId: job.groupId,
     createdAt: job.createdAt,
     target,
-    temp: tempPathFor(target),
+    temp,
     size,
     etag,
     partSize,
@@ -59,32 +89,106 @@ export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<Ru
   };
   const partCount = Math.max(1, Math.ceil(size / partSize));
   try {
-    // Single-request downloads are not journaled: there is nothing to resume but the whole object.
-    if (partCount > 1) await ctx.journal.save(entry);
+    if (!handle) {
+      handle = await createTemp(job.root, temp);
+      entry.file = await identityOf(handle);
+      // Single-request downloads are not journaled: there is nothing to resume but the whole object.
+      if (partCount > 1) await ctx.journal.save(entry);
+      await ctx.step('temp-created');
+    }
     const md5 = kms ? undefined : plainMd5(etag);
     // Every part checks its own length, so all parts done means the size is right.
-    const fetched = await fetchParts(job, entry, partCount, md5 !== undefined, ctx);
+    const fetched = await fetchParts(job, entry, handle, partCount, md5 !== undefined, ctx);
     // Under SSE-KMS the ETag is not the MD5 (a listing cannot tell; the GET response can).
     if (md5 !== undefined && !fetched.kms && fetched.md5 !== md5) throw checksumError(`The downloaded "${job.key}" does not match its MD5 (ETag); it was not saved.`);
-    const placed = await place(entry.temp, target, job.conflict);
+    // On disk before it gets its name, so a power cut cannot leave the name with bytes missing.
+    await handle.datasync();
+    await handle.close();
+    handle = undefined;
+    const placed = await place({ temp, size, file: entry.file as FileIdentity }, target, job.conflict, ctx);
     await ctx.journal.remove(job.id);
     if (placed === 'conflict' || placed === 'skipped') {
-      await rm(entry.temp, { force: true });
+      await removeName(temp);
       return { state: placed };
     }
     return { state: 'done', key: job.key, localPath: placed };
   } catch (error) {
+    await handle?.close().catch(() => {});
     // On shutdown a journaled download keeps its temp file and journal for resumePending(); a single
     // request starts over, and on cancel or failure nothing stays either.
     if (!isShutdown(ctx.signal) || partCount === 1) {
-      await rm(entry.temp, { force: true });
+      await removeName(temp).catch(() => {});
       await ctx.journal.remove(job.id);
     }
     if (error instanceof KeydeskError && error.providerCode === 'PreconditionFailed') {
       throw new KeydeskError({ ...error.toJSON(), code: 'CONFLICT', message: `"${job.key}" was replaced on the server during the download; try again to get the new version.` }, { cause: error });
     }
-    throw error instanceof KeydeskError ? error : fileError(entry.temp, error);
+    throw error instanceof KeydeskError ? error : fileError(temp, error);
   }
+}
+
+/**
+ * An earlier run recorded this download's Finish and stopped (a crash) before reporting it: the target is
+ * the finished file (done), or the finished file is still at its temp name (given its name now). The file
+ * is recognised by device and inode, so a file someone else put at either name is never taken for it.
+ */
+async function completeFromEarlierRun(job: DownloadJob, finish: DownloadFinish, ctx: RunContext): Promise<RunOutcome | undefined> {
+  const temp = tempPathFor(job.target, job.token);
+  let placed: string | 'conflict' | 'skipped' = finish.target;
+  if (await isSameFile(finish.target, finish.file)) {
+    // A second name left by a crash between the hard link and the temp name's removal (see place()).
+    if (await isSameFile(temp, finish.file)) await removeName(temp);
+  } else if (await isSameFile(temp, finish.file)) {
+    placed = await place({ temp, size: finish.size, file: finish.file }, job.target, job.conflict, ctx);
+  } else return undefined;
+  await ctx.journal.remove(job.id);
+  if (placed === 'conflict' || placed === 'skipped') {
+    await removeName(temp);
+    return { state: placed };
+  }
+  ctx.onSize(finish.size);
+  ctx.onBytes(finish.size);
+  return { state: 'done', key: job.key, localPath: placed };
+}
+
+/**
+ * The temp file, created exclusively (never opening anything already at the name) in the target's folder,
+ * whose missing folders are created inside the chosen folder only; the created file is then proven to be
+ * inside it, so a folder swapped for a link in between cannot lead the bytes out.
+ */
+async function createTemp(root: string, temp: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await createNewFile(temp);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      throw new KeydeskError({ code: 'CONFLICT', message: `Something else appeared at ${temp} while the download was starting; nothing was written.`, hint: 'Try again.' }, { cause: error });
+    }
+    if (code !== 'ENOENT') throw error;
+    await ensureFolderWithin(root, dirname(temp)).catch((cause: unknown) => {
+      throw folderError(dirname(temp), cause);
+    });
+    handle = await createNewFile(temp);
+  }
+  try {
+    await assertCreatedWithin(root, handle, temp);
+  } catch (error) {
+    await handle.close();
+    throw folderError(dirname(temp), error);
+  }
+  return handle;
+}
+
+/** A folder for a download that could not be made, or that leads outside the chosen folder. */
+export function folderError(folder: string, error: unknown): KeydeskError {
+  if (error instanceof OutsideFolderError) {
+    return new KeydeskError(
+      { code: 'ACCESS_DENIED', message: `${error.path} is a link to ${error.resolved}, outside the folder you chose (${error.root}); nothing was saved there.`, hint: 'Remove the link, or download into the folder it points to.' },
+      { cause: error },
+    );
+  }
+  return fileError(folder, error);
 }
 
 async function headObject(job: DownloadJob, ctx: RunContext): Promise<{ size: number; etag: string; kms: boolean }> {
@@ -97,49 +201,53 @@ async function loadDownloadJournal(job: DownloadJob, ctx: RunContext): Promise<D
   return entry?.kind === 'download' ? entry : undefined;
 }
 
+/** Anything at the name counts as taken, a dangling link included. */
 async function chooseTarget(target: string, policy: ConflictPolicy): Promise<string | 'conflict' | 'skipped'> {
-  if (policy === 'overwrite' || !(await pathExists(target))) return target;
-  if (policy === 'keep-both') return join(dirname(target), await keepBothName(basename(target), (name) => pathExists(join(dirname(target), name))));
+  if (policy === 'overwrite' || !(await nameExists(target))) return target;
+  if (policy === 'keep-both') return freeName(target);
   return policy === 'skip' ? 'skipped' : 'conflict';
 }
 
-/** Downloads the parts the journal does not list as done; returns the MD5 of the whole file when asked. */
-async function fetchParts(job: DownloadJob, entry: DownloadJournal, partCount: number, hash: boolean, ctx: RunContext): Promise<{ md5?: string; kms: boolean }> {
-  const resumed = entry.doneParts.length > 0;
-  const handle = await openTemp(entry.temp, resumed ? 'r+' : 'w+');
-  try {
-    // Sized up front so parts can be written at their offsets in any order (one part is written in order).
-    if (partCount > 1) await handle.truncate(entry.size);
-    // One part arrives in order: hash it as it streams in. Several finish out of order: hash the file's
-    // finished prefix from the page cache as it grows.
-    const inline = hash && partCount === 1;
-    const hasher = hash && !inline ? new OrderedHasher(handle, entry.partSize, entry.size) : undefined;
-    let inlineMd5: string | undefined;
-    const done = new Set(entry.doneParts);
-    for (const part of [...done].sort((a, b) => a - b)) {
-      hasher?.partDone(part);
-      ctx.onBytes(Math.min(entry.partSize, entry.size - part * entry.partSize));
-    }
-    const pending = Array.from({ length: partCount }, (_, i) => i).filter((i) => !done.has(i));
-    let kms = false;
-    const fetchOne = async (part: number, signal: AbortSignal) => {
-      const fetched = await withRetry(() => fetchPart(job, entry, part, partCount, handle, ctx, signal, inline), ctx.retry, signal);
-      kms = fetched.kms || kms;
-      inlineMd5 = fetched.md5;
-      done.add(part);
-      hasher?.partDone(part);
-      if (partCount > 1) {
-        entry.doneParts = [...done];
-        await ctx.journal.save(entry);
-      }
-    };
-    // A single request (every small file) needs no pool and no combined abort signal.
-    if (pending.length === 1) await fetchOne(pending[0], ctx.signal);
-    else await runPool(pending, ctx.settings.concurrency, fetchOne, ctx.signal);
-    return { md5: inline ? inlineMd5 : await hasher?.digest(), kms };
-  } finally {
-    await handle.close();
+async function freeName(target: string): Promise<string> {
+  return join(dirname(target), await keepBothName(basename(target), (name) => nameExists(join(dirname(target), name))));
+}
+
+/**
+ * Downloads the parts the journal does not list as done into `handle`; returns the MD5 of the whole file
+ * when asked. A part is synced to disk before the journal lists it as done.
+ */
+async function fetchParts(job: DownloadJob, entry: DownloadJournal, handle: FileHandle, partCount: number, hash: boolean, ctx: RunContext): Promise<{ md5?: string; kms: boolean }> {
+  // Sized up front so parts can be written at their offsets in any order (one part is written in order).
+  if (partCount > 1) await handle.truncate(entry.size);
+  // One part arrives in order: hash it as it streams in. Several finish out of order: hash the file's
+  // finished prefix from the page cache as it grows.
+  const inline = hash && partCount === 1;
+  const hasher = hash && !inline ? new OrderedHasher(handle, entry.partSize, entry.size) : undefined;
+  let inlineMd5: string | undefined;
+  const done = new Set(entry.doneParts);
+  for (const part of [...done].sort((a, b) => a - b)) {
+    hasher?.partDone(part);
+    ctx.onBytes(Math.min(entry.partSize, entry.size - part * entry.partSize));
   }
+  const pending = Array.from({ length: partCount }, (_, i) => i).filter((i) => !done.has(i));
+  let kms = false;
+  const fetchOne = async (part: number, signal: AbortSignal) => {
+    const fetched = await withRetry(() => fetchPart(job, entry, part, partCount, handle, ctx, signal, inline), ctx.retry, signal);
+    kms = fetched.kms || kms;
+    inlineMd5 = fetched.md5;
+    done.add(part);
+    hasher?.partDone(part);
+    if (partCount > 1) {
+      await handle.datasync();
+      entry.doneParts = [...done];
+      await ctx.journal.save(entry);
+      await ctx.step('part-saved');
+    }
+  };
+  // A single request (every small file) needs no pool and no combined abort signal.
+  if (pending.length === 1) await fetchOne(pending[0], ctx.signal);
+  else await runPool(pending, ctx.settings.concurrency, fetchOne, ctx.signal);
+  return { md5: inline ? inlineMd5 : await hasher?.digest(), kms };
 }
 
 /**
@@ -192,47 +300,55 @@ async function fetchPart(
   return { kms: result.serverSideEncryption?.startsWith('aws:kms') ?? false, md5: md5?.digest('hex') };
 }
 
-/** Opens the temp file beside the target; the folder is created only when missing (one mkdir per folder, not per file). */
-async function openTemp(path: string, flags: string): Promise<FileHandle> {
-  try {
-    return await open(path, flags);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    await mkdir(dirname(path), { recursive: true });
-    return await open(path, flags);
-  }
-}
-
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EXDEV', 'ENOSYS', 'EOPNOTSUPP']);
 
 /**
- * Moves the finished temp file to its target. Unless overwriting, a hard link claims the name atomically,
- * so a file that appeared there during the download is never replaced.
+ * Gives the finished temp file its name. Overwriting renames over the target, which replaces whatever is
+ * there as a name (a link is replaced, never written through). Otherwise a hard link claims the name
+ * atomically, so a file that appeared there during the download is never replaced. The Finish record is
+ * on disk before each attempt, and the folder is synced after, so a crash on either side of the rename is
+ * recognised on restart (completeFromEarlierRun) instead of downloading again or asking about a conflict
+ * with itself.
  */
-async function place(temp: string, target: string, policy: ConflictPolicy): Promise<string | 'conflict' | 'skipped'> {
+async function place(finished: { temp: string; size: number; file: FileIdentity }, target: string, policy: ConflictPolicy, ctx: RunContext): Promise<string | 'conflict' | 'skipped'> {
+  const { temp } = finished;
+  const claim = (candidate: string) => ctx.finishing({ target: candidate, size: finished.size, file: finished.file });
+  const placed = async (candidate: string) => {
+    await syncFolder(dirname(candidate));
+    await ctx.step('placed');
+    return candidate;
+  };
   if (policy === 'overwrite') {
-    await rename(temp, target);
-    return target;
+    await claim(target);
+    await rename(temp, target).catch((error: unknown) => {
+      throw fileError(target, error);
+    });
+    return placed(target);
   }
   for (let candidate = target; ; ) {
+    await claim(candidate);
     try {
       await link(temp, candidate);
-      await rm(temp, { force: true });
-      return candidate;
+      await removeName(temp);
+      return await placed(candidate);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? '';
-      const taken = code === 'EEXIST' || (NO_HARD_LINKS.has(code) && (await pathExists(candidate)));
+      const taken = code === 'EEXIST' || (NO_HARD_LINKS.has(code) && (await nameExists(candidate)));
       if (!taken && NO_HARD_LINKS.has(code)) {
         await rename(temp, candidate);
-        return candidate;
+        return placed(candidate);
       }
       if (!taken) throw fileError(candidate, error);
       if (policy !== 'keep-both') return policy === 'skip' ? 'skipped' : 'conflict';
-      candidate = join(dirname(target), await keepBothName(basename(target), (name) => pathExists(join(dirname(target), name))));
+      candidate = await freeName(target);
     }
   }
 }
 
 function fileError(path: string, error: unknown): KeydeskError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'ENOTDIR') {
+    return new KeydeskError({ code: 'CONFLICT', message: `${path} could not be written: a folder is in the way (${(error as Error).message}).`, hint: 'Rename or move the folder, or choose another place.' }, { cause: error });
+  }
   return new KeydeskError({ code: 'INTERNAL', message: `${path} could not be written (${(error as Error).message}).`, hint: 'Check free disk space and that the folder is writable.' }, { cause: error });
 }

@@ -1,8 +1,10 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeydeskError, type ErrorInfo } from '../errors';
 import { readJsonFile, readJsonFiles } from '../json-files';
+import { ensureOwnFolder, removeName, writeFileAtomic, type FileIdentity } from '../safe-files';
 import type { TransferJob } from './context';
+import { ItemLog } from './item-log';
 import type { ConflictPolicy, TransferKind } from './types';
 
 /** A journal names its transfer the way the running job does. */
@@ -25,6 +27,8 @@ export interface DownloadJournal extends JournalBase {
   kind: 'download';
   target: string;
   temp: string;
+  /** The temp file Keydesk created: whatever else is found at its name on resume is never opened. */
+  file?: FileIdentity;
   size: number;
   etag: string;
   partSize: number;
@@ -32,6 +36,27 @@ export interface DownloadJournal extends JournalBase {
 }
 
 export type Journal = UploadJournal | DownloadJournal;
+
+/** The object the final request of an upload leaves (PUT, or CompleteMultipartUpload): its key, size and ETag. */
+export interface UploadFinish {
+  key: string;
+  size: number;
+  etag: string;
+}
+
+/** The finished, verified temp file of a download and the name it is about to get. */
+export interface DownloadFinish {
+  target: string;
+  size: number;
+  file: FileIdentity;
+}
+
+/**
+ * Written to disk before the request or rename that completes a transfer: after a crash, finding that object
+ * on the server or that file at the target proves the item done, so it is neither sent again nor asked about
+ * as a conflict with itself.
+ */
+export type Finish = UploadFinish | DownloadFinish;
 
 /**
  * An item of the transfer list, so the list survives a restart: written when the item is added (and when
@@ -55,32 +80,29 @@ export interface ItemRecord {
   createdAt: string;
   error?: ErrorInfo;
   finishedAt?: string;
+  /** Downloads: the random part of the temp file's name, so one left by a crash is found again. */
+  token?: string;
+  /** Downloads: the folder the user chose; nothing is created outside it, whatever links appear in it. */
+  root?: string;
+  finish?: Finish;
 }
 
 /**
- * All item records live in one file beside the journals, rewritten at most every ITEM_WRITE_DELAY_MS: an
- * item that finishes within that window never touches the disk. Per-item files cost 1000 small uploads a
- * third of their time. An item added in the last moment before a crash may be missing after it; its
- * transfer had not got far.
- */
-const ITEMS_FILE = 'queue.items';
-const ITEM_WRITE_DELAY_MS = 500;
-
-/**
- * One small JSON file per unfinished transfer (a journal, an item record or both), written atomically
- * (temp + rename) so a crash mid-write leaves the previous version. Holds paths, names and upload IDs,
- * never credentials.
+ * What is on disk for unfinished transfers: the list of items (item-log.ts) and one small JSON file per
+ * multipart transfer (its journal), replaced atomically and durably (safe-files.ts), so a crash leaves the
+ * previous version. Holds paths, names and upload IDs, never credentials.
  */
 export class JournalStore {
   /** Last pending write or delete per file name, so a slow earlier one cannot land after a newer one. */
   private readonly writes = new Map<string, Promise<void>>();
   /** Names with a file on disk (found by loading or written since), so new transfers skip a failed file read each. */
   private readonly known = new Set<string>();
+  private readonly items: ItemLog;
+  private prepared: Promise<void> | undefined;
 
-  private readonly items = new Map<string, ItemRecord>();
-  private itemsTimer: NodeJS.Timeout | undefined;
-
-  constructor(readonly dir: string) {}
+  constructor(readonly dir: string) {
+    this.items = new ItemLog(dir, () => this.prepare());
+  }
 
   save(entry: Journal): Promise<void> {
     return this.write(entry.id, entry);
@@ -90,13 +112,17 @@ export class JournalStore {
     return this.delete(id);
   }
 
-  saveItem(record: ItemRecord): void {
-    this.items.set(record.id, record);
-    this.scheduleItems();
+  /** Resolves once the record is on disk. */
+  saveItem(record: ItemRecord): Promise<void> {
+    return this.items.put(record).catch((error: unknown) => {
+      throw this.writeError(error);
+    });
   }
 
-  removeItem(id: string): void {
-    if (this.items.delete(id)) this.scheduleItems();
+  removeItem(id: string): Promise<void> {
+    return this.items.remove(id).catch((error: unknown) => {
+      throw this.writeError(error);
+    });
   }
 
   async load(id: string): Promise<Journal | undefined> {
@@ -107,58 +133,56 @@ export class JournalStore {
 
   /** Unreadable journals (e.g. cut short by a crash in an old version) are skipped, not fatal. */
   loadAll(): Promise<Journal[]> {
-    return this.readAll<Journal>((name) => name !== ITEMS_FILE);
+    return this.readAll<Journal>();
   }
 
-  async loadItems(): Promise<ItemRecord[]> {
-    const [records = []] = await this.readAll<ItemRecord[]>((name) => name === ITEMS_FILE);
-    for (const record of records) if (!this.items.has(record.id)) this.items.set(record.id, record);
-    return records;
+  loadItems(): Promise<ItemRecord[]> {
+    return this.items.load();
   }
 
   /** Resolves once every write and delete asked for so far has landed (for app quit). */
   async flush(): Promise<void> {
-    if (this.itemsTimer) {
-      clearTimeout(this.itemsTimer);
-      this.itemsTimer = undefined;
-      await this.writeItems().catch(() => {});
-    }
+    await this.items.flush();
     await Promise.all(this.writes.values());
   }
 
-  private scheduleItems(): void {
-    this.itemsTimer ??= setTimeout(() => {
-      this.itemsTimer = undefined;
-      void this.writeItems().catch(() => {});
-    }, ITEM_WRITE_DELAY_MS);
+  /**
+   * The folder, created once per run; temp files a crash left mid-write are removed (they never hold the
+   * only copy of anything: the file they were to replace is still there).
+   */
+  private prepare(): Promise<void> {
+    return (this.prepared ??= (async () => {
+      await ensureOwnFolder(this.dir);
+      const names = await readdir(this.dir);
+      await Promise.all(names.filter((n) => n.startsWith('.') && n.endsWith('.tmp')).map((n) => removeName(join(this.dir, n))));
+    })().catch((error: unknown) => {
+      this.prepared = undefined;
+      throw error;
+    }));
   }
 
-  private writeItems(): Promise<void> {
-    return this.items.size ? this.write(ITEMS_FILE, [...this.items.values()]) : this.delete(ITEMS_FILE);
-  }
-
-  private write(name: string, value: Journal | ItemRecord[]): Promise<void> {
+  private write(name: string, value: Journal): Promise<void> {
     const text = JSON.stringify(value);
     this.known.add(name);
     const file = this.file(name);
     return this.chain(name, async () => {
-      // The folder is created only when missing (not one mkdir per write).
-      await writeFile(`${file}.tmp`, text).catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-        await mkdir(this.dir, { recursive: true });
-        await writeFile(`${file}.tmp`, text);
-      });
-      await rename(`${file}.tmp`, file);
+      await this.prepare();
+      await writeFileAtomic(file, text);
     }).catch((error: unknown) => {
-      throw new KeydeskError({ code: 'INTERNAL', message: `The transfer journal in ${this.dir} could not be written: ${(error as Error).message}` }, { cause: error });
+      throw this.writeError(error);
     });
+  }
+
+  private writeError(error: unknown): KeydeskError {
+    if (error instanceof KeydeskError) return error;
+    return new KeydeskError({ code: 'INTERNAL', message: `The transfer journal in ${this.dir} could not be written: ${(error as Error).message}` }, { cause: error });
   }
 
   private delete(name: string): Promise<void> {
     // Never written nor found on disk (like load() assumes): nothing to delete, no file-system call.
     if (!this.known.has(name) && !this.writes.has(name)) return Promise.resolve();
     this.known.delete(name);
-    return this.chain(name, () => rm(this.file(name), { force: true }));
+    return this.chain(name, () => removeName(this.file(name)));
   }
 
   private chain(name: string, op: () => Promise<void>): Promise<void> {
@@ -172,8 +196,8 @@ export class JournalStore {
     return next;
   }
 
-  private async readAll<T>(wanted: (name: string) => boolean): Promise<T[]> {
-    const entries = await readJsonFiles<T>(this.dir, wanted);
+  private async readAll<T>(): Promise<T[]> {
+    const entries = await readJsonFiles<T>(this.dir, (name) => name !== 'queue.items');
     for (const { name } of entries) this.known.add(name);
     return entries.map((entry) => entry.value);
   }

@@ -1,20 +1,14 @@
-import { constants } from 'node:fs';
-import { access, opendir } from 'node:fs/promises';
+import { opendir } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { KeydeskError } from '../errors';
 
-export async function pathExists(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.F_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Downloads are written beside the target under a hidden name, and renamed only when complete. */
-export function tempPathFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.keydesk-part`);
+/**
+ * Downloads are written beside the target under a hidden name, and renamed only when complete. The item's
+ * random token makes the name unpredictable, so nobody can have put something there in advance (and what
+ * is found there anyway is never opened: see download.ts).
+ */
+export function tempPathFor(target: string, token: string): string {
+  return join(dirname(target), `.${basename(target)}.${token}.keydesk-part`);
 }
 
 /** "name (1).ext", "name (2).ext", …: the first name `exists` says is free. */

@@ -1,14 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
 import { listObjectsUnder } from '../s3/listing';
 import { openSession, type S3Session } from '../s3/session';
 import { folderPrefix } from '../s3/uri';
 import type { S3Connection } from '../s3/client';
-import { SHUTDOWN, type RunContext, type RunOutcome, type TransferJob } from './context';
-import { runDownload } from './download';
-import { JournalStore, type ItemRecord, type Journal } from './journal';
-import { localPathForKey, walkFiles } from './local-files';
+import { ensureFolderWithin, removeName } from '../safe-files';
+import { SHUTDOWN, type RunContext, type RunOutcome, type TransferJob, type TransferStep } from './context';
+import { folderError, runDownload } from './download';
+import { JournalStore, type Finish, type ItemRecord, type Journal } from './journal';
+import { localPathForKey, tempPathFor, walkFiles } from './local-files';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry';
 import { etaSeconds, SpeedMeter } from './speed';
 import { abortUpload, runUpload } from './upload';
@@ -38,12 +40,29 @@ export interface TransferQueueOptions {
   largeItemBytes?: number;
   retry?: Partial<RetryPolicy>;
   progressIntervalMs?: number;
+  /**
+   * Awaited at each step that changes what is on disk or on the server (after the step): lets crash tests
+   * stop a process at an exact point, and could feed diagnostics. Not for anything that changes behaviour.
+   */
+  onStep?: (step: TransferStep, id: string) => void | Promise<void>;
 }
 
-interface Item {
-  snapshot: TransferItemSnapshot;
+/** What an item keeps beside its snapshot and on disk, but never shows the renderer. */
+interface ItemInternals {
   /** From a folder listing: lets a download skip its HeadObject. */
   listed?: { size: number; etag: string };
+  /** Downloads: the random part of the temp file's name. */
+  token?: string;
+  /** Downloads: the folder the user chose. */
+  root?: string;
+  /** How the item was about to end when last run (see journal.ts). */
+  finish?: Finish;
+}
+
+interface Item extends ItemInternals {
+  snapshot: TransferItemSnapshot;
+  /** Its record on disk: an item starts only once a restart would find it. */
+  recorded?: Promise<void>;
   controller?: AbortController;
   running?: Promise<void>;
   meter: SpeedMeter;
@@ -115,7 +134,7 @@ export class TransferQueue {
     const listed = request.size !== undefined && request.etag ? { size: request.size, etag: request.etag } : undefined;
     return this.add(
       { kind: 'download', credentialId: request.credentialId, bucket: request.bucket, key: request.key, versionId: request.versionId, localPath: request.target, conflictPolicy: request.conflict ?? 'ask', bytesTotal: request.size ?? 0, groupId },
-      listed,
+      { listed, token: newToken(), root: request.root ?? dirname(request.target) },
     );
   }
 
@@ -123,17 +142,23 @@ export class TransferQueue {
   async addDownloadFolder(request: DownloadFolderRequest, signal?: AbortSignal): Promise<TransferItemSnapshot[]> {
     const groupId = randomUUID();
     const prefix = folderPrefix(request.prefix);
+    const root = request.root ?? request.targetDir;
     const session = await this.session(request.credentialId);
     const added: TransferItemSnapshot[] = [];
     for await (const page of listObjectsUnder(session, request.bucket, prefix, signal)) {
       for (const object of page) {
         const relative = object.key.slice(prefix.length);
         if (relative === '' || relative.endsWith('/')) {
-          if (relative !== '') await mkdir(localPathForKey(request.targetDir, relative), { recursive: true });
+          if (relative !== '') {
+            const folder = localPathForKey(request.targetDir, relative);
+            await ensureFolderWithin(root, folder).catch((error: unknown) => {
+              throw folderError(folder, error);
+            });
+          }
           continue;
         }
         const target = localPathForKey(request.targetDir, relative);
-        added.push(await this.addDownload({ credentialId: request.credentialId, bucket: request.bucket, key: object.key, target, conflict: request.conflict, size: object.size, etag: object.etag }, groupId));
+        added.push(await this.addDownload({ credentialId: request.credentialId, bucket: request.bucket, key: object.key, target, conflict: request.conflict, size: object.size, etag: object.etag, root }, groupId));
       }
     }
     return added;
@@ -148,8 +173,8 @@ export class TransferQueue {
       await item.running;
       return;
     }
-    this.journal.removeItem(id);
-    await this.discardJournal(id, item.snapshot.credentialId);
+    void this.journal.removeItem(id).catch(() => {});
+    await this.discardJournal(item);
     this.setState(item, 'cancelled');
   }
 
@@ -161,7 +186,7 @@ export class TransferQueue {
     // The listing may be what went stale: ask the server again.
     item.listed = undefined;
     this.setState(item, 'queued');
-    this.persist(item);
+    item.recorded = this.persist(item).catch(() => {});
     this.pump();
   }
 
@@ -173,7 +198,7 @@ export class TransferQueue {
     }
     item.snapshot.conflictPolicy = decision;
     this.setState(item, 'queued');
-    this.persist(item);
+    item.recorded = this.persist(item).catch(() => {});
     this.pump();
   }
 
@@ -182,7 +207,7 @@ export class TransferQueue {
     const ids = [...this.items.values()].filter((i) => FINISHED.has(i.snapshot.state)).map((i) => i.snapshot.id);
     for (const id of ids) {
       this.items.delete(id);
-      this.journal.removeItem(id);
+      void this.journal.removeItem(id).catch(() => {});
     }
     if (ids.length > 0) this.emit({ type: 'removed', ids });
     return ids;
@@ -217,12 +242,14 @@ export class TransferQueue {
       const entry = unlisted.get(record.id);
       unlisted.delete(record.id);
       if (this.items.has(record.id)) continue;
-      resumed.push(this.add({ ...fieldsOfRecord(record), ...(entry && fieldsOfJournal(entry)) }, undefined, { error: record.error, finishedAt: record.finishedAt }));
+      const internals: ItemInternals = { token: record.token ?? legacyToken(record), root: record.root, finish: record.finish };
+      resumed.push(this.add({ ...fieldsOfRecord(record), ...(entry && fieldsOfJournal(entry)) }, { ...internals, restored: { error: record.error, finishedAt: record.finishedAt } }));
     }
     // Journals without a record were written by a version that kept no item records.
     for (const entry of unlisted.values()) {
       if (this.items.has(entry.id)) continue;
-      resumed.push(this.add({ ...fieldsOfJournal(entry), kind: entry.kind, credentialId: entry.credentialId, bucket: entry.bucket, conflictPolicy: entry.conflict, groupId: entry.groupId, createdAt: entry.createdAt }, undefined, {}));
+      const fields: NewItemFields = { ...fieldsOfJournal(entry), kind: entry.kind, credentialId: entry.credentialId, bucket: entry.bucket, conflictPolicy: entry.conflict, groupId: entry.groupId, createdAt: entry.createdAt };
+      resumed.push(this.add(fields, { token: legacyToken(entry), restored: {} }));
     }
     return resumed;
   }
@@ -254,7 +281,8 @@ export class TransferQueue {
   }
 
   /** `restored`: from resumePending(), whose records are on disk already; with an error the item is listed as failed. */
-  private add(fields: NewItemFields, listed?: Item['listed'], restored?: { error?: ErrorInfo; finishedAt?: string }): TransferItemSnapshot {
+  private add(fields: NewItemFields, options: ItemInternals & { restored?: { error?: ErrorInfo; finishedAt?: string } } = {}): TransferItemSnapshot {
+    const { restored, ...internals } = options;
     if (this.closed) throw new KeydeskError({ code: 'CONFLICT', message: 'Transfers are shutting down; try again after restarting Keydesk.' });
     const failed = restored?.error !== undefined;
     const item: Item = {
@@ -269,11 +297,11 @@ export class TransferQueue {
       },
       meter: new SpeedMeter(),
       dirty: false,
-      listed,
+      ...internals,
     };
     this.items.set(item.snapshot.id, item);
     if (!failed) this.queued.add(item);
-    if (!restored) this.persist(item);
+    if (!restored) item.recorded = this.persist(item).catch(() => {});
     this.emit({ type: 'item', item: this.view(item) });
     this.pump();
     return this.view(item);
@@ -317,8 +345,15 @@ export class TransferQueue {
 
   private async execute(item: Item, signal: AbortSignal): Promise<void> {
     const s = item.snapshot;
+    const step = async (name: TransferStep) => {
+      await this.options.onStep?.(name, s.id);
+    };
     let state: TransferState;
     try {
+      // Best effort (errors dropped where it is set): a record that cannot be written costs the item its place
+      // after a restart, not its transfer.
+      await item.recorded;
+      await step('recorded');
       const endpoint = await this.options.resolveEndpoint(s.credentialId);
       const ctx: RunContext = {
         session: this.sessionFor(endpoint.connection),
@@ -333,12 +368,29 @@ export class TransferQueue {
         onSize: (bytes) => {
           s.bytesTotal = bytes;
         },
+        // Unlike the item's first record, this one must be on disk before the transfer may complete.
+        finishing: async (finish) => {
+          item.finish = finish;
+          await this.persist(item);
+          await step('final-recorded');
+        },
+        step,
       };
       const job: TransferJob = { id: s.id, credentialId: s.credentialId, bucket: s.bucket, key: s.key, versionId: s.versionId, conflict: s.conflictPolicy, groupId: s.groupId, createdAt: s.createdAt };
-      const outcome: RunOutcome = s.kind === 'upload' ? await runUpload({ ...job, file: s.localPath }, ctx) : await runDownload({ ...job, target: s.localPath, listed: item.listed }, ctx);
+      const { finish } = item;
+      const outcome: RunOutcome =
+        s.kind === 'upload'
+          ? await runUpload({ ...job, file: s.localPath, finish: finish && 'etag' in finish ? finish : undefined }, ctx)
+          : await runDownload(
+              { ...job, target: s.localPath, listed: item.listed, token: (item.token ??= newToken()), root: item.root ?? dirname(s.localPath), finish: finish && 'file' in finish ? finish : undefined },
+              ctx,
+            );
       if (outcome.state === 'done') {
         s.key = outcome.key;
         s.localPath = outcome.localPath;
+        // Reported done only once a restart would not bring it back (its finish record proves it done meanwhile).
+        await this.journal.removeItem(s.id).catch(() => {});
+        await step('done-recorded');
       }
       state = outcome.state;
     } catch (error) {
@@ -349,19 +401,16 @@ export class TransferQueue {
         state = 'failed';
       }
     }
-    if (DROPPED.has(state)) this.journal.removeItem(s.id);
+    if (DROPPED.has(state) && state !== 'done') void this.journal.removeItem(s.id).catch(() => {});
     if (state === 'failed') {
       s.finishedAt = new Date().toISOString();
-      this.persist(item);
+      void this.persist(item).catch(() => {});
     }
     this.setState(item, state);
   }
 
-  /**
-   * Records the item for a restart (the store writes records in batches; shutdown() flushes them). Best
-   * effort: a record that cannot be written costs the item its place after a restart, not its transfer.
-   */
-  private persist(item: Item): void {
+  /** Records the item for a restart; resolves once the record is on disk (shutdown() waits for all of them). */
+  private persist(item: Item): Promise<void> {
     const s = item.snapshot;
     const record: ItemRecord = {
       id: s.id,
@@ -378,8 +427,11 @@ export class TransferQueue {
       createdAt: s.createdAt,
       error: s.error,
       finishedAt: s.error && s.finishedAt,
+      token: item.token,
+      root: item.root,
+      finish: item.finish,
     };
-    this.journal.saveItem(record);
+    return this.journal.saveItem(record);
   }
 
   private setState(item: Item, state: TransferState): void {
@@ -478,12 +530,14 @@ export class TransferQueue {
     return session;
   }
 
-  /** A cancelled item that was resumed but not yet restarted still owns a multipart upload or temp file. */
-  private async discardJournal(id: string, credentialId: string): Promise<void> {
+  /** A cancelled item that was resumed but not yet restarted may still own a multipart upload or temp file. */
+  private async discardJournal(item: Item): Promise<void> {
+    const { id, credentialId, kind, localPath } = item.snapshot;
+    if (kind === 'download' && item.token) await removeName(tempPathFor(localPath, item.token)).catch(() => {});
     const entry: Journal | undefined = await this.journal.load(id);
     if (!entry) return;
     if (entry.kind === 'upload') await abortUpload(await this.session(credentialId), entry);
-    else await rm(entry.temp, { force: true });
+    else await removeName(entry.temp).catch(() => {});
     await this.journal.remove(id);
   }
 }
@@ -498,6 +552,16 @@ function fieldsOfJournal(entry: Journal): Pick<NewItemFields, 'id' | 'key' | 'lo
   return entry.kind === 'upload'
     ? { id: entry.id, key: entry.key, localPath: entry.file, bytesTotal: entry.fileSize }
     : { id: entry.id, key: entry.key, localPath: entry.target, bytesTotal: entry.size, versionId: entry.versionId };
+}
+
+/** The random part of a download's temp file name. */
+function newToken(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** Items recorded by a version without tokens: the item's own random ID gives the same name on every run. */
+function legacyToken(entry: { id: string; kind: string }): string | undefined {
+  return entry.kind === 'download' ? entry.id.replaceAll('-', '').slice(0, 16) : undefined;
 }
 
 async function fileSize(file: string): Promise<number> {

@@ -98,6 +98,8 @@ export interface DownloadRequest {
   etag?: string;
   /** Downloads this version instead of the latest. */
   versionId?: string;
+  /** The folder the user chose (default: the target's folder): nothing is created outside it, whatever links appear in it. */
+  root?: string;
 }
 
 export interface DownloadFolderRequest {
@@ -106,4 +108,6 @@ export interface DownloadFolderRequest {
   prefix: string;
   targetDir: string;
   conflict?: ConflictPolicy;
+  /** As in DownloadRequest; default targetDir. */
+  root?: string;
 }

@@ -1,11 +1,12 @@
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, ListPartsCommand } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KeydeskError } from '../errors';
 import { objectExists } from '../s3/objects';
 import { runPool } from '../s3/pool';
 import { s3Call, type S3Session } from '../s3/session';
 import { isShutdown, partSizeFor, plainMd5, request, type RunContext, type RunOutcome, type TransferJob } from './context';
-import type { UploadJournal } from './journal';
+import type { UploadFinish, UploadJournal } from './journal';
 import { contentTypeFor, keepBothName } from './local-files';
 import { md5 as md5Of, partBuffer } from './md5-pool';
 import { checksumError } from './retry';
@@ -25,9 +26,20 @@ import { checksumError } from './retry';
 
 export interface UploadJob extends TransferJob {
   file: string;
+  /** From an earlier run that was about to complete (journal.ts, Finish). */
+  finish?: UploadFinish;
 }
 
 export async function runUpload(job: UploadJob, ctx: RunContext): Promise<RunOutcome> {
+  if (job.finish && (await isOnServer(job.bucket, job.finish, ctx))) {
+    // An earlier run's final request landed before it could report it: done, without sending it again.
+    const journal = await loadUploadJournal(job, ctx);
+    if (journal) await abortUpload(ctx.session, journal);
+    await ctx.journal.remove(job.id);
+    ctx.onSize(job.finish.size);
+    ctx.onBytes(job.finish.size);
+    return { state: 'done', key: job.finish.key, localPath: job.file };
+  }
   const handle = await openSource(job.file);
   try {
     return await uploadFrom(handle, job, ctx);
@@ -73,6 +85,17 @@ async function uploadFrom(handle: FileHandle, job: UploadJob, ctx: RunContext): 
   return { state: 'done', key, localPath: job.file };
 }
 
+/** Whether the object at the Finish's key is the one its final request leaves (size and ETag). */
+async function isOnServer(bucket: string, finish: UploadFinish, ctx: RunContext): Promise<boolean> {
+  try {
+    const head = await request(ctx, (o) => ctx.session.client.send(new HeadObjectCommand({ Bucket: bucket, Key: finish.key }), o));
+    return head.ContentLength === finish.size && unquoted(head.ETag ?? '').toLowerCase() === finish.etag;
+  } catch (error) {
+    if (error instanceof KeydeskError && error.code === 'NOT_FOUND') return false;
+    throw error;
+  }
+}
+
 async function openSource(file: string): Promise<FileHandle> {
   try {
     return await open(file, 'r');
@@ -98,7 +121,9 @@ async function putWhole(handle: FileHandle, file: string, size: number, bucket: 
   const body = size >= 1024 * 1024 ? partBuffer(size) : Buffer.allocUnsafe(size);
   await readExactly(handle, body, 0, file);
   const md5 = await md5Of(body);
+  await ctx.finishing({ key, size, etag: md5.toString('hex') });
   const result = await request(ctx, (o) => ctx.session.objects.put({ bucket, key }, body, md5, { contentType: contentTypeFor(file), signal: o.abortSignal }));
+  await ctx.step('sent');
   verifyEtag(result.etag, result.serverSideEncryption, md5, key);
   ctx.onBytes(size);
 }
@@ -124,6 +149,7 @@ async function startUpload(job: UploadJob, key: string, source: { size: number; 
     parts: [],
   };
   await ctx.journal.save(journal);
+  await ctx.step('journaled');
   return journal;
 }
 
@@ -158,6 +184,7 @@ async function uploadParts(handle: FileHandle, journal: UploadJournal, onServer:
               done.set(partNumber, unquoted(result.etag ?? md5.toString('hex')));
               journal.parts = [...done].map(([n, etag]) => ({ partNumber: n, etag }));
               await ctx.journal.save(journal);
+              await ctx.step('part-saved');
             }
             ctx.onBytes(length);
           } finally {
@@ -166,8 +193,12 @@ async function uploadParts(handle: FileHandle, journal: UploadJournal, onServer:
         },
         ctx.signal,
       );
-    const parts = [...done].sort(([a], [b]) => a - b).map(([PartNumber, etag]) => ({ PartNumber, ETag: `"${etag}"` }));
+    const sorted = [...done].sort(([a], [b]) => a - b);
+    const parts = sorted.map(([PartNumber, etag]) => ({ PartNumber, ETag: `"${etag}"` }));
+    const etag = multipartEtag(sorted.map(([, partEtag]) => partEtag));
+    await ctx.finishing({ key, size: fileSize, etag });
     await request(ctx, (o) => ctx.session.client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), o));
+    await ctx.step('sent');
     // RGW 16 answers CompleteMultipartUpload with an empty ETag: ask the object itself what arrived.
     const head = await request(ctx, (o) => ctx.session.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), o));
     if (head.ContentLength !== fileSize) {
@@ -226,6 +257,13 @@ async function readExactly(handle: FileHandle, into: Buffer, position: number, f
     }
     filled += bytesRead;
   }
+}
+
+/** The ETag S3 gives an object assembled from parts: the MD5 of the parts' binary MD5s, then "-" and their count. */
+function multipartEtag(partMd5s: string[]): string {
+  const hash = createHash('md5');
+  for (const md5 of partMd5s) hash.update(Buffer.from(md5, 'hex'));
+  return `${hash.digest('hex')}-${partMd5s.length}`;
 }
 
 function unquoted(etag: string): string {

@@ -1,10 +1,9 @@
-import Conf from 'conf';
 import { KeydeskError, type ErrorInfo } from '../errors';
 import { relabelGenerated } from './labels';
 
 /**
- * Non-secret metadata (accounts, credentials' endpoints and key IDs, settings). Backed by `conf` under
- * Node and by electron-store (a `conf` subclass, same file) in the desktop app. Secrets never go here.
+ * Non-secret metadata (accounts, credentials' endpoints and key IDs, settings), kept in keydesk.json
+ * (settings-file.ts). Secrets never go here.
  */
 
 export type ChecksumMode = 'when-required' | 'when-supported';
@@ -70,7 +69,7 @@ export interface MetadataShape {
 
 export const METADATA_VERSION = 2;
 
-/** The part of conf/electron-store Keydesk relies on. */
+/** Where the metadata is kept: the whole document, read and replaced at once (SettingsFile). */
 export interface StoreBacking {
   store: Record<string, unknown>;
 }
@@ -86,28 +85,6 @@ const migrations: ((data: Record<string, unknown>) => Record<string, unknown>)[]
     version: 2,
   }),
 ];
-
-export const metadataSchema = {
-  version: { type: 'number' },
-  credentials: { type: 'array', items: { type: 'object', required: ['id', 'endpoint', 'accessKeyId'] } },
-  accounts: { type: 'array', items: { type: 'object', required: ['id', 'providerId'] } },
-  health: { type: 'object' },
-} as const;
-
-export function storeOptions(home: string) {
-  return { cwd: home, configName: 'keydesk', projectName: 'keydesk', schema: metadataSchema, clearInvalidConfig: false };
-}
-
-export function openConfStore(home: string): StoreBacking {
-  try {
-    return new Conf(storeOptions(home) as ConstructorParameters<typeof Conf>[0]) as unknown as StoreBacking;
-  } catch (error) {
-    throw new KeydeskError(
-      { code: 'INTERNAL', message: `The settings file in ${home} could not be read: ${(error as Error).message}` },
-      { cause: error },
-    );
-  }
-}
 
 export class MetadataStore {
   constructor(private readonly backing: StoreBacking) {

@@ -79,11 +79,11 @@ export function transferHandlers(ctx: AppContext): TransferHandlers {
       checkCredential(credentialId);
       let count = 0;
       for (const file of files) {
-        await queue.addDownload({ credentialId, bucket, key: file.key, versionId: file.versionId, target: localPathForKey(targetDir, baseName(file.key)), conflict, size: file.size, etag: file.etag });
+        await queue.addDownload({ credentialId, bucket, key: file.key, versionId: file.versionId, target: localPathForKey(targetDir, baseName(file.key)), conflict, size: file.size, etag: file.etag, root: targetDir });
         count++;
       }
       for (const folder of folders) {
-        count += (await queue.addDownloadFolder({ credentialId, bucket, prefix: folder, targetDir: localPathForKey(targetDir, baseName(folder)), conflict })).length;
+        count += (await queue.addDownloadFolder({ credentialId, bucket, prefix: folder, targetDir: localPathForKey(targetDir, baseName(folder)), conflict, root: targetDir })).length;
       }
       return count;
     },

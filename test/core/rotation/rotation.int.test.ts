@@ -11,7 +11,8 @@ import { RotationEngine, type RotationDeps, type RotationProgress } from '../../
 import type { RotationPhase } from '../../../src-main/core/rotation/journal';
 import { createS3Client } from '../../../src-main/core/s3/client';
 import { CredentialVault } from '../../../src-main/core/vault/credential-vault';
-import { MetadataStore, openConfStore } from '../../../src-main/core/vault/metadata-store';
+import { MetadataStore } from '../../../src-main/core/vault/metadata-store';
+import { SettingsFile } from '../../../src-main/core/vault/settings-file';
 import { KeychainSecretStore, type SecretStore } from '../../../src-main/core/vault/secret-store';
 import { createRgwUser } from '../../helpers/rgw-users';
 
@@ -69,7 +70,7 @@ async function setup(capabilities: Partial<ProviderCapabilities> = {}) {
   const keychain = new KeychainSecretStore(`Keydesk@${home}`);
   const faults: Faults = {};
   const secrets = new FaultySecrets(keychain, faults);
-  const metadata = new MetadataStore(openConfStore(home));
+  const metadata = new MetadataStore(new SettingsFile(home));
   const vault = new CredentialVault(metadata, secrets);
   const accountService = new AccountService(metadata, keychain);
   const user = await createRgwUser(rgw, 'rot');
