@@ -32,9 +32,8 @@ export interface UploadJob extends TransferJob {
 
 export async function runUpload(job: UploadJob, ctx: RunContext): Promise<RunOutcome> {
   if (job.finish && (await isOnServer(job.bucket, job.finish, ctx))) {
-    // An earlier run's final request landed before it could report it: done, without sending it again.
-    const journal = await loadUploadJournal(job, ctx);
-    if (journal) await abortUpload(ctx.session, journal);
+    // An earlier run's final request landed before it could report it: done, without sending it again (a
+    // multipart journal left beside it names an upload its CompleteMultipartUpload has already closed).
     await ctx.journal.remove(job.id);
     ctx.onSize(job.finish.size);
     ctx.onBytes(job.finish.size);
