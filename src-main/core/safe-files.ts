@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { lstat, mkdir, open, readlink, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /*
  * Every file Keydesk writes goes through here, so that no write follows a link it did not choose: a new
@@ -161,8 +161,12 @@ export async function syncFolder(dir: string): Promise<void> {
  * like a link to another place, is at its name.
  */
 export async function ensureOwnFolder(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const stats = await lstat(dir);
+  let failure: unknown;
+  // Fails on a file or a dangling link at the name, which the check below describes better.
+  await mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => (failure = error));
+  const stats = await lstat(dir).catch((error: unknown) => {
+    throw failure ?? error;
+  });
   if (!stats.isDirectory()) {
     const what = stats.isSymbolicLink() ? `a link to ${await readlink(dir).catch(() => 'somewhere else')}` : 'not a folder';
     throw new Error(`${dir} is ${what}; Keydesk keeps this data only in a folder of its own. Remove it and try again`);
@@ -204,7 +208,14 @@ export async function ensureFolderWithin(root: string, dir: string): Promise<voi
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const resolved = await realpath(current);
+    let resolved: string;
+    try {
+      resolved = await realpath(current);
+    } catch (error) {
+      // mkdir does not follow a dangling link: it leads nowhere Keydesk may write.
+      if (!(await lstat(current)).isSymbolicLink()) throw error;
+      throw new OutsideFolderError(current, resolve(dirname(current), await readlink(current)), root);
+    }
     if (!isWithin(realRoot, resolved)) throw new OutsideFolderError(current, resolved, root);
   }
 }
