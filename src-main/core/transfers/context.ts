@@ -24,6 +24,8 @@ export interface RunContext {
   onSize: (bytes: number) => void;
   /** Records how the transfer is about to complete; resolves once that is on disk (see journal.ts, Finish). */
   finishing: (finish: Finish) => Promise<void>;
+  /** `${root}\0${folder}` of download folders already created or checked to lie inside their chosen folder. */
+  checkedFolders: Set<string>;
   step: (name: TransferStep) => Promise<void>;
 }
 

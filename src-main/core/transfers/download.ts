@@ -90,7 +90,7 @@ export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<Ru
   const partCount = Math.max(1, Math.ceil(size / partSize));
   try {
     if (!handle) {
-      handle = await createTemp(job.root, temp);
+      handle = await createTemp(job.root, temp, ctx);
       entry.file = await identityOf(handle);
       // Single-request downloads are not journaled: there is nothing to resume but the whole object.
       if (partCount > 1) await ctx.journal.save(entry);
@@ -152,11 +152,22 @@ async function completeFromEarlierRun(job: DownloadJob, finish: DownloadFinish, 
 }
 
 /**
- * The temp file, created exclusively (never opening anything already at the name) in the target's folder,
- * whose missing folders are created inside the chosen folder only; the created file is then proven to be
- * inside it, so a folder swapped for a link in between cannot lead the bytes out.
+ * The temp file, created exclusively (never opening anything already at the name) in the target's folder.
+ * That folder and the ones above it up to the chosen folder are created or checked first (once per folder
+ * and queue, `ctx.checkedFolders`), so no link planted among them leads the download out; the created file
+ * is then proven to be inside the chosen folder, which also catches a folder swapped for a link later.
  */
-async function createTemp(root: string, temp: string): Promise<FileHandle> {
+async function createTemp(root: string, temp: string, ctx: RunContext): Promise<FileHandle> {
+  const folder = dirname(temp);
+  const checked = `${root}\0${folder}`;
+  const checkFolder = async () => {
+    ctx.checkedFolders.delete(checked);
+    await ensureFolderWithin(root, folder).catch((error: unknown) => {
+      throw folderError(folder, error);
+    });
+    ctx.checkedFolders.add(checked);
+  };
+  if (!ctx.checkedFolders.has(checked)) await checkFolder();
   let handle: FileHandle;
   try {
     handle = await createNewFile(temp);
@@ -165,17 +176,18 @@ async function createTemp(root: string, temp: string): Promise<FileHandle> {
     if (code === 'EEXIST') {
       throw new KeydeskError({ code: 'CONFLICT', message: `Something else appeared at ${temp} while the download was starting; nothing was written.`, hint: 'Try again.' }, { cause: error });
     }
+    // The folder was removed since it was checked.
     if (code !== 'ENOENT') throw error;
-    await ensureFolderWithin(root, dirname(temp)).catch((cause: unknown) => {
-      throw folderError(dirname(temp), cause);
-    });
+    await checkFolder();
     handle = await createNewFile(temp);
   }
   try {
     await assertCreatedWithin(root, handle, temp);
   } catch (error) {
     await handle.close();
-    throw folderError(dirname(temp), error);
+    // Names the link that led out, if it is still there.
+    await checkFolder();
+    throw folderError(folder, error);
   }
   return handle;
 }

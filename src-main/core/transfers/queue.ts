@@ -93,6 +93,7 @@ export class TransferQueue {
   /** Items by state for the states scheduling asks about on every change (a scan of all items was O(n²) for big folders). */
   private readonly queued = new Set<Item>();
   private readonly running = new Set<Item>();
+  private readonly checkedFolders = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -375,7 +376,10 @@ export class TransferQueue {
           await step('final-recorded');
         },
         step,
+        checkedFolders: this.checkedFolders,
       };
+      // A folder download of a whole tree checks each folder once; past this many, checking starts afresh.
+      if (this.checkedFolders.size > 10_000) this.checkedFolders.clear();
       const job: TransferJob = { id: s.id, credentialId: s.credentialId, bucket: s.bucket, key: s.key, versionId: s.versionId, conflict: s.conflictPolicy, groupId: s.groupId, createdAt: s.createdAt };
       const { finish } = item;
       const outcome: RunOutcome =
