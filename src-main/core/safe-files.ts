@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, type BigIntStats, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { lstat, mkdir, open, readlink, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
@@ -15,10 +15,26 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
 const CREATE_NEW = constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
 
-/** Device and inode of a file, as strings (64-bit inode numbers do not fit a JSON number). */
+/**
+ * Which file a name holds: device and inode, as strings (64-bit inode numbers do not fit a JSON number),
+ * and its birth time where the file system keeps one, since a deleted file's inode number is soon given to
+ * the next new file.
+ */
 export interface FileIdentity {
   dev: string;
   ino: string;
+  born?: string;
+}
+
+function identityFrom(stats: BigIntStats): FileIdentity {
+  return { dev: String(stats.dev), ino: String(stats.ino), ...(stats.birthtimeNs > 0n && { born: String(stats.birthtimeNs) }) };
+}
+
+/** Same file, and owned by this user (a file someone else created is never taken for Keydesk's). */
+function matches(stats: BigIntStats, expected: FileIdentity): boolean {
+  const found = identityFrom(stats);
+  const ownUid = process.getuid?.();
+  return found.dev === expected.dev && found.ino === expected.ino && found.born === expected.born && (ownUid === undefined || stats.uid === BigInt(ownUid));
 }
 
 /** A new file, opened for reading and writing; fails with EEXIST when anything is at the name already. */
@@ -27,14 +43,13 @@ export function createNewFile(path: string, mode = 0o600): Promise<FileHandle> {
 }
 
 export async function identityOf(handle: FileHandle): Promise<FileIdentity> {
-  const stats = await handle.stat({ bigint: true });
-  return { dev: String(stats.dev), ino: String(stats.ino) };
+  return identityFrom(await handle.stat({ bigint: true }));
 }
 
 /** Whether `path` itself (not what a link there points to) is the file `expected` names. */
 export async function isSameFile(path: string, expected: FileIdentity): Promise<boolean> {
   const stats = await lstat(path, { bigint: true }).catch(() => undefined);
-  return !!stats?.isFile() && String(stats.dev) === expected.dev && String(stats.ino) === expected.ino;
+  return !!stats?.isFile() && matches(stats, expected);
 }
 
 /**
@@ -44,11 +59,11 @@ export async function isSameFile(path: string, expected: FileIdentity): Promise<
  */
 export async function openOwnFile(path: string, expected: FileIdentity): Promise<FileHandle | undefined> {
   const stats = await lstat(path, { bigint: true }).catch(() => undefined);
-  if (!stats?.isFile() || stats.nlink !== 1n || String(stats.dev) !== expected.dev || String(stats.ino) !== expected.ino) return undefined;
+  if (!stats?.isFile() || stats.nlink !== 1n || !matches(stats, expected)) return undefined;
   const handle = await open(path, constants.O_RDWR | NOFOLLOW).catch(() => undefined);
   if (!handle) return undefined;
   const opened = await handle.stat({ bigint: true });
-  if (opened.nlink === 1n && String(opened.dev) === expected.dev && String(opened.ino) === expected.ino) return handle;
+  if (opened.nlink === 1n && matches(opened, expected)) return handle;
   await handle.close();
   return undefined;
 }

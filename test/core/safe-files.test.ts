@@ -76,11 +76,8 @@ describe('createNewFile and openOwnFile (download temp files)', () => {
     expect(again).toBeDefined();
     await again?.close();
 
-    // Another file at the name (same size), a link to the file itself, a second name for it: all refused.
+    // A link to the file itself, or a second name for it: refused, though they lead to the same inode.
     await rename(path, join(dir, 'moved'));
-    await writeFile(path, '');
-    expect(await openOwnFile(path, identity)).toBeUndefined();
-    await rm(path);
     await symlink(join(dir, 'moved'), path);
     expect(await openOwnFile(path, identity)).toBeUndefined();
     await rm(path);
@@ -88,6 +85,15 @@ describe('createNewFile and openOwnFile (download temp files)', () => {
     await link(path, join(world.folder, 'second-name'));
     expect(await openOwnFile(path, identity)).toBeUndefined();
     await rm(join(world.folder, 'second-name'));
+    const stillOurs = await openOwnFile(path, identity);
+    expect(stillOurs).toBeDefined();
+    await stillOurs?.close();
+
+    // A new file at the name once it was deleted (file systems give its inode number to the next new
+    // file at once), and anything else put there: refused.
+    await rm(path);
+    await writeFile(path, '');
+    expect(await openOwnFile(path, identity)).toBeUndefined();
     for (const kind of PLANTINGS) {
       await rm(path);
       await world.plant(kind, path);

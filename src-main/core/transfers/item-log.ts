@@ -73,9 +73,11 @@ export class ItemLog {
     return this.append(id, { del: id });
   }
 
-  /** Resolves once everything asked for so far is on disk (or failed). */
+  /** Resolves once everything asked for so far is on disk (or failed), and lets go of the file (for app quit); a later change opens a new one. */
   async flush(): Promise<void> {
     while (this.writing) await this.writing;
+    await this.handle?.close().catch(() => {});
+    this.handle = undefined;
   }
 
   private append(id: string, line: LogLine): Promise<void> {

@@ -174,7 +174,7 @@ export class TransferQueue {
       await item.running;
       return;
     }
-    void this.journal.removeItem(id).catch(() => {});
+    await this.journal.removeItem(id).catch(() => {});
     await this.discardJournal(item);
     this.setState(item, 'cancelled');
   }
@@ -392,9 +392,6 @@ export class TransferQueue {
       if (outcome.state === 'done') {
         s.key = outcome.key;
         s.localPath = outcome.localPath;
-        // Reported done only once a restart would not bring it back (its finish record proves it done meanwhile).
-        await this.journal.removeItem(s.id).catch(() => {});
-        await step('done-recorded');
       }
       state = outcome.state;
     } catch (error) {
@@ -405,7 +402,12 @@ export class TransferQueue {
         state = 'failed';
       }
     }
-    if (DROPPED.has(state) && state !== 'done') void this.journal.removeItem(s.id).catch(() => {});
+    if (DROPPED.has(state)) {
+      // Reported only once a restart would not bring the item back (a done one's Finish record proves it
+      // done in between; a cancelled one must not start again).
+      await this.journal.removeItem(s.id).catch(() => {});
+      if (state === 'done') await step('done-recorded');
+    }
     if (state === 'failed') {
       s.finishedAt = new Date().toISOString();
       void this.persist(item).catch(() => {});

@@ -133,7 +133,9 @@ describe('a link at the temp file’s name', () => {
 
     const second = queue({}, journalDir);
     await second.resumePending();
-    expect((await second.wait(item.id)).state).toBe('done');
+    const result = await second.wait(item.id);
+    expect(result.error).toBeUndefined();
+    expect(result.state).toBe('done');
     await expectPlainFile(target, LARGE);
     expect(await readdir(out)).toEqual(['large.bin']);
     if (stolen) {
