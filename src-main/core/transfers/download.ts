@@ -44,9 +44,9 @@ export interface DownloadJob extends TransferJob {
  * exclusively, and only that very file (device and inode, in the journal) is written again on resume.
  */
 export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<RunOutcome> {
-  const finished = job.finish && (await completeFromEarlierRun(job, job.finish, ctx));
-  if (finished) return finished;
   let journal = await loadDownloadJournal(job, ctx);
+  const finished = job.finish && (await completeFromEarlierRun(job, job.finish, journal?.temp ?? tempPathFor(job.target, job.token), ctx));
+  if (finished) return finished;
   const { size, etag, kms } = journal || !job.listed ? await headObject(job, ctx) : { ...job.listed, kms: false };
   ctx.onSize(size);
   let handle: FileHandle | undefined;
@@ -132,8 +132,7 @@ export async function runDownload(job: DownloadJob, ctx: RunContext): Promise<Ru
  * the finished file (done), or the finished file is still at its temp name (given its name now). The file
  * is recognised by device and inode, so a file someone else put at either name is never taken for it.
  */
-async function completeFromEarlierRun(job: DownloadJob, finish: DownloadFinish, ctx: RunContext): Promise<RunOutcome | undefined> {
-  const temp = tempPathFor(job.target, job.token);
+async function completeFromEarlierRun(job: DownloadJob, finish: DownloadFinish, temp: string, ctx: RunContext): Promise<RunOutcome | undefined> {
   let placed: string | 'conflict' | 'skipped' = finish.target;
   if (await isSameFile(finish.target, finish.file)) {
     // A second name left by a crash between the hard link and the temp name's removal (see place()).

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBucket } from '../../../src-main/core/s3/buckets';
@@ -62,8 +62,9 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
 });
 
-afterAll(() => {
+afterAll(async () => {
   proxy?.close();
+  await rm(dir, { recursive: true, force: true });
 });
 
 interface RunResult extends Partial<RunnerResult> {
@@ -129,6 +130,7 @@ interface Scenario {
 
 interface Prepared {
   scenario: Scenario;
+  work: string;
   op: RunnerOp;
   prefix: string;
   key: string;
@@ -199,13 +201,13 @@ async function prepare(scenario: Scenario): Promise<Prepared> {
   if (scenario.kind === 'upload') {
     const file = await randomFile(join(work, 'source.bin'), scenario.size);
     if (scenario.existing) await session.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: old }));
-    return { scenario, prefix, key, outDir, old, expected: await md5File(file), op: { op: 'upload', key, file, conflict: scenario.conflict } };
+    return { scenario, work, prefix, key, outDir, old, expected: await md5File(file), op: { op: 'upload', key, file, conflict: scenario.conflict } };
   }
   const body = randomBytes(scenario.size);
   await session.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   const target = join(outDir, 'data.bin');
   if (scenario.existing) await writeFile(target, old);
-  return { scenario, prefix, key, outDir, old, expected: md5(body), op: { op: 'download', key, target, root: outDir, conflict: scenario.conflict } };
+  return { scenario, work, prefix, key, outDir, old, expected: md5(body), op: { op: 'download', key, target, root: outDir, conflict: scenario.conflict } };
 }
 
 /** Killed mid-way: the target's name holds the old content, nothing, or all of the new, never part of it. */
@@ -264,6 +266,7 @@ async function crashAndResume(list: Scenario[], step: CrashStep, nth = 1): Promi
   // RGW keeps objects in memory: the next run starts from an empty bucket.
   const keys = (await Promise.all(prepared.map((p) => keysUnder(p.prefix)))).flat();
   await Promise.all(keys.map((key) => session.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))));
+  await Promise.all(prepared.map((p) => rm(p.work, { recursive: true, force: true })));
 }
 
 const stepName = (s: { step: CrashStep; nth?: number }) => `${s.step}${s.nth ? ` #${s.nth}` : ''}`;

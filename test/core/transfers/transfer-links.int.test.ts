@@ -2,7 +2,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBucket } from '../../../src-main/core/s3/buckets';
 import type { S3Connection } from '../../../src-main/core/s3/client';
 import type { S3Session } from '../../../src-main/core/s3/session';
@@ -43,6 +43,10 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await Promise.all(queues.splice(0).map((q) => q.shutdown()));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
 });
 
 let counter = 0;
