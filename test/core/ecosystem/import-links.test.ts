@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runImport } from '../../../src-main/core/ecosystem/importer';
 import { CredentialVault } from '../../../src-main/core/vault/credential-vault';
 import { MetadataStore } from '../../../src-main/core/vault/metadata-store';
-import type { SecretStore } from '../../../src-main/core/vault/secret-store';
+import { MemorySecrets } from '../../helpers/memory-secrets';
 import { tempDir } from '../../helpers/s3-fixtures';
 import { writeSampleHome, type SampleKeys } from './fixtures';
 
@@ -16,22 +16,18 @@ const keys: SampleKeys = {
 };
 
 function memoryVault(): CredentialVault {
-  const entries = new Map<string, string>();
-  const secrets: SecretStore = {
-    get: async (name) => entries.get(name) ?? null,
-    set: async (name, secret) => void entries.set(name, secret),
-    delete: async (name) => entries.delete(name),
-    list: async () => [...entries.keys()],
-  };
-  return new CredentialVault(new MetadataStore({ store: {} }), secrets);
+  return new CredentialVault(new MetadataStore({ store: {} }), new MemorySecrets());
 }
+
+/** Imports the AWS key (no key test: the endpoint is not a server) and removes its plain-text secret. */
+const importAndClean = (vault: CredentialVault, home: string) => runImport(vault, { home, env: {} }, ['aws:ceph'], { removePlaintext: true, saveAnyway: ['aws:ceph'] });
 
 describe('removing plain-text secrets from config files', () => {
   it('rewrites the file atomically with its permissions, leaving no temp file beside it', async () => {
     const home = await writeSampleHome(keys);
     const file = join(home, '.aws', 'credentials');
     await chmod(file, 0o640);
-    await runImport(memoryVault(), { home, env: {} }, ['aws:ceph'], true);
+    await importAndClean(memoryVault(), home);
     expect(await readFile(file, 'utf8')).not.toContain(keys.aws.secretAccessKey);
     expect((await stat(file)).mode & 0o777).toBe(0o640);
     expect((await readdir(join(home, '.aws'))).sort()).toEqual(['config', 'credentials']);
@@ -45,7 +41,7 @@ describe('removing plain-text secrets from config files', () => {
     await symlink(real, join(home, '.aws', 'credentials'));
     const before = await readFile(real, 'utf8');
     const vault = memoryVault();
-    await expect(runImport(vault, { home, env: {} }, ['aws:ceph'], true)).rejects.toThrow(
+    await expect(importAndClean(vault, home)).rejects.toThrow(
       new RegExp(`credentials is a link to ${real}, so Keydesk did not rewrite it; .* the plain-text copy is still in ${real}`),
     );
     expect(await readFile(real, 'utf8')).toBe(before);
@@ -60,7 +56,7 @@ describe('removing plain-text secrets from config files', () => {
     const other = join(await tempDir('keydesk-dotfiles-'), 'backup-credentials');
     await link(join(home, '.aws', 'credentials'), other);
     const before = await readFile(other, 'utf8');
-    await expect(runImport(memoryVault(), { home, env: {} }, ['aws:ceph'], true)).rejects.toThrow(/has 1 other name\(s\) \(hard links\), so Keydesk did not rewrite it/);
+    await expect(importAndClean(memoryVault(), home)).rejects.toThrow(/has 1 other name\(s\) \(hard links\), so Keydesk did not rewrite it/);
     expect(await readFile(other, 'utf8')).toBe(before);
     expect(await readFile(join(home, '.aws', 'credentials'), 'utf8')).toBe(before);
   });

@@ -1,7 +1,7 @@
 import { link, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MetadataStore } from '../../../src-main/core/vault/metadata-store';
+import { METADATA_VERSION, MetadataStore } from '../../../src-main/core/vault/metadata-store';
 import { SettingsFile } from '../../../src-main/core/vault/settings-file';
 import { outside, PLANTINGS } from '../../helpers/planted-links';
 import { tempDir } from '../../helpers/s3-fixtures';
@@ -11,13 +11,14 @@ const credential = { id: 'c1', label: 'ceph', endpoint: 'http://127.0.0.1:7480',
 describe('keydesk.json (SettingsFile)', () => {
   it('keeps the format conf wrote (tab-indented JSON), readable by the user only, and sees edits by hand', async () => {
     const home = await tempDir('keydesk-settings-');
-    await writeFile(join(home, 'keydesk.json'), '{\n\t"version": 1,\n\t"credentials": [],\n\t"accounts": []\n}');
+    const empty = { version: METADATA_VERSION, credentials: [], accounts: [], health: {} };
+    await writeFile(join(home, 'keydesk.json'), JSON.stringify(empty, undefined, '\t'));
     const store = new MetadataStore(new SettingsFile(home));
     store.putCredential(credential as never);
     const text = await readFile(join(home, 'keydesk.json'), 'utf8');
-    expect(text).toBe(JSON.stringify({ version: 1, credentials: [credential], accounts: [] }, undefined, '\t'));
+    expect(text).toBe(JSON.stringify({ ...empty, credentials: [credential] }, undefined, '\t'));
     expect((await stat(join(home, 'keydesk.json'))).mode & 0o777).toBe(0o600);
-    await writeFile(join(home, 'keydesk.json'), JSON.stringify({ version: 1, credentials: [], accounts: [] }));
+    await writeFile(join(home, 'keydesk.json'), JSON.stringify(empty));
     expect(store.credentials()).toEqual([]);
     expect(await readdir(home)).toEqual(['keydesk.json']);
   });
