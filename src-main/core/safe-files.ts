@@ -155,20 +155,38 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array, opt
   }
 }
 
+/** Per folder: the sync running now, and the one that will run after it for everyone who asked meanwhile. */
+const folderSyncs = new Map<string, { running: Promise<void>; next?: Promise<void> }>();
+
 /**
- * Makes a rename or a new name in `dir` durable. Best effort: some platforms (Windows) cannot open or sync a
- * folder, and there the rename is as durable as the file system makes it.
+ * Makes renames and new names in `dir` durable. Callers arriving while a sync of the folder runs share the
+ * one after it (many downloads finishing in one folder cost a few syncs, not one each). Best effort: some
+ * platforms (Windows) cannot open or sync a folder, and there a rename is as durable as the file system makes it.
  */
-export async function syncFolder(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, constants.O_RDONLY);
-    await handle.sync();
-  } catch {
-    // See above.
-  } finally {
-    await handle?.close().catch(() => {});
-  }
+export function syncFolder(dir: string): Promise<void> {
+  const current = folderSyncs.get(dir);
+  if (current) return (current.next ??= current.running.then(() => startFolderSync(dir)));
+  return startFolderSync(dir);
+}
+
+function startFolderSync(dir: string): Promise<void> {
+  const running = (async () => {
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(dir, constants.O_RDONLY);
+      await handle.sync();
+    } catch {
+      // See syncFolder().
+    } finally {
+      await handle?.close().catch(() => {});
+    }
+  })();
+  const entry = { running };
+  folderSyncs.set(dir, entry);
+  void running.then(() => {
+    if (folderSyncs.get(dir) === entry) folderSyncs.delete(dir);
+  });
+  return running;
 }
 
 /**

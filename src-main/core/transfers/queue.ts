@@ -93,6 +93,8 @@ export class TransferQueue {
   /** Items by state for the states scheduling asks about on every change (a scan of all items was O(n²) for big folders). */
   private readonly queued = new Set<Item>();
   private readonly running = new Set<Item>();
+  /** Ended, their end being written to disk before it is reported: no longer holding a running slot. */
+  private readonly ending = new Set<Item>();
   private readonly checkedFolders = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -257,7 +259,7 @@ export class TransferQueue {
 
   /** Resolves when nothing is queued or running (items may still wait in 'conflict'). */
   whenIdle(): Promise<void> {
-    return this.until(() => this.queued.size === 0 && this.running.size === 0);
+    return this.until(() => this.queued.size === 0 && this.running.size === 0 && this.ending.size === 0);
   }
 
   /** Resolves with the item once it stops running: finished, or waiting for a conflict decision. */
@@ -276,7 +278,7 @@ export class TransferQueue {
     for (const item of [...this.queued]) this.setState(item, 'interrupted');
     const running = [...this.running];
     for (const item of running) item.controller?.abort(SHUTDOWN);
-    await Promise.all(running.map((i) => i.running));
+    await Promise.all([...running, ...this.ending].map((i) => i.running));
     this.stopTimer();
     await this.journal.flush();
   }
@@ -404,9 +406,13 @@ export class TransferQueue {
     }
     if (DROPPED.has(state)) {
       // Reported only once a restart would not bring the item back (a done one's Finish record proves it
-      // done in between; a cancelled one must not start again).
+      // done in between; a cancelled one must not start again). Its slot goes to the next item meanwhile.
+      this.running.delete(item);
+      this.ending.add(item);
+      this.pump();
       await this.journal.removeItem(s.id).catch(() => {});
       if (state === 'done') await step('done-recorded');
+      this.ending.delete(item);
     }
     if (state === 'failed') {
       s.finishedAt = new Date().toISOString();
