@@ -1,4 +1,4 @@
-import { appendFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ITEM_LOG_FILE, replayItemLog } from '../../../src-main/core/transfers/item-log';
@@ -30,6 +30,22 @@ describe('the transfer list on disk (item log)', () => {
     expect(reopened.map((r) => r.id).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `r${150 + i}`).sort());
     await Promise.all(reopened.map((r) => store.removeItem(r.id)));
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('rewrites the list with only the live records once changes have grown it past them by a MiB', async () => {
+    const dir = await tempDir('keydesk-log-');
+    const store = new JournalStore(dir);
+    await store.saveItem(record('kept'));
+    // ~4 MiB of changes to one record, in batches as transfers make them.
+    for (let round = 0; round < 100; round++) {
+      await Promise.all(Array.from({ length: 40 }, (_, i) => store.saveItem(record('busy', { key: `k/${round}-${i}`.padEnd(1000, '.') }))));
+    }
+    expect((await stat(join(dir, ITEM_LOG_FILE))).size).toBeLessThan(1.1 * 1024 * 1024);
+    const reopened = await new JournalStore(dir).loadItems();
+    expect(reopened.map((r) => [r.id, r.key.slice(0, 7)])).toEqual([
+      ['kept', 'k/kept'],
+      ['busy', 'k/99-39'],
+    ]);
   });
 
   it('skips a last line cut short by a crash, and reads the list an older version left', async () => {

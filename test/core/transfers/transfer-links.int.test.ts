@@ -27,7 +27,8 @@ let bucket: string;
 let dir: string;
 const queues: TransferQueue[] = [];
 const SMALL = randomBytes(3000);
-const LARGE = randomBytes(11 * MiB);
+// Two parts (5 MiB and the rest): a ranged download, resumable.
+const LARGE = randomBytes(6 * MiB + 1);
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
 
 beforeAll(async () => {
