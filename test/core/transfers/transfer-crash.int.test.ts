@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBucket } from '../../../src-main/core/s3/buckets';
 import type { S3Connection } from '../../../src-main/core/s3/client';
@@ -65,6 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   proxy?.close();
   await rm(dir, { recursive: true, force: true });
+  if (runner) await rm(dirname(runner), { recursive: true, force: true });
 });
 
 interface RunResult extends Partial<RunnerResult> {
