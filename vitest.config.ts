@@ -11,6 +11,8 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.int.test.ts', 'test/e2e/**', '**/node_modules/**'],
           environment: 'node',
+          // electron-store imports `electron`; inlining it lets the faked module reach it.
+          server: { deps: { inline: ['electron-store'] } },
         },
       },
       {
@@ -21,6 +23,8 @@ export default defineConfig({
           globalSetup: ['test/setup/global-rgw.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // As in unit: lets the faked `electron` reach electron-store in the shell tests against real servers.
+          server: { deps: { inline: ['electron-store'] } },
         },
       },
     ],

@@ -5,8 +5,7 @@ import { findByProfile } from '../core/vault/profile-names';
 import { isKeydeskError } from '../core/errors';
 import { keychainService, resolveHome } from '../core/paths';
 import { CredentialVault } from '../core/vault/credential-vault';
-import { MetadataStore } from '../core/vault/metadata-store';
-import { SettingsFile } from '../core/vault/settings-file';
+import { MetadataStore, openConfStore } from '../core/vault/metadata-store';
 import { KeychainSecretStore } from '../core/vault/secret-store';
 
 /**
@@ -29,7 +28,7 @@ async function credentialProcess(args: string[]): Promise<string> {
   if (!values.profile) throw new Error(USAGE);
   const defaultHome = electronUserData();
   const home = resolveHome(defaultHome);
-  const metadata = new MetadataStore(new SettingsFile(home));
+  const metadata = new MetadataStore(openConfStore(home));
   const vault = new CredentialVault(metadata, new KeychainSecretStore(keychainService(home, defaultHome)));
   const record = findByProfile(vault.list(), values.profile);
   const connection = await vault.connection(record.id);

@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, type BigIntStats, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { constants, type BigIntStats, lstatSync, mkdirSync, readlinkSync, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readlink, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /*
- * Every file Keydesk writes goes through here, so that no write follows a link it did not choose: a new
- * file is created exclusively (O_CREAT|O_EXCL, which never follows a link at the name, dangling or not)
- * under a name with a random part, a file is replaced by renaming over the name (which replaces a link as a
- * name, never writes through it), and an existing file is reopened only after proving it is the very file
- * Keydesk created (device and inode, checked on the opened descriptor). Windows has no O_NOFOLLOW; there,
- * creating links needs rights an attacker of the user's folders rarely has.
+ * Every file Keydesk writes goes through here (keydesk.json aside: conf writes it, see vault/settings-guard.ts),
+ * so that no write follows a link it did not choose: a new file is created exclusively (O_CREAT|O_EXCL,
+ * which never follows a link at the name, dangling or not) under a name with a random part, a file is
+ * replaced by renaming over the name (which replaces a link as a name, never writes through it), and an
+ * existing file is reopened only after proving it is the very file Keydesk created (device and inode,
+ * checked on the opened descriptor). Windows has no O_NOFOLLOW; there, creating links needs rights an
+ * attacker of the user's folders rarely has.
  */
 
 const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
@@ -121,40 +122,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   await syncFolder(dirname(path));
 }
 
-/** writeFileAtomic for callers that must stay synchronous (the settings file). */
-export function writeFileAtomicSync(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
-  const temp = tempNameFor(path);
-  const fd = openSync(temp, CREATE_NEW | constants.O_WRONLY, options.mode ?? 0o600);
-  try {
-    try {
-      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
-      fchmodSync(fd, options.mode ?? 0o600);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // Already gone, or never created.
-    }
-    throw error;
-  }
-  try {
-    const dir = openSync(dirname(path), constants.O_RDONLY);
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
-  } catch {
-    // As in syncFolder.
-  }
-}
-
 /** Per folder: the sync running now, and the one that will run after it for everyone who asked meanwhile. */
 const folderSyncs = new Map<string, { running: Promise<void>; next?: Promise<void> }>();
 
@@ -200,10 +167,40 @@ export async function ensureOwnFolder(dir: string): Promise<void> {
   const stats = await lstat(dir).catch((error: unknown) => {
     throw failure ?? error;
   });
-  if (!stats.isDirectory()) {
-    const what = stats.isSymbolicLink() ? `a link to ${await readlink(dir).catch(() => 'somewhere else')}` : 'not a folder';
-    throw new Error(`${dir} is ${what}; Keydesk keeps this data only in a folder of its own. Remove it and try again`);
+  if (!stats.isDirectory()) throw notOwnFolder(dir, stats.isSymbolicLink() && (await readlink(dir).catch(() => SOMEWHERE)));
+}
+
+/** ensureOwnFolder for callers that must stay synchronous (the data folder holding keydesk.json). */
+export function ensureOwnFolderSync(dir: string): void {
+  let failure: unknown;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    failure = error;
   }
+  let stats: Stats;
+  try {
+    stats = lstatSync(dir);
+  } catch (error) {
+    throw failure ?? error;
+  }
+  if (!stats.isDirectory()) throw notOwnFolder(dir, stats.isSymbolicLink() && linkTargetSync(dir));
+}
+
+const SOMEWHERE = 'somewhere else';
+
+function linkTargetSync(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return SOMEWHERE;
+  }
+}
+
+/** `linkTarget`: where the link at `dir` points, or false when `dir` is not a link. */
+function notOwnFolder(dir: string, linkTarget: string | false): Error {
+  const what = linkTarget === false ? 'not a folder' : `a link to ${linkTarget}`;
+  return new Error(`${dir} is ${what}; Keydesk keeps this data only in a folder of its own. Remove it and try again`);
 }
 
 /** Whether `path` is `root` or lies under it (both already resolved). */

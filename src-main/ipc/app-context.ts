@@ -8,8 +8,7 @@ import { keychainService } from '../core/paths';
 import { RotationEngine } from '../core/rotation/engine';
 import { CredentialVault } from '../core/vault/credential-vault';
 import { KeyHealthMonitor } from '../core/vault/key-health';
-import { MetadataStore } from '../core/vault/metadata-store';
-import { SettingsFile } from '../core/vault/settings-file';
+import { MetadataStore, openConfStore, type StoreBacking } from '../core/vault/metadata-store';
 import { KeychainSecretStore, type SecretStore } from '../core/vault/secret-store';
 import { TransferQueue } from '../core/transfers/queue';
 import { EventBus } from './events';
@@ -62,13 +61,15 @@ export interface AppContextOptions {
   defaultHome: string;
   openLink: AppContext['openLink'];
   clipboard?: SecretClipboard;
+  /** electron-store in the desktop app, behind linkGuarded(); plain conf (same file, guarded the same way) otherwise. */
+  store?: StoreBacking;
   secrets?: SecretStore;
   cliCommand: string;
   dialogs?: LocalDialogs;
 }
 
 export function createAppContext(options: AppContextOptions): AppContext {
-  const metadata = new MetadataStore(new SettingsFile(options.home));
+  const metadata = new MetadataStore(options.store ?? openConfStore(options.home));
   const secrets = options.secrets ?? new KeychainSecretStore(keychainService(options.home, options.defaultHome));
   const vault = new CredentialVault(metadata, secrets);
   const accounts = new AccountService(metadata, secrets);

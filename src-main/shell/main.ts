@@ -1,4 +1,5 @@
 import { app, BrowserWindow, clipboard, dialog, ipcMain, session, shell, type OpenDialogOptions } from 'electron';
+import ElectronStore from 'electron-store';
 import { join } from 'node:path';
 import { runCli } from '../cli/keydesk';
 import { keepRunningOnUnexpectedErrors } from '../core/crash-guard';
@@ -15,6 +16,8 @@ import { applySessionPolicy, lockDownContents } from './security';
 import { createTray } from './tray';
 import { createMainWindow } from './window';
 import { watchWindowHealth } from './window-health';
+import { storeOptions } from '../core/vault/metadata-store';
+import { linkGuarded } from '../core/vault/settings-guard';
 
 // `Keydesk credential-process --profile NAME` (AWS credential_process): answer and exit, with no window
 // and no single-instance handover. This is how installed apps run it, since their RunAsNode fuse is off.
@@ -66,6 +69,11 @@ function browseBuckets(credentialId: string): void {
   else navigate();
 }
 
+const store = linkGuarded(home, () => new ElectronStore({ ...storeOptions(home), name: 'keydesk' } as ConstructorParameters<typeof ElectronStore>[0]));
+// electron-store registers an IPC listener of its own; Keydesk's renderer never uses it, so main exposes
+// exactly the channels of the contract.
+ipcMain.removeAllListeners('electron-store-get-data');
+
 const secretClipboard = new SecretClipboard(clipboard);
 
 const context = createAppContext({
@@ -73,6 +81,7 @@ const context = createAppContext({
   version: app.getVersion(),
   home,
   defaultHome,
+  store,
   cliCommand: app.isPackaged ? cliCommand(process.execPath) : cliCommand(process.execPath, app.getAppPath()),
   openLink: (url) => shell.openExternal(httpsOnly(url)),
   clipboard: secretClipboard,

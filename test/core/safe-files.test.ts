@@ -6,33 +6,31 @@ import {
   createNewFile,
   ensureFolderWithin,
   ensureOwnFolder,
+  ensureOwnFolderSync,
   identityOf,
   openOwnFile,
   OutsideFolderError,
   readOwnFile,
   writeFileAtomic,
-  writeFileAtomicSync,
 } from '../../src-main/core/safe-files';
 import { outside, PLANTINGS } from '../helpers/planted-links';
 import { tempDir } from '../helpers/s3-fixtures';
 
 describe('writeFileAtomic (every file Keydesk replaces)', () => {
   it.each(PLANTINGS)('replaces a %s at the name as a name: the outside is untouched', async (kind) => {
-    for (const write of [writeFileAtomic, async (path: string, data: string) => writeFileAtomicSync(path, data)]) {
-      const world = await outside();
-      const dir = await tempDir('keydesk-safe-');
-      const path = join(dir, 'state.json');
-      await world.plant(kind, path);
-      await write(path, '{"new":true}');
-      await world.expectUntouched();
-      const stats = await lstat(path);
-      expect(stats.isFile() && !stats.isSymbolicLink()).toBe(true);
-      expect(stats.nlink).toBe(1);
-      expect(stats.mode & 0o777).toBe(0o600);
-      expect(await readFile(path, 'utf8')).toBe('{"new":true}');
-      // Nothing but the file: its temp file was renamed, not left.
-      expect(await readdir(dir)).toEqual(['state.json']);
-    }
+    const world = await outside();
+    const dir = await tempDir('keydesk-safe-');
+    const path = join(dir, 'state.json');
+    await world.plant(kind, path);
+    await writeFileAtomic(path, '{"new":true}');
+    await world.expectUntouched();
+    const stats = await lstat(path);
+    expect(stats.isFile() && !stats.isSymbolicLink()).toBe(true);
+    expect(stats.nlink).toBe(1);
+    expect(stats.mode & 0o777).toBe(0o600);
+    expect(await readFile(path, 'utf8')).toBe('{"new":true}');
+    // Nothing but the file: its temp file was renamed, not left.
+    expect(await readdir(dir)).toEqual(['state.json']);
   });
 
   it('keeps the mode asked for exactly, whatever the umask', async () => {
@@ -160,7 +158,21 @@ describe('Keydesk’s own folders and files', () => {
     const dir = join(await tempDir('keydesk-own-'), 'transfers');
     await world.plant(kind, dir);
     await expect(ensureOwnFolder(dir)).rejects.toThrow(/Keydesk keeps this data only in a folder of its own/);
+    expect(() => ensureOwnFolderSync(dir)).toThrow(/Keydesk keeps this data only in a folder of its own/);
     await world.expectUntouched();
+  });
+
+  it('creates its own folder readable by the user only, and names where a link at its name points', async () => {
+    const parent = await tempDir('keydesk-own-');
+    ensureOwnFolderSync(join(parent, 'a', 'b'));
+    await ensureOwnFolder(join(parent, 'c'));
+    expect((await stat(join(parent, 'a', 'b'))).mode & 0o777).toBe(0o700);
+    expect((await stat(join(parent, 'c'))).mode & 0o777).toBe(0o700);
+    await symlink(join(parent, 'c'), join(parent, 'd'));
+    await expect(ensureOwnFolder(join(parent, 'd'))).rejects.toThrow(`${join(parent, 'd')} is a link to ${join(parent, 'c')};`);
+    expect(() => ensureOwnFolderSync(join(parent, 'd'))).toThrow(`${join(parent, 'd')} is a link to ${join(parent, 'c')};`);
+    await writeFile(join(parent, 'e'), '');
+    expect(() => ensureOwnFolderSync(join(parent, 'e'))).toThrow(`${join(parent, 'e')} is not a folder;`);
   });
 
   it('reads its own files, and never through a link', async () => {

@@ -20,4 +20,5 @@ it('answers `Keydesk credential-process` from the main process and exits without
   expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/^keydesk: .*no-such-profile/);
   expect(fake.current.windows).toEqual([]);
   expect(fake.current.handlers.size).toBe(0);
-});
+  // Importing the whole shell under vitest takes seconds on a busy machine: longer than waitFor's 15 s.
+}, 20_000);

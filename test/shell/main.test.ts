@@ -1,8 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { resolveHome } from '../../src-main/core/paths';
+import { METADATA_VERSION } from '../../src-main/core/vault/metadata-store';
 import { channels } from '../../src-main/ipc/contract';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/shell/security';
+import { outside } from '../helpers/planted-links';
 
 const fake = vi.hoisted(() => ({ current: undefined as unknown as import('../helpers/fake-electron').FakeElectron }));
 vi.mock('electron', async () => {
@@ -107,6 +110,26 @@ describe('Electron shell (electron faked)', () => {
     fake.current.dialog.next = { canceled: false, filePaths: ['/home/u/Downloads'] };
     await expect(call('dialogs:chooseDirectory')).resolves.toEqual({ ok: true, value: '/home/u/Downloads' });
     await expect(call('transfers:download', download)).resolves.toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('keeps its settings with electron-store in a plain keydesk.json in its data folder, and never reads through a link put there', async () => {
+    const trusted = { senderFrame: { parent: null, url: fake.current.windows[0].loadedUrl! } };
+    const list = () => fake.current.handlers.get('credentials:list')!(trusted, undefined);
+    const settings = join(resolveHome(fake.current.userData), 'keydesk.json');
+    expect(JSON.parse(await readFile(settings, 'utf8'))).toMatchObject({ version: METADATA_VERSION, credentials: [] });
+    await expect(list()).resolves.toEqual({ ok: true, value: [] });
+
+    const world = await outside();
+    await rename(settings, `${settings}.kept`);
+    await world.plant('symlink to a file', settings);
+    await expect(list()).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'INTERNAL', message: `${settings} is a link; Keydesk keeps its settings only in a plain file and did not follow it.`, hint: expect.stringContaining('Replace the link') },
+    });
+    await world.expectUntouched();
+    await rm(settings);
+    await rename(`${settings}.kept`, settings);
+    await expect(list()).resolves.toEqual({ ok: true, value: [] });
   });
 
   it('copies secrets in main and clears them after 30 s unless something else was copied', async () => {

@@ -6,8 +6,7 @@ import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { AccountService } from '../../src-main/core/accounts/account-service';
 import { createS3Client } from '../../src-main/core/s3/client';
 import { CredentialVault } from '../../src-main/core/vault/credential-vault';
-import { MetadataStore } from '../../src-main/core/vault/metadata-store';
-import { SettingsFile } from '../../src-main/core/vault/settings-file';
+import { MetadataStore, openConfStore } from '../../src-main/core/vault/metadata-store';
 import { KeychainSecretStore } from '../../src-main/core/vault/secret-store';
 import { createRgwUser, type RgwUser } from '../helpers/rgw-users';
 
@@ -46,7 +45,7 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('Tray against a real RGW 
     home = await mkdtemp(join(tmpdir(), 'keydesk-tray-'));
     process.env.KEYDESK_HOME = home;
     reopen = () => {
-      const metadata = new MetadataStore(new SettingsFile(home));
+      const metadata = new MetadataStore(openConfStore(home));
       const secrets = new KeychainSecretStore(`Keydesk@${home}`);
       return { vault: new CredentialVault(metadata, secrets), accounts: new AccountService(metadata, secrets) };
     };
@@ -61,7 +60,7 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('Tray against a real RGW 
     credentialId = saved.id;
     accountId = account.id;
     // Saved 100 days ago: due under the default 90-day policy.
-    new MetadataStore(new SettingsFile(home)).putCredential({ ...saved, createdAt: new Date(Date.now() - 100 * 86_400_000).toISOString() });
+    new MetadataStore(openConfStore(home)).putCredential({ ...saved, createdAt: new Date(Date.now() - 100 * 86_400_000).toISOString() });
 
     await import('../../src-main/shell/main');
     fake.current.module.app.ready();

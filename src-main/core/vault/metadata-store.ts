@@ -1,9 +1,12 @@
+import Conf from 'conf';
 import { KeydeskError, type ErrorInfo } from '../errors';
 import { relabelGenerated } from './labels';
+import { linkGuarded } from './settings-guard';
 
 /**
- * Non-secret metadata (accounts, credentials' endpoints and key IDs, settings), kept in keydesk.json
- * (settings-file.ts). Secrets never go here.
+ * Non-secret metadata (accounts, credentials' endpoints and key IDs, settings). Backed by `conf` under
+ * Node and by electron-store (a `conf` subclass, same file) in the desktop app, both behind linkGuarded()
+ * (settings-guard.ts). Secrets never go here.
  */
 
 export type ChecksumMode = 'when-required' | 'when-supported';
@@ -69,7 +72,7 @@ export interface MetadataShape {
 
 export const METADATA_VERSION = 2;
 
-/** Where the metadata is kept: the whole document, read and replaced at once (SettingsFile). */
+/** The part of conf/electron-store Keydesk relies on. */
 export interface StoreBacking {
   store: Record<string, unknown>;
 }
@@ -85,6 +88,31 @@ const migrations: ((data: Record<string, unknown>) => Record<string, unknown>)[]
     version: 2,
   }),
 ];
+
+export const metadataSchema = {
+  version: { type: 'number' },
+  credentials: { type: 'array', items: { type: 'object', required: ['id', 'endpoint', 'accessKeyId'] } },
+  accounts: { type: 'array', items: { type: 'object', required: ['id', 'providerId'] } },
+  health: { type: 'object' },
+} as const;
+
+export function storeOptions(home: string) {
+  // configFileMode: readable by the user only (conf's default is 0o666 less the umask).
+  return { cwd: home, configName: 'keydesk', projectName: 'keydesk', schema: metadataSchema, clearInvalidConfig: false, configFileMode: 0o600 };
+}
+
+export function openConfStore(home: string): StoreBacking {
+  return linkGuarded(home, () => {
+    try {
+      return new Conf(storeOptions(home) as ConstructorParameters<typeof Conf>[0]) as unknown as StoreBacking;
+    } catch (error) {
+      throw new KeydeskError(
+        { code: 'INTERNAL', message: `The settings file in ${home} could not be read: ${(error as Error).message}` },
+        { cause: error },
+      );
+    }
+  });
+}
 
 export class MetadataStore {
   constructor(private readonly backing: StoreBacking) {

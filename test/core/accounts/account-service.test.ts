@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AccountService } from '../../../src-main/core/accounts/account-service';
-import { MetadataStore } from '../../../src-main/core/vault/metadata-store';
-import { SettingsFile } from '../../../src-main/core/vault/settings-file';
+import { MetadataStore, openConfStore } from '../../../src-main/core/vault/metadata-store';
 import type { SecretStore } from '../../../src-main/core/vault/secret-store';
 
 function memorySecrets(): SecretStore & { entries: Map<string, string> } {
@@ -20,7 +19,7 @@ function memorySecrets(): SecretStore & { entries: Map<string, string> } {
 
 async function service() {
   const secrets = memorySecrets();
-  const metadata = new MetadataStore(new SettingsFile(await mkdtemp(join(tmpdir(), 'keydesk-accounts-'))));
+  const metadata = new MetadataStore(openConfStore(await mkdtemp(join(tmpdir(), 'keydesk-accounts-'))));
   return { secrets, metadata, accounts: new AccountService(metadata, secrets) };
 }
 

@@ -7,8 +7,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { runImport } from '../../../src-main/core/ecosystem/importer';
 import { snippets } from '../../../src-main/core/ecosystem/snippets';
 import { CredentialVault } from '../../../src-main/core/vault/credential-vault';
-import { MetadataStore } from '../../../src-main/core/vault/metadata-store';
-import { SettingsFile } from '../../../src-main/core/vault/settings-file';
+import { MetadataStore, openConfStore } from '../../../src-main/core/vault/metadata-store';
 import { KeychainSecretStore } from '../../../src-main/core/vault/secret-store';
 import { createRgwUser } from '../../helpers/rgw-users';
 import { writeSampleHome } from './fixtures';
@@ -28,7 +27,7 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('import, then credential_
     const [a, r, s] = await Promise.all([createRgwUser(rgw, 'imp-aws'), createRgwUser(rgw, 'imp-rclone'), createRgwUser(rgw, 'imp-s3cmd')]);
     const home = await writeSampleHome({ endpoint: rgw.endpoint, aws: a, rclone: r, s3cmd: s });
     const keydeskHome = join(home, 'keydesk-home');
-    const vault = new CredentialVault(new MetadataStore(new SettingsFile(keydeskHome)), new KeychainSecretStore(`Keydesk@${keydeskHome}`));
+    const vault = new CredentialVault(new MetadataStore(openConfStore(keydeskHome)), new KeychainSecretStore(`Keydesk@${keydeskHome}`));
 
     const result = await runImport(vault, { home, env: {} }, ['aws:ceph', 'rclone:ceph-rclone', 's3cmd:default'], { removePlaintext: true });
     expect(result.imported).toHaveLength(3);

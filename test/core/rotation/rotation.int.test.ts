@@ -11,8 +11,7 @@ import { RotationEngine, type RotationDeps, type RotationProgress } from '../../
 import type { RotationPhase } from '../../../src-main/core/rotation/journal';
 import { createS3Client } from '../../../src-main/core/s3/client';
 import { CredentialVault } from '../../../src-main/core/vault/credential-vault';
-import { MetadataStore } from '../../../src-main/core/vault/metadata-store';
-import { SettingsFile } from '../../../src-main/core/vault/settings-file';
+import { MetadataStore, openConfStore } from '../../../src-main/core/vault/metadata-store';
 import { KeychainSecretStore, type SecretStore } from '../../../src-main/core/vault/secret-store';
 import { createRgwUser } from '../../helpers/rgw-users';
 
@@ -70,7 +69,7 @@ async function setup(capabilities: Partial<ProviderCapabilities> = {}) {
   const keychain = new KeychainSecretStore(`Keydesk@${home}`);
   const faults: Faults = {};
   const secrets = new FaultySecrets(keychain, faults);
-  const metadata = new MetadataStore(new SettingsFile(home));
+  const metadata = new MetadataStore(openConfStore(home));
   const vault = new CredentialVault(metadata, secrets);
   const accountService = new AccountService(metadata, keychain);
   const user = await createRgwUser(rgw, 'rot');

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { KeydeskError } from '../../../src-main/core/errors';
 import { CredentialVault } from '../../../src-main/core/vault/credential-vault';
-import { METADATA_VERSION, MetadataStore } from '../../../src-main/core/vault/metadata-store';
-import { SettingsFile } from '../../../src-main/core/vault/settings-file';
+import { METADATA_VERSION, MetadataStore, openConfStore } from '../../../src-main/core/vault/metadata-store';
 import { KeychainSecretStore, type SecretStore } from '../../../src-main/core/vault/secret-store';
 import { createRgwUser } from '../../helpers/rgw-users';
 
@@ -14,7 +13,7 @@ const rgw = inject('rgw');
 async function freshVault(secrets?: SecretStore) {
   const home = await mkdtemp(join(tmpdir(), 'keydesk-vault-'));
   const store = secrets ?? new KeychainSecretStore(`Keydesk@${home}`);
-  return { home, secrets: store, vault: new CredentialVault(new MetadataStore(new SettingsFile(home)), store) };
+  return { home, secrets: store, vault: new CredentialVault(new MetadataStore(openConfStore(home)), store) };
 }
 
 const brokenKeychain: SecretStore = {
@@ -66,11 +65,11 @@ describe('MetadataStore versions', () => {
   it('migrates an unversioned file and refuses one from a newer Keydesk', async () => {
     const home = await mkdtemp(join(tmpdir(), 'keydesk-meta-'));
     await writeFile(join(home, 'keydesk.json'), JSON.stringify({ credentials: [] }));
-    const store = new MetadataStore(new SettingsFile(home));
+    const store = new MetadataStore(openConfStore(home));
     expect(store.accounts()).toEqual([]);
     expect(JSON.parse(await readFile(join(home, 'keydesk.json'), 'utf8')).version).toBe(METADATA_VERSION);
 
     await writeFile(join(home, 'keydesk.json'), JSON.stringify({ version: 99, credentials: [], accounts: [] }));
-    expect(() => new MetadataStore(new SettingsFile(home))).toThrow(/newer Keydesk/);
+    expect(() => new MetadataStore(openConfStore(home))).toThrow(/newer Keydesk/);
   });
 });

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { snippets } from '../../../src-main/core/ecosystem/snippets';
 import { CredentialVault } from '../../../src-main/core/vault/credential-vault';
-import { METADATA_VERSION, MetadataStore, type CredentialRecord } from '../../../src-main/core/vault/metadata-store';
-import { SettingsFile } from '../../../src-main/core/vault/settings-file';
+import { METADATA_VERSION, MetadataStore, openConfStore, type CredentialRecord } from '../../../src-main/core/vault/metadata-store';
 import { findByProfile } from '../../../src-main/core/vault/profile-names';
 import type { SecretStore } from '../../../src-main/core/vault/secret-store';
 
@@ -97,11 +96,11 @@ describe('metadata migrations', () => {
     const home = await mkdtemp(join(tmpdir(), 'keydesk-migrate-'));
     const { version: _v, ...unversioned } = versionOne();
     await writeFile(join(home, 'keydesk.json'), JSON.stringify(unversioned));
-    const store = new MetadataStore(new SettingsFile(home));
+    const store = new MetadataStore(openConfStore(home));
     expect(store.credentials().find((c) => c.id === 'rotated')?.label).toBe('Lab Ceph: alice');
     const file = JSON.parse(await readFile(join(home, 'keydesk.json'), 'utf8')) as { version: number; health: object };
     expect(file).toMatchObject({ version: METADATA_VERSION, health: {} });
-    expect(() => new MetadataStore(new SettingsFile(home))).not.toThrow();
+    expect(() => new MetadataStore(openConfStore(home))).not.toThrow();
   });
 });
 
