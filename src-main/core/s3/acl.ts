@@ -45,7 +45,7 @@ async function load(ctx: ServerContext, target: AclTarget): Promise<AccessList> 
   const result = await s3Call(ctx.session, ctx.signal, (o) =>
     target.key === undefined
       ? ctx.session.client.send(expectBody(new GetBucketAclCommand({ Bucket: target.bucket }), { root: 'AccessControlPolicy' }, SPEC.what), o)
-      : ctx.session.client.send(expectBody(new GetObjectAclCommand({ Bucket: target.bucket, Key: target.key, VersionId: target.versionId }), { root: 'AccessControlPolicy' }, SPEC.what), o),
+      : ctx.session.client.send(expectBody(new GetObjectAclCommand({ Bucket: target.bucket, Key: target.key, VersionId: target.versionId }), { root: 'AccessControlPolicy', ofObject: true }, SPEC.what), o),
   );
   return {
     owner: { id: result.Owner?.ID ?? '', displayName: result.Owner?.DisplayName },
@@ -100,11 +100,70 @@ async function change(ctx: ServerContext, target: AclTarget, edit: (acl: AccessL
   });
 }
 
-/** Puts back grants an object had before a copy-in-place reset its ACL to owner-only. */
+/** The grants beyond the owner's own FULL_CONTROL: what a copy in place could lose. */
+export function extraGrants(acl: AccessList): AclGrant[] {
+  return acl.grants.filter((g) => !(g.grantee.type === 'CanonicalUser' && g.grantee.id === acl.owner.id && g.permission === 'FULL_CONTROL'));
+}
+
+/** The x-amz-grant-* headers of an object write (CopyObject, CreateMultipartUpload). */
+export interface GrantHeaders {
+  GrantFullControl?: string;
+  GrantRead?: string;
+  GrantReadACP?: string;
+  GrantWriteACP?: string;
+}
+
+const HEADER_OF: Partial<Record<Permission, keyof GrantHeaders>> = { FULL_CONTROL: 'GrantFullControl', READ: 'GrantRead', READ_ACP: 'GrantReadACP', WRITE_ACP: 'GrantWriteACP' };
+
+/**
+ * An object's ACL as the headers that give a copy in place the same ACL in the same request (no moment
+ * at owner-only, nothing left to put back if the work is cut short). Undefined when the ACL is the
+ * owner's alone, which is what a copy gets anyway, or when a grant cannot travel in a header.
+ */
+export function grantHeaders(acl: AccessList): GrantHeaders | undefined {
+  if (extraGrants(acl).length === 0) return undefined;
+  const headers: GrantHeaders = {};
+  for (const grant of acl.grants) {
+    const header = HEADER_OF[grant.permission];
+    const g = grant.grantee;
+    const value = g.type === 'CanonicalUser' ? g.id && `id="${g.id}"` : g.type === 'Group' ? g.uri && `uri="${g.uri}"` : g.email && `emailAddress="${g.email}"`;
+    if (!header || !value || /["\r\n]/.test(value.slice(value.indexOf('"') + 1, -1))) return undefined;
+    headers[header] = headers[header] ? `${headers[header]}, ${value}` : value;
+  }
+  return headers;
+}
+
+/**
+ * Makes sure an object has again the grants `acl` had beyond the owner's, after a copy in place (which
+ * resets the ACL where a server ignores grant headers). Not cancellable: it finishes what a completed
+ * copy started. When it cannot, the error names every grant to add by hand.
+ */
 export async function restoreGrants(ctx: ServerContext, target: AclTarget, acl: AccessList): Promise<void> {
-  const extra = acl.grants.filter((g) => !(g.grantee.type === 'CanonicalUser' && g.grantee.id === acl.owner.id && g.permission === 'FULL_CONTROL'));
-  if (extra.length === 0) return;
-  await change(ctx, target, (now) => [...now.grants, ...extra.filter((g) => !now.grants.some((n) => sameGrant(n, g)))]);
+  const wanted = extraGrants(acl);
+  if (wanted.length === 0) return;
+  const steady: ServerContext = { ...ctx, signal: undefined };
+  const missing = (now: AccessList) => wanted.filter((g) => !now.grants.some((n) => sameGrant(n, g)));
+  try {
+    if (missing(await load(steady, target)).length === 0) return;
+    await change(steady, target, (now) => [...now.grants, ...missing(now)]);
+  } catch (error) {
+    const reason = error instanceof KeydeskError ? error.message : String(error);
+    throw new KeydeskError(
+      {
+        code: error instanceof KeydeskError ? error.code : 'PROVIDER',
+        message: `"${target.key}" was changed, but Keydesk could not make sure it kept its permissions (a copy in place resets them to owner-only on some servers). Check them under Permissions… and grant again what is missing: ${wanted.map(describeGrant).join('; ')}.`,
+        hint: reason,
+      },
+      { cause: error },
+    );
+  }
+}
+
+/** "READ to bob", "READ to everyone (AllUsers)". */
+export function describeGrant(grant: AclGrant): string {
+  const g = grant.grantee;
+  const who = g.type === 'Group' ? (/AllUsers$/.test(g.uri ?? '') ? 'everyone (AllUsers)' : /AuthenticatedUsers$/.test(g.uri ?? '') ? 'any key holder (AuthenticatedUsers)' : (g.uri ?? 'a group')) : (g.id ?? g.email ?? 'unknown');
+  return `${grant.permission} to ${who}`;
 }
 
 /** True when anyone (AllUsers) or any key holder (AuthenticatedUsers) is granted something. */

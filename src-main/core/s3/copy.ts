@@ -11,10 +11,12 @@ import {
   type StorageClass,
 } from '@aws-sdk/client-s3';
 import { KeydeskError } from '../errors';
+import type { GrantHeaders } from './acl';
 import { BatchDeleter } from './batch-delete';
 import { countObjects, listObjectsUnder } from './listing';
 import { objectDetails, objectExists, type ObjectDetails } from './objects';
 import { runPool } from './pool';
+import { expectBody } from './raw-response';
 import { copySource, folderPrefix } from './uri';
 import { s3Call, type BatchOptions, type S3Session } from './session';
 
@@ -44,6 +46,8 @@ export interface ObjectWriteProperties {
   bucketKeyEnabled?: boolean;
   /** Undefined keeps the source's tags. */
   tags?: { Key: string; Value: string }[];
+  /** The ACL the copy is written with (a copy gets an owner-only ACL otherwise). */
+  grants?: GrantHeaders;
 }
 
 export interface CopyOptions {
@@ -55,6 +59,8 @@ export interface CopyOptions {
   signal?: AbortSignal;
   /** Writes the copy with these properties instead of the source's (edit properties in place). */
   replace?: ObjectWriteProperties;
+  /** The source's ETag when its properties were read: a source replaced since is refused, not mixed with them. */
+  expectEtag?: string;
 }
 
 const GB5 = 5 * 1024 ** 3;
@@ -63,6 +69,9 @@ const DEFAULT_COPY_PART = 512 * 1024 ** 2;
 /** Server-side copy (no bytes through this machine), keeping every property of the source unless `replace` gives new ones. */
 export async function copyObject(session: S3Session, from: ObjectRef, to: ObjectRef, options: CopyOptions = {}): Promise<void> {
   const source = await objectDetails(session, from.bucket, from.key, options.signal, from.versionId);
+  if (options.expectEtag !== undefined && source.etag !== options.expectEtag) {
+    throw new KeydeskError({ code: 'CONFLICT', message: `"${from.key}" was replaced while it was being changed; nothing was written. Open it again and repeat the change.` });
+  }
   if (source.size > (options.multipartThreshold ?? GB5)) {
     await multipartCopy(session, source, from.versionId, to, options);
     return;
@@ -116,6 +125,7 @@ function writeHeaders(p: ObjectWriteProperties) {
     ServerSideEncryption: p.serverSideEncryption as ServerSideEncryption | undefined,
     SSEKMSKeyId: kms ? p.kmsKeyId : undefined,
     BucketKeyEnabled: kms ? p.bucketKeyEnabled : undefined,
+    ...p.grants,
   };
 }
 
@@ -128,14 +138,13 @@ async function multipartCopy(session: S3Session, source: ObjectDetails, versionI
   const partSize = options.partSize ?? DEFAULT_COPY_PART;
   const properties = options.replace ?? propertiesOf(source);
   // A multipart upload starts without tags (RGW ignores them on CreateMultipartUpload): the source's are
-  // read, and put on the finished copy, unless replaced.
-  const tags =
-    properties.tags ??
-    (source.tagCount
-      ? (await s3Call(session, options.signal, (o) => session.client.send(new GetObjectTaggingCommand({ Bucket: source.bucket, Key: source.key, VersionId: versionId }), o))).TagSet?.map(
-          (t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }),
-        )
-      : undefined);
+  // read, and put on the finished copy, unless replaced. The read must answer with a tag set (not the
+  // object's bytes), or the server would not be sent the tags' PUT, which replaces bytes where unknown.
+  const readTags = () =>
+    s3Call(session, options.signal, (o) =>
+      session.client.send(expectBody(new GetObjectTaggingCommand({ Bucket: source.bucket, Key: source.key, VersionId: versionId }), { root: 'Tagging', emptyIsNone: true, ofObject: true }, 'object tags'), o),
+    );
+  const tags = properties.tags ?? (source.tagCount ? (await readTags()).TagSet?.map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })) : undefined);
   const { UploadId } = await s3Call(session, options.signal, (o) =>
     session.client.send(
       new CreateMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, ...writeHeaders(properties) }),
@@ -175,13 +184,23 @@ async function multipartCopy(session: S3Session, source: ObjectDetails, versionI
     await s3Call(session, undefined, (o) =>
       session.client.send(new CompleteMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, UploadId, MultipartUpload: { Parts: parts } }), o),
     );
-    if (tags?.length) {
-      await s3Call(session, undefined, (o) => session.client.send(new PutObjectTaggingCommand({ Bucket: to.bucket, Key: to.key, Tagging: { TagSet: tags } }), o));
-    }
   } catch (error) {
     // Not cancellable: this cleanup is what keeps parts from lingering (and billed) after a cancel.
     await s3Call(session, undefined, (o) => session.client.send(new AbortMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, UploadId }), o)).catch(() => {});
     throw error;
+  }
+  // The copy exists now: its tags are put on even after a cancel, and a failure says which ones are missing.
+  if (tags?.length) {
+    await s3Call(session, undefined, (o) => session.client.send(new PutObjectTaggingCommand({ Bucket: to.bucket, Key: to.key, Tagging: { TagSet: tags } }), o)).catch((error: unknown) => {
+      throw new KeydeskError(
+        {
+          code: error instanceof KeydeskError ? error.code : 'PROVIDER',
+          message: `"${to.key}" was copied, but its tags could not be put on it. Add them under Properties…: ${tags.map((t) => `${t.Key}=${t.Value}`).join(', ')}.`,
+          hint: error instanceof KeydeskError ? error.message : undefined,
+        },
+        { cause: error },
+      );
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 import { GetObjectTaggingCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { KeydeskError } from '../errors';
-import { readAcl, restoreGrants } from './acl';
+import { grantHeaders, readAcl, restoreGrants } from './acl';
 import { checkTags, type Tag } from './bucket-settings';
 import { copyObject, propertiesOf, type CopyOptions, type ObjectWriteProperties } from './copy';
 import { objectDetails, type ObjectDetails } from './objects';
@@ -43,7 +43,7 @@ export interface PropertyChange {
 
 async function loadTags(ctx: ServerContext, bucket: string, key: string, versionId?: string): Promise<Tag[]> {
   const result = await s3Call(ctx.session, ctx.signal, (o) =>
-    ctx.session.client.send(expectBody(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { root: 'Tagging', emptyIsNone: true }, TAGS.what), o),
+    ctx.session.client.send(expectBody(new GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }), { root: 'Tagging', emptyIsNone: true, ofObject: true }, TAGS.what), o),
   );
   return (result.TagSet ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
 }
@@ -108,7 +108,8 @@ function applyTagChange(current: Tag[], change: PropertyChange['tags']): Tag[] |
 
 /**
  * Applies `change` to one object (its latest version). Returns false when nothing differed, so no copy
- * (and, in a versioned bucket, no new version) was made.
+ * (and, in a versioned bucket, no new version) was made. Once the copy has been sent, the rest of the
+ * object's change (its grants, its tags) is finished even if the work is cancelled.
  */
 export async function updateObjectProperties(
   ctx: ServerContext,
@@ -125,49 +126,82 @@ export async function updateObjectProperties(
   const currentTags = change.tags ? await writeArea(ctx, TAGS, () => loadTags(ctx, bucket, key), () => loadTags(ctx, bucket, key)) : [];
   const tags = applyTagChange(currentTags, change.tags);
   if (!next && !tags) return false;
-  if (next) {
-    // The copy resets the ACL to owner-only; grants are read first (where the server has ACLs) and put back.
-    const acl = await readAcl(ctx, { bucket, key });
-    await copyObject(ctx.session, { bucket, key }, { bucket, key }, { ...copy, signal: ctx.signal, replace: next });
-    if (acl.state === 'ok') await restoreGrants(ctx, { bucket, key }, acl.value);
-  }
+  if (next) await copyInPlace(ctx, bucket, current, next, copy);
   if (tags) {
-    await writeArea(ctx, TAGS, () => loadTags(ctx, bucket, key), () =>
-      s3Call(ctx.session, ctx.signal, (o) => ctx.session.client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: tags } }), o)),
-    );
+    const steady = next ? { ...ctx, signal: undefined } : ctx;
+    await writeArea(steady, TAGS, () => loadTags(steady, bucket, key), () =>
+      s3Call(steady.session, steady.signal, (o) => steady.session.client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: tags } }), o)),
+    ).catch((error: unknown) => {
+      if (!next || !(error instanceof KeydeskError)) throw error;
+      throw new KeydeskError({ ...error.toJSON(), message: `The properties of "${key}" were changed, but its tags were not (it kept the ones it had): ${error.message}` }, { cause: error });
+    });
   }
   return true;
 }
 
 /**
+ * The copy of an object onto itself with new properties, keeping its ACL. The ACL is read first (a copy
+ * that cannot know it would silently reset it to owner-only, so it does not go ahead), sent along as
+ * grant headers, then checked and put back where the server ignored them, also after a copy that
+ * failed or was cancelled, since the server may have carried it out all the same.
+ */
+async function copyInPlace(ctx: ServerContext, bucket: string, current: ObjectDetails, next: ObjectWriteProperties, copy: Pick<CopyOptions, 'multipartThreshold' | 'partSize'>): Promise<void> {
+  const target = { bucket, key: current.key };
+  const acl = await readAcl(ctx, target);
+  if (acl.state === 'denied' || acl.state === 'error') {
+    const reason = acl.state === 'denied' ? acl.reason : acl.error.message;
+    throw new KeydeskError({
+      code: acl.state === 'denied' ? 'ACCESS_DENIED' : acl.error.code,
+      message: `"${current.key}" was not changed: its permissions (ACL) could not be read, and changing its properties would reset them to owner-only. ${reason}`,
+      hint: "Use a key that may read the object's permissions (READ_ACP), e.g. the owner's.",
+    });
+  }
+  const kept = acl.state === 'ok' ? acl.value : undefined;
+  try {
+    await copyObject(ctx.session, target, target, { ...copy, signal: ctx.signal, expectEtag: current.etag, replace: { ...next, grants: kept && grantHeaders(kept) } });
+  } catch (error) {
+    if (kept) await restoreGrants(ctx, target, kept);
+    throw error;
+  }
+  if (kept) await restoreGrants(ctx, target, kept);
+}
+
+/**
  * The same change on many objects, a few at a time, with progress; one object's refusal does not stop the
- * others (they are reported together at the end). Returns how many objects changed.
+ * others (they are reported together at the end). A cancel stops the rest: objects changed so far stay
+ * changed, the others are untouched. Returns how many objects changed.
  */
 export async function updateManyObjects(ctx: ServerContext, bucket: string, keys: string[], change: PropertyChange, options: BatchOptions = {}): Promise<number> {
   let done = 0;
   let changed = 0;
   const failures: { key: string; reason: string }[] = [];
   options.onProgress?.({ done, total: keys.length });
-  await runPool(
+  const cancelled = await runPool(
     keys,
     4,
     async (key, signal) => {
       try {
         if (await updateObjectProperties({ ...ctx, signal }, bucket, key, change)) changed++;
       } catch (error) {
-        if (signal.aborted) throw error;
+        // A cancel is not a failure; anything else is reported, also when it happened during a cancel.
+        if (signal.aborted && error instanceof KeydeskError && error.code === 'CANCELLED') throw error;
         failures.push({ key, reason: error instanceof KeydeskError ? error.message : String(error) });
       }
       options.onProgress?.({ done: ++done, total: keys.length });
     },
     options.signal,
+  ).then(
+    () => undefined,
+    (error: unknown) => error,
   );
   if (failures.length > 0) {
+    const others = failures.slice(1, 6).map((f) => `"${f.key}"`);
     throw new KeydeskError({
       code: 'PROVIDER',
-      message: `${failures.length} of ${keys.length} objects could not be changed; the first was "${failures[0].key}": ${failures[0].reason}`,
-      hint: `${changed} object(s) were changed.`,
+      message: `${failures.length} of ${keys.length} objects could not be changed${cancelled ? ' (then the work was cancelled)' : ''}; the first was "${failures[0].key}": ${failures[0].reason}`,
+      hint: `${changed} object(s) were changed.${others.length ? ` The others that failed: ${others.join(', ')}${failures.length > 6 ? ' and more' : ''}.` : ''}`,
     });
   }
+  if (cancelled) throw cancelled;
   return changed;
 }

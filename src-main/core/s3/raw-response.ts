@@ -11,8 +11,11 @@ import { KeydeskError } from '../errors';
 /**
  * What a settings GET must answer with to count as "the server implements this". `emptyIsNone`: an empty
  * body means "nothing set" (RGW 16 answers GetObjectTagging so for objects from multipart uploads).
+ * `ofObject`: the request names an object (?tagging, ?acl), so an answer carrying an ETag is the object
+ * itself: RGW and Swift send ETag with an object's bytes and never with a sub-resource's document, and
+ * a server that ignores the sub-resource sends the bytes, which may be empty or look like the document.
  */
-export type BodyExpectation = ({ root: string } | { json: true }) & { emptyIsNone?: boolean };
+export type BodyExpectation = ({ root: string } | { json: true }) & { emptyIsNone?: boolean; ofObject?: boolean };
 
 /** Settings documents are small (a policy ≤ 20 KB, 1000 lifecycle rules ~ 500 KB). */
 const MAX_SETTINGS_BODY = 2 * 1024 * 1024;
@@ -60,6 +63,10 @@ export function captureHeaders<C>(command: C, sink: (headers: Record<string, str
 export function expectBody<C>(command: C, expectation: BodyExpectation, what: string): C {
   return beforeParsing(command, 'keydeskExpectBody', async (response) => {
     if (response.statusCode < 200 || response.statusCode >= 300) return;
+    if (expectation.ofObject && response.headers?.etag !== undefined) {
+      (response.body as Readable | undefined)?.destroy?.();
+      throw new KeydeskError({ code: 'UNSUPPORTED', message: `This server does not implement ${what}: it answered the request with the object itself instead.` });
+    }
     const { buffer, found } = await readHead(response.body, expectation);
     if (found === 'empty' && expectation.emptyIsNone) {
       response.body = buffer;
