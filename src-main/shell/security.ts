@@ -1,8 +1,9 @@
 import type { Session, WebContents } from 'electron';
 
 /** Applied to every page Keydesk shows; the renderer's index.html carries the same policy as a meta tag. */
+/** worker-src: pdf.js's worker, from the app's own files (no blob: workers, no 'unsafe-eval', no wasm). */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; worker-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'";
 
 const ALLOWED_PERMISSIONS = new Set<string>(['clipboard-sanitized-write']);
 

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { createS3Client } from '../../src-main/core/s3/client';
 import type { RgwUser } from '../helpers/rgw-users';
 import type { RgwInfo } from '../servers/rgw';
@@ -14,6 +14,12 @@ export async function addCredential(page: Page, rgw: RgwInfo, user: RgwUser): Pr
   await page.getByLabel('Secret access key').fill(user.secretAccessKey);
   await page.getByRole('button', { name: 'Save' }).click();
   await page.getByRole('button', { name: 'Browse Buckets' }).click();
+}
+
+/** Opens a bucket from the bucket list. */
+export async function openBucket(page: Page, bucket: string): Promise<void> {
+  await page.getByRole('button', { name: bucket, exact: true }).click();
+  await expect(page.getByRole('region', { name: `Bucket ${bucket}` })).toBeVisible();
 }
 
 /** A row of the objects grid, by the exact text of its name cell. */

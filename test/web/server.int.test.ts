@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ let server: Awaited<ReturnType<typeof startWebServer>>;
 let origin: string;
 let token: string;
 let files: string;
+let rendererDir: string;
 
 function connect(query: string, headers: Record<string, string>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -33,7 +34,7 @@ function call(socket: WebSocket, channel: string, payload?: unknown): Promise<un
 describe('browser mode server', () => {
   beforeAll(async () => {
     process.env.KEYDESK_HOME = await mkdtemp(join(tmpdir(), 'keydesk-web-'));
-    const rendererDir = await mkdtemp(join(tmpdir(), 'keydesk-renderer-'));
+    rendererDir = await mkdtemp(join(tmpdir(), 'keydesk-renderer-'));
     files = await mkdtemp(join(tmpdir(), 'keydesk-web-files-'));
     server = await startWebServer({ rendererDir, version: '9.9.9', localFolders: [files] });
     const url = new URL(server.url);
@@ -91,5 +92,12 @@ describe('browser mode server', () => {
     expect(response.status).toBe(404);
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect((await fetch(`${origin}/`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it("serves module scripts as JavaScript (a module worker, pdf.js's, is refused with any other type)", async () => {
+    await writeFile(join(rendererDir, 'pdf.worker.mjs'), 'export {};');
+    const response = await fetch(`${origin}/pdf.worker.mjs`);
+    expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });

@@ -5,17 +5,18 @@ import { s3Call, type S3Session } from './session';
 
 /*
  * What an object's preview may show and how many of its bytes that takes. Main decides, from the
- * object's type and its first bytes (never from the renderer's say): images by their magic bytes, text
- * as text (the first TEXT_LIMIT bytes of a large one), PDFs not at all (see PreviewKind). Bytes reach
- * the renderer in ranged reads of at most CHUNK bytes, pinned to the ETag seen first.
+ * object's first bytes and type (never from the renderer's say): images and PDFs by their magic bytes,
+ * text as text (the first TEXT_LIMIT bytes of a large one). Bytes reach the renderer in ranged reads of
+ * at most CHUNK bytes, pinned to the ETag seen first.
  */
 
-/** 'pdf': recognised but not rendered (no viewer here runs without loosening the window's CSP); download instead. */
 export type PreviewKind = 'image' | 'text' | 'pdf' | 'none';
 
 export const PREVIEW_CHUNK = 256 * 1024;
 export const TEXT_LIMIT = 256 * 1024;
 export const IMAGE_LIMIT = 20 * 1024 * 1024;
+/** A PDF is read whole into the viewer's memory; larger ones are downloaded instead. */
+export const PDF_LIMIT = 50 * 1024 * 1024;
 
 export interface PreviewPlan {
   kind: PreviewKind;
@@ -27,7 +28,7 @@ export interface PreviewPlan {
   limit: number;
   /** Text larger than the limit: only its start is shown. */
   truncated: boolean;
-  /** Why there is no preview, for 'none' and 'pdf'. */
+  /** Why there is no preview, for 'none'. */
   reason?: string;
   /** The first chunk, read to decide the kind; it starts the preview. */
   first: Buffer;
@@ -35,20 +36,20 @@ export interface PreviewPlan {
 
 const TEXT_TYPES = /^(text\/|application\/(json|xml|yaml|x-yaml|javascript|x-sh|x-shellscript|toml|sql|csv|x-ndjson|ld\+json)|[^/]+\/[^;]*\+(json|xml))/i;
 const TEXT_EXTENSIONS = /\.(txt|text|log|md|markdown|csv|tsv|json|ndjson|jsonl|xml|ya?ml|toml|ini|conf|cfg|env|sh|bash|zsh|py|js|mjs|cjs|ts|tsx|jsx|css|scss|html?|svelte|vue|go|rs|java|kt|c|h|cc|cpp|hpp|cs|rb|php|pl|sql|r|swift|lua|tf|gradle|properties|gitignore|dockerfile|srt|vtt)$/i;
-const PDF = /\.pdf$/i;
 
 export async function planPreview(session: S3Session, bucket: string, key: string, versionId?: string, signal?: AbortSignal): Promise<PreviewPlan> {
   const details = await objectDetails(session, bucket, key, signal, versionId);
   const base = { size: details.size, etag: details.etag, truncated: false };
-  if (details.contentType?.toLowerCase().startsWith('application/pdf') || PDF.test(key)) {
-    return { ...base, kind: 'pdf', limit: 0, first: Buffer.alloc(0), reason: 'PDFs are not shown inside Keydesk: a PDF viewer would need the window to allow plug-ins or scripts from the file. Download it and open it with your PDF reader.' };
-  }
   if (details.size === 0) return { ...base, kind: 'text', limit: 0, first: Buffer.alloc(0) };
   const first = await readRange(session, bucket, key, details, 0, Math.min(details.size, PREVIEW_CHUNK), signal);
   const image = imageType(first);
   if (image) {
     if (details.size > IMAGE_LIMIT) return { ...base, kind: 'none', limit: 0, first: Buffer.alloc(0), reason: `The image is larger than ${IMAGE_LIMIT / 1024 / 1024} MiB; download it to view it.` };
     return { ...base, kind: 'image', mime: image, limit: details.size, first };
+  }
+  if (isPdf(first, details.contentType?.toLowerCase().startsWith('application/pdf') || /\.pdf$/i.test(key))) {
+    if (details.size > PDF_LIMIT) return { ...base, kind: 'none', limit: 0, first: Buffer.alloc(0), reason: `The PDF is larger than ${PDF_LIMIT / 1024 / 1024} MiB; download it to open it with your PDF reader.` };
+    return { ...base, kind: 'pdf', mime: 'application/pdf', limit: details.size, first };
   }
   if (TEXT_TYPES.test(details.contentType ?? '') || TEXT_EXTENSIONS.test(key) || looksLikeText(first)) {
     const limit = Math.min(details.size, TEXT_LIMIT);
@@ -91,6 +92,15 @@ export function imageType(bytes: Buffer): string | undefined {
   const head = bytes.subarray(0, 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart();
   if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(head)) return 'image/svg+xml';
   return undefined;
+}
+
+/**
+ * A PDF starts with its "%PDF-1.x" header; readers also accept it further into the first 1024 bytes
+ * (junk before it is common), which counts here for objects that say they are PDFs.
+ */
+export function isPdf(bytes: Buffer, declared: boolean): boolean {
+  const at = bytes.subarray(0, 1024).toString('latin1').search(/%PDF-[12]\.\d/);
+  return at === 0 || (at > 0 && declared);
 }
 
 /** No NUL bytes and mostly printable characters in the first chunk. */

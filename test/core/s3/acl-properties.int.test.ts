@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { addGrant, removeGrant } from '../../../src-main/core/s3/acl';
 import { readObjectProperties, updateManyObjects, updateObjectProperties } from '../../../src-main/core/s3/object-properties';
-import { planPreview, readRange, PREVIEW_CHUNK, TEXT_LIMIT } from '../../../src-main/core/s3/preview';
+import { planPreview, readRange, PDF_LIMIT, PREVIEW_CHUNK, TEXT_LIMIT } from '../../../src-main/core/s3/preview';
 import { ServerProfiles } from '../../../src-main/core/s3/server-profile';
 import type { S3Session } from '../../../src-main/core/s3/session';
 import { serverContext, type ServerContext } from '../../../src-main/core/s3/settings-area';
@@ -139,12 +139,16 @@ describe('sizes and previews', () => {
     expect(await measure(owner.session, b, ['a/', 'b/'], { withVersions: true })).toEqual({ objects: 25, bytes: 300, versions: { versions: 25, deleteMarkers: 0, bytes: 300 } });
   });
 
-  it('decides the preview in main: images by their bytes, text (first 256 KiB of a large one), PDFs not shown', async () => {
+  it('decides the preview in main: images and PDFs by their bytes, text (first 256 KiB of a large one)', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
     await put('pic.dat', png, { ContentType: 'application/octet-stream' });
     await put('fake.png', '<script>alert(1)</script>', { ContentType: 'image/png' });
     await put('big.log', 'line\n'.repeat(100_000));
-    await put('doc.pdf', '%PDF-1.4\n', { ContentType: 'application/pdf' });
+    await put('doc', '%PDF-1.4\n%…', { ContentType: 'application/octet-stream' });
+    await put('junk-first.pdf', 'junk\n%PDF-1.7\n');
+    await put('talks-about-pdf.txt', 'Files start with %PDF-1.7, like this one does not.');
+    await put('named.pdf', 'not a pdf at all', { ContentType: 'application/pdf' });
+    await put('huge.pdf', Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(PDF_LIMIT)]));
     await put('blob.bin', Buffer.from([0, 1, 2, 3, 0, 0, 255]));
     expect(await planPreview(owner.session, bucket, 'pic.dat')).toMatchObject({ kind: 'image', mime: 'image/png', limit: png.length });
     // Declared image/png but not an image: shown as text, never handed to <img> as what it claims.
@@ -152,7 +156,12 @@ describe('sizes and previews', () => {
     const log = await planPreview(owner.session, bucket, 'big.log');
     expect(log).toMatchObject({ kind: 'text', limit: TEXT_LIMIT, truncated: true, size: 500_000 });
     expect(log.first.length).toBe(PREVIEW_CHUNK);
-    expect(await planPreview(owner.session, bucket, 'doc.pdf')).toMatchObject({ kind: 'pdf', limit: 0, reason: expect.stringContaining('Download') });
+    // PDFs: by the "%PDF-" header at the start (further in only for objects that say they are PDFs), whole, up to 50 MiB.
+    expect(await planPreview(owner.session, bucket, 'doc')).toMatchObject({ kind: 'pdf', mime: 'application/pdf', limit: 13 });
+    expect(await planPreview(owner.session, bucket, 'junk-first.pdf')).toMatchObject({ kind: 'pdf', limit: 14 });
+    expect(await planPreview(owner.session, bucket, 'talks-about-pdf.txt')).toMatchObject({ kind: 'text' });
+    expect(await planPreview(owner.session, bucket, 'named.pdf')).toMatchObject({ kind: 'text' });
+    expect(await planPreview(owner.session, bucket, 'huge.pdf')).toMatchObject({ kind: 'none', limit: 0, reason: expect.stringContaining('larger than 50 MiB') });
     expect(await planPreview(owner.session, bucket, 'blob.bin')).toMatchObject({ kind: 'none' });
     const details = { etag: (await readObjectProperties(ctx, bucket, 'big.log')).etag };
     expect((await readRange(owner.session, bucket, 'big.log', details, 10, 20)).toString()).toBe('line\nline\n');
