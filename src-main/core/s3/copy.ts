@@ -44,7 +44,7 @@ export interface ObjectWriteProperties {
   serverSideEncryption?: string;
   kmsKeyId?: string;
   bucketKeyEnabled?: boolean;
-  /** Undefined keeps the source's tags. */
+  /** Undefined keeps the source's tags (where the server keeps them: RGW drops them when metadata is replaced). */
   tags?: { Key: string; Value: string }[];
   /** The ACL the copy is written with (a copy gets an owner-only ACL otherwise). */
   grants?: GrantHeaders;
@@ -85,7 +85,7 @@ export async function copyObject(session: S3Session, from: ObjectRef, to: Object
         CopySource: copySource(from.bucket, from.key, from.versionId),
         CopySourceIfMatch: source.etag,
         ...(replace && { MetadataDirective: 'REPLACE', ...writeHeaders(replace) }),
-        ...(replace?.tags && { TaggingDirective: 'REPLACE', Tagging: tagging(replace.tags) }),
+        ...(replace?.tags?.length && { TaggingDirective: 'REPLACE', Tagging: tagging(replace.tags) }),
       }),
       o,
     ),

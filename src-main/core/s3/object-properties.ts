@@ -1,4 +1,4 @@
-import { GetObjectTaggingCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectTaggingCommand, GetObjectTaggingCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { KeydeskError } from '../errors';
 import { grantHeaders, readAcl, restoreGrants } from './acl';
 import { checkTags, type Tag } from './bucket-settings';
@@ -123,29 +123,54 @@ export async function updateObjectProperties(
   }
   const current = await objectDetails(ctx.session, bucket, key, ctx.signal);
   const next = applyChange(current, change);
-  const currentTags = change.tags ? await writeArea(ctx, TAGS, () => loadTags(ctx, bucket, key), () => loadTags(ctx, bucket, key)) : [];
-  const tags = applyTagChange(currentTags, change.tags);
+  const before = await tagsToKeep(ctx, current, change, !!next);
+  const tags = before && applyTagChange(before, change.tags);
   if (!next && !tags) return false;
-  if (next) await copyInPlace(ctx, bucket, current, next, copy);
-  if (tags) {
-    const steady = next ? { ...ctx, signal: undefined } : ctx;
-    await writeArea(steady, TAGS, () => loadTags(steady, bucket, key), () =>
-      s3Call(steady.session, steady.signal, (o) => steady.session.client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: tags } }), o)),
-    ).catch((error: unknown) => {
-      if (!next || !(error instanceof KeydeskError)) throw error;
-      throw new KeydeskError({ ...error.toJSON(), message: `The properties of "${key}" were changed, but its tags were not (it kept the ones it had): ${error.message}` }, { cause: error });
-    });
-  }
+  if (next) await copyInPlace(ctx, bucket, current, next, before && (tags ?? before), copy);
+  else if (tags) await putTags(ctx, bucket, key, tags);
   return true;
 }
 
 /**
- * The copy of an object onto itself with new properties, keeping its ACL. The ACL is read first (a copy
- * that cannot know it would silently reset it to owner-only, so it does not go ahead), sent along as
- * grant headers, then checked and put back where the server ignored them, also after a copy that
- * failed or was cancelled, since the server may have carried it out all the same.
+ * The object's tags where a change must know them: to change them, or to keep them through a copy in
+ * place (RGW drops an object's tags whenever a copy replaces its metadata). Undefined when there are
+ * none Keydesk could keep: the server has no object tags, or will not show them and reports none.
  */
-async function copyInPlace(ctx: ServerContext, bucket: string, current: ObjectDetails, next: ObjectWriteProperties, copy: Pick<CopyOptions, 'multipartThreshold' | 'partSize'>): Promise<void> {
+async function tagsToKeep(ctx: ServerContext, current: ObjectDetails, change: PropertyChange, copies: boolean): Promise<Tag[] | undefined> {
+  const load = () => loadTags(ctx, current.bucket, current.key);
+  if (change.tags) return writeArea(ctx, TAGS, load, load);
+  if (!copies) return undefined;
+  const read = await readArea(ctx, TAGS, load);
+  if (read.state === 'ok') return read.value;
+  if ((current.tagCount ?? 0) > 0) {
+    const reason = read.state === 'error' ? read.error.message : read.reason;
+    throw new KeydeskError({
+      code: read.state === 'denied' ? 'ACCESS_DENIED' : read.state === 'error' ? read.error.code : 'UNSUPPORTED',
+      message: `"${current.key}" was not changed: it has ${current.tagCount} tag(s) that could not be read, and changing its properties could lose them. ${reason}`,
+    });
+  }
+  return undefined;
+}
+
+function putTags(ctx: ServerContext, bucket: string, key: string, tags: Tag[]): Promise<unknown> {
+  const load = () => loadTags(ctx, bucket, key);
+  return writeArea(ctx, TAGS, load, () =>
+    s3Call(ctx.session, ctx.signal, (o) =>
+      tags.length === 0
+        ? ctx.session.client.send(new DeleteObjectTaggingCommand({ Bucket: bucket, Key: key }), o)
+        : ctx.session.client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: tags } }), o),
+    ),
+  );
+}
+
+/**
+ * The copy of an object onto itself with new properties, keeping its ACL and its tags (`tags`: what it
+ * must carry afterwards; undefined where the server has none). The ACL is read first (a copy that
+ * cannot know it would silently reset it to owner-only, so it does not go ahead); grants and tags are
+ * sent along with the copy, then checked and put back where the server ignored them, also after a copy
+ * that failed or was cancelled, since the server may have carried it out all the same.
+ */
+async function copyInPlace(ctx: ServerContext, bucket: string, current: ObjectDetails, next: ObjectWriteProperties, tags: Tag[] | undefined, copy: Pick<CopyOptions, 'multipartThreshold' | 'partSize'>): Promise<void> {
   const target = { bucket, key: current.key };
   const acl = await readAcl(ctx, target);
   if (acl.state === 'denied' || acl.state === 'error') {
@@ -157,13 +182,37 @@ async function copyInPlace(ctx: ServerContext, bucket: string, current: ObjectDe
     });
   }
   const kept = acl.state === 'ok' ? acl.value : undefined;
+  const settle = async () => {
+    const outcomes = await Promise.allSettled([kept && restoreGrants(ctx, target, kept), tags && restoreTags(ctx, bucket, current.key, tags)]);
+    const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new KeydeskError({ code: 'PROVIDER', message: failures.map((f) => (f instanceof Error ? f.message : String(f))).join(' ') });
+  };
   try {
-    await copyObject(ctx.session, target, target, { ...copy, signal: ctx.signal, expectEtag: current.etag, replace: { ...next, grants: kept && grantHeaders(kept) } });
+    await copyObject(ctx.session, target, target, { ...copy, signal: ctx.signal, expectEtag: current.etag, replace: { ...next, grants: kept && grantHeaders(kept), tags } });
   } catch (error) {
-    if (kept) await restoreGrants(ctx, target, kept);
+    await settle();
     throw error;
   }
-  if (kept) await restoreGrants(ctx, target, kept);
+  await settle();
+}
+
+/** Makes sure an object carries `tags` after a copy in place; not cancellable; a failure names the tags. */
+async function restoreTags(ctx: ServerContext, bucket: string, key: string, tags: Tag[]): Promise<void> {
+  const steady: ServerContext = { ...ctx, signal: undefined };
+  const same = (a: Tag[]) => JSON.stringify([...a].sort((x, y) => x.Key.localeCompare(y.Key))) === JSON.stringify([...tags].sort((x, y) => x.Key.localeCompare(y.Key)));
+  try {
+    if (!same(await loadTags(steady, bucket, key))) await putTags(steady, bucket, key, tags);
+  } catch (error) {
+    throw new KeydeskError(
+      {
+        code: error instanceof KeydeskError ? error.code : 'PROVIDER',
+        message: `"${key}" was changed, but Keydesk could not make sure it kept its tags (a copy in place drops them on some servers). Check them under Properties…${tags.length ? ` and add again what is missing: ${tags.map((t) => `${t.Key}=${t.Value}`).join(', ')}` : ''}.`,
+        hint: error instanceof Error ? error.message : String(error),
+      },
+      { cause: error },
+    );
+  }
 }
 
 /**

@@ -60,7 +60,7 @@ describe('a copy in place keeps the ACL', () => {
     const { ctx, session } = await tamperedContext((command) => {
       if (command === 'PutObjectAclCommand') throw new Error('PutObjectAcl is not expected here');
     });
-    await put('single.txt', 'one');
+    await put('single.txt', 'one', { Tagging: 'keep=me' });
     await put('multi.bin', randomBytes(11 * MiB), { Tagging: 'keep=me' });
     for (const key of ['single.txt', 'multi.bin']) {
       await addGrant(setup, { bucket, key }, other.user.uid, 'READ');
@@ -68,7 +68,28 @@ describe('a copy in place keeps the ACL', () => {
       expect((await head(key)).CacheControl).toBe('max-age=5');
       expect(await otherReads(key), key).toBe(true);
     }
-    expect((await readObjectProperties(ctx, bucket, 'multi.bin')).tags).toEqual({ state: 'ok', value: [{ Key: 'keep', Value: 'me' }] });
+    for (const key of ['single.txt', 'multi.bin']) expect((await readObjectProperties(ctx, bucket, key)).tags, key).toEqual({ state: 'ok', value: [{ Key: 'keep', Value: 'me' }] });
+    session.client.destroy();
+  });
+
+  it('keeps the tags RGW drops whenever a copy replaces metadata, and names them when it cannot', async () => {
+    // (RGW 16 leaves a copy with MetadataDirective REPLACE without tags, whatever TaggingDirective says.)
+    await put('tagged.txt', 'six', { Tagging: 'team=alpha&stage=final' });
+    const ctx = await serverContext(owner.session, new ServerProfiles(), bucket);
+    await updateObjectProperties(ctx, bucket, 'tagged.txt', { cacheControl: 'max-age=6' });
+    expect((await readObjectProperties(ctx, bucket, 'tagged.txt')).tags).toEqual({ state: 'ok', value: expect.arrayContaining([{ Key: 'team', Value: 'alpha' }, { Key: 'stage', Value: 'final' }]) });
+    // Removing every tag together with a property change leaves none.
+    await updateObjectProperties(ctx, bucket, 'tagged.txt', { cacheControl: 'max-age=7', tags: { replace: [] } });
+    expect((await readObjectProperties(ctx, bucket, 'tagged.txt')).tags).toEqual({ state: 'ok', value: [] });
+
+    await put('untagged-later.txt', 'seven', { Tagging: 'team=beta' });
+    const { ctx: failing, session } = await tamperedContext((command) => {
+      if (command === 'PutObjectTaggingCommand') throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    });
+    await expect(updateObjectProperties(failing, bucket, 'untagged-later.txt', { cacheControl: 'max-age=8' })).rejects.toMatchObject({
+      message: expect.stringMatching(/"untagged-later\.txt" was changed, but .* tags .*team=beta/),
+    });
+    expect((await head('untagged-later.txt')).CacheControl).toBe('max-age=8');
     session.client.destroy();
   });
 
