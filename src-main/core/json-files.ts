@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readOwnFile } from './safe-files';
+import { KeydeskError } from './errors';
+import { ensureOwnFolder, readOwnFile, removeName, syncFolder, writeFileAtomic } from './safe-files';
 
 /**
  * Parses one JSON file of Keydesk's own state; a missing or unreadable file (cut short by a crash mid-write
@@ -33,4 +34,47 @@ export async function readJsonFiles<T>(dir: string, wanted: (name: string) => bo
       }),
   );
   return found;
+}
+
+/** One JSON file per record (`<dir>/<id>.json`), each written atomically and durably (safe-files.ts): the rotation journals. */
+export class JsonRecordDir<T extends { id: string }> {
+  /** `what` names the records in the error a failed write gives ("The rotation journal"). */
+  constructor(
+    readonly dir: string,
+    private readonly what: string,
+  ) {}
+
+  async save(record: T): Promise<void> {
+    try {
+      await ensureOwnFolder(this.dir);
+      await writeFileAtomic(this.file(record.id), JSON.stringify(record, null, 2));
+    } catch (error) {
+      throw new KeydeskError({ code: 'INTERNAL', message: `${this.what} in ${this.dir} could not be written: ${(error as Error).message}` }, { cause: error });
+    }
+  }
+
+  async get(id: string): Promise<T | undefined> {
+    return /^[\w-]+$/.test(id) ? readJsonFile<T>(this.file(id)) : undefined;
+  }
+
+  /** Removed for good: the folder is synced, so a power cut cannot bring the record back. */
+  async remove(id: string): Promise<void> {
+    await removeName(this.file(id));
+    await syncFolder(this.dir);
+  }
+
+  /** Unreadable files (cut short by a crash mid-write of an old version) are skipped, not fatal. */
+  async all(): Promise<T[]> {
+    return (await readJsonFiles<T>(this.dir)).map((entry) => entry.value);
+  }
+
+  /** At start only: temp files of writes cut short by a crash (the files they were meant to replace are whole). */
+  async removeStaleTemps(): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    await Promise.all(names.filter((n) => n.endsWith('.tmp')).map((n) => removeName(join(this.dir, n)).catch(() => {})));
+  }
+
+  private file(id: string): string {
+    return join(this.dir, `${id}.json`);
+  }
 }

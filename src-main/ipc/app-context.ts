@@ -5,7 +5,11 @@ import { AccountService } from '../core/accounts/account-service';
 import { PathGrants } from '../core/path-grants';
 import { PlaintextFinder } from '../core/plaintext/finder';
 import { keychainService } from '../core/paths';
+import { clockFromEnv, type Clock } from '../core/clock';
+import { log } from '../core/redact';
 import { RotationEngine } from '../core/rotation/engine';
+import { RotationLocks } from '../core/rotation/locks';
+import { RevocationService } from '../core/rotation/revocations';
 import { CredentialVault } from '../core/vault/credential-vault';
 import { KeyHealthMonitor } from '../core/vault/key-health';
 import { MetadataStore, openConfStore, type StoreBacking } from '../core/vault/metadata-store';
@@ -28,6 +32,10 @@ export interface AppContext {
   accounts: AccountService;
   events: EventBus;
   rotation: RotationEngine;
+  /** Old keys in their grace period, and the scheduler that revokes them when due. */
+  revocations: RevocationService;
+  /** Keydesk's time: the system clock, shifted only in test homes (KEYDESK_TEST_CLOCK_OFFSET_MS). */
+  clock: Clock;
   /** How to run `credential-process` on this machine, for "Use in…" credential_process lines. */
   cliCommand: string;
   /** Directory for resumable-transfer and rotation journals. */
@@ -66,6 +74,7 @@ export interface AppContextOptions {
   secrets?: SecretStore;
   cliCommand: string;
   dialogs?: LocalDialogs;
+  clock?: Clock;
 }
 
 export function createAppContext(options: AppContextOptions): AppContext {
@@ -97,6 +106,20 @@ export function createAppContext(options: AppContextOptions): AppContext {
       folders: metadata.plaintextFolders().filter((folder) => options.mode === 'desktop' || pathGrants.allows(folder, 'read')),
     }),
   });
+  const clock = options.clock ?? clockFromEnv(process.env, options.home !== options.defaultHome);
+  const locks = new RotationLocks();
+  const credentialsChanged = (ids: string[]) => events.emit('credentials:changed', { ids });
+  const revocations = new RevocationService({
+    vault,
+    secrets,
+    accounts,
+    stateDir,
+    clock,
+    locks,
+    onChanged: (ids) => events.emit('rotation:pending', { ids }),
+    onCredentialsChanged: credentialsChanged,
+    onNotice: (notice) => events.emit('rotation:notice', notice),
+  });
   return {
     mode: options.mode,
     version: options.version,
@@ -112,9 +135,17 @@ export function createAppContext(options: AppContextOptions): AppContext {
       secrets,
       accounts,
       stateDir,
+      clock,
+      locks,
       onProgress: (progress) => events.emit('rotation:progress', progress),
-      onCredentialsChanged: (ids) => events.emit('credentials:changed', { ids }),
+      onCredentialsChanged: credentialsChanged,
+      onPendingChanged: (ids) => {
+        events.emit('rotation:pending', { ids });
+        revocations.reschedule();
+      },
     }),
+    revocations,
+    clock,
     stateDir,
     cliCommand: options.cliCommand,
     openLink: options.openLink,
@@ -125,4 +156,18 @@ export function createAppContext(options: AppContextOptions): AppContext {
     pathGrants,
     plaintext,
   };
+}
+
+/**
+ * At start (desktop and browser mode alike): rotations cut short by a crash or quit are settled, then old
+ * keys whose grace period ran out while Keydesk was closed are revoked (after the use check), and the
+ * scheduler keeps time from then on.
+ */
+export async function startRotationWork(ctx: AppContext): Promise<void> {
+  const results = await ctx.rotation.recoverRotations().catch((error: unknown) => {
+    log.warn(`Recovering rotations failed: ${(error as Error).message}`);
+    return [];
+  });
+  for (const failed of results.filter((r) => r.outcome === 'failed')) log.warn(`Unfinished rotation ${failed.rotationId}: ${failed.error?.message ?? ''}`);
+  await ctx.revocations.start().catch((error: unknown) => log.warn(`Starting the revocation scheduler failed: ${(error as Error).message}`));
 }

@@ -30,9 +30,16 @@ export const channelNames = [
   'keys:save',
   'keys:setDescription',
   'keys:setOwnerSuspended',
+  'rotation:plan',
   'rotation:run',
   'rotation:cancel',
   'rotation:due',
+  'rotation:pending',
+  'rotation:lastUsed',
+  'rotation:revokeNow',
+  'rotation:extend',
+  'rotation:restore',
+  'rotation:forget',
   'import:scan',
   'import:test',
   'import:run',
@@ -89,7 +96,18 @@ export const channelNames = [
   'dialogs:dropped',
 ] as const;
 
-export const eventNames = ['credentials:changed', 'credentials:health', 'accounts:changed', 'rotation:progress', 'app:navigate', 'operations:progress', 'plaintext:progress', 'transfers:event'] as const;
+export const eventNames = [
+  'credentials:changed',
+  'credentials:health',
+  'accounts:changed',
+  'rotation:progress',
+  'rotation:pending',
+  'rotation:notice',
+  'app:navigate',
+  'operations:progress',
+  'plaintext:progress',
+  'transfers:event',
+] as const;
 
 /** IPC channel prefix for main → renderer events. */
 export const EVENT_PREFIX = 'keydesk-event:';

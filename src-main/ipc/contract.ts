@@ -21,6 +21,7 @@ import { versionChannels } from './channels/versions';
 import { plaintextChannels, type PlaintextProgress } from './channels/plaintext';
 import { dialogChannels, transferChannels, type TransfersEvent } from './channels/transfers';
 import type { RotationProgress } from '../core/rotation/engine';
+import type { RevocationNotice } from '../core/rotation/revocations';
 
 /**
  * The one IPC contract: `'area:verb'` → payload schema and result type. Main registers exactly these
@@ -64,8 +65,12 @@ export interface Events {
   'accounts:changed': { ids: string[] };
   /** Each step of a running rotation, for progress in the UI and the tray. */
   'rotation:progress': RotationProgress;
-  /** Main asks the window to show a screen (tray "Browse Buckets"). */
-  'app:navigate': { view: 'browse'; credentialId: string };
+  /** Old keys waiting to be revoked were added, changed or removed. */
+  'rotation:pending': { ids: string[] };
+  /** A scheduled revocation happened, was refused (old key used after the switch) or failed: the tray notifies. */
+  'rotation:notice': RevocationNotice;
+  /** Main asks the window to show a screen: tray "Browse Buckets", "Rotate now…", "Revoke now…", "Restore old key…". */
+  'app:navigate': AppNavigation;
   /**
    * Progress of a batch operation (empty bucket, delete, move, properties, sizes) started with an
    * operationId; `total` 0 = not known (sizes count as they go, with `bytes`).
@@ -77,6 +82,11 @@ export interface Events {
   'transfers:event': TransfersEvent;
 }
 export type EventName = keyof Events;
+
+export type AppNavigation =
+  | { view: 'browse'; credentialId: string }
+  | { view: 'rotate'; credentialId: string }
+  | { view: 'revocation'; revocationId: string; action: 'revoke' | 'restore' };
 
 /**
  * Methods whose callers pass something other than the payload. Dropped files: a page cannot make a File

@@ -8,7 +8,8 @@ import { httpsOnly } from '../core/links';
 import { SecretClipboard } from '../core/secret-clipboard';
 import { resolveHome } from '../core/paths';
 import { log } from '../core/redact';
-import { createAppContext } from '../ipc/app-context';
+import { createAppContext, startRotationWork } from '../ipc/app-context';
+import type { AppNavigation } from '../ipc/contract';
 import { createHandlers } from '../ipc/handlers';
 import { forwardEvents, registerIpc } from './ipc';
 import { rendererLocation } from './renderer-location';
@@ -60,13 +61,13 @@ function showWindow(): void {
   mainWindow.focus();
 }
 
-/** Tray "Browse Buckets": a window opened just now learns where to go once its page has loaded. */
-function browseBuckets(credentialId: string): void {
+/** Tray entries that open a screen: a window opened just now learns where to go once its page has loaded. */
+function navigate(target: AppNavigation): void {
   const opening = !mainWindow || mainWindow.isDestroyed();
   showWindow();
-  const navigate = () => context.events.emit('app:navigate', { view: 'browse', credentialId });
-  if (opening) mainWindow?.webContents.once('did-finish-load', navigate);
-  else navigate();
+  const send = () => context.events.emit('app:navigate', target);
+  if (opening) mainWindow?.webContents.once('did-finish-load', send);
+  else send();
 }
 
 const store = linkGuarded(home, () => new ElectronStore({ ...storeOptions(home), name: 'keydesk' } as ConstructorParameters<typeof ElectronStore>[0]));
@@ -124,14 +125,9 @@ app.on('window-all-closed', () => {
 void app.whenReady().then(() => {
   applySessionPolicy(session.defaultSession);
   registerIpc(ipcMain, createHandlers(context), location.isAppUrl);
-  createTray({ iconPath: join(resources, 'tray.png'), context, show: showWindow, browse: browseBuckets, quit: () => app.quit() });
-  // Rotations cut short by a crash or quit; a new rotation of the same key settles its own first anyway.
-  void context.rotation.recoverRotations().then(
-    (results) => {
-      for (const failed of results.filter((r) => r.outcome === 'failed')) log.warn(`Unfinished rotation ${failed.rotationId}: ${failed.error?.message ?? ''}`);
-    },
-    (error: unknown) => log.warn(`Recovering rotations failed: ${(error as Error).message}`),
-  );
+  createTray({ iconPath: join(resources, 'tray.png'), context, show: showWindow, navigate, quit: () => app.quit() });
+  // Rotations cut short by a crash or quit, then old keys whose grace period ran out while Keydesk was closed.
+  void startRotationWork(context);
   void context.transfers.resumePending().catch((error: unknown) => log.warn(`Resuming transfers failed: ${(error as Error).message}`));
   context.health.start();
   showWindow();

@@ -1,13 +1,15 @@
 import { app, clipboard, Menu, Notification, Tray, nativeImage } from 'electron';
 import { toErrorInfo } from '../core/errors';
 import type { AppContext } from '../ipc/app-context';
+import type { AppNavigation, Events } from '../ipc/contract';
 import { trayMenuTemplate, trayModel, trayTooltip, type TrayActions, type TrayModel } from './tray-menu';
 
 export interface TrayOptions {
   iconPath: string;
   context: AppContext;
   show(): void;
-  browse(credentialId: string): void;
+  /** Shows the window at a screen: Browse Buckets, the rotation dialog, a revoke/restore confirmation. */
+  navigate(target: AppNavigation): void;
   quit(): void;
   /** How often saved keys are checked for due rotation. */
   checkIntervalMs?: number;
@@ -15,14 +17,18 @@ export interface TrayOptions {
 
 export interface TrayController {
   tray: Tray;
-  refresh(): TrayModel;
+  refresh(): Promise<TrayModel>;
   /** Updates badge and tooltip, and notifies about keys that became due since the last notification. */
-  checkDue(): void;
+  checkDue(): Promise<void>;
 }
 
 const FOUR_HOURS = 4 * 60 * 60 * 1000;
 
-/** The tray keeps Keydesk reachable after its window is closed, and shows which keys need rotating. */
+/**
+ * The tray keeps Keydesk reachable after its window is closed, shows which keys need rotating and which old
+ * keys wait to be revoked, and notifies when a scheduled revocation happened or was refused. Everything
+ * that changes or ends a key opens the window first, where the user sees what will happen.
+ */
 export function createTray(options: TrayOptions): TrayController {
   const { context } = options;
   const tray = new Tray(nativeImage.createFromPath(options.iconPath));
@@ -31,43 +37,40 @@ export function createTray(options: TrayOptions): TrayController {
   const actions: TrayActions = {
     show: options.show,
     quit: options.quit,
-    browse: options.browse,
+    browse: (credentialId) => options.navigate({ view: 'browse', credentialId }),
     copyAccessKeyId: (id) => clipboard.writeText(context.vault.get(id).accessKeyId),
-    rotate: (id) => void rotate(id),
+    rotate: (credentialId) => options.navigate({ view: 'rotate', credentialId }),
+    revokeNow: (revocationId) => options.navigate({ view: 'revocation', revocationId, action: 'revoke' }),
+    restore: (revocationId) => options.navigate({ view: 'revocation', revocationId, action: 'restore' }),
+    extend: (revocationId, days) => void extend(revocationId, days),
   };
 
-  function refresh(): TrayModel {
+  async function refresh(): Promise<TrayModel> {
     const accounts = context.accounts.list().map((a) => ({ id: a.id, label: a.label, canRotate: a.provider.capabilities.rotation !== 'none' }));
     const failing = (id: string) => {
       const health = context.metadata.health(id);
       return health?.failure && health.accessKeyId === context.vault.get(id).accessKeyId ? health.failure.reason : undefined;
     };
-    const model = trayModel(context.vault.list(), accounts, (id) => context.rotation.isRunning(id), new Date(), failing);
+    const pending = await context.revocations.list().catch(() => []);
+    const model = trayModel(context.vault.list(), accounts, (id) => context.rotation.isRunning(id), new Date(context.clock.now()), failing, pending);
     tray.setToolTip(trayTooltip(model));
     tray.setContextMenu(Menu.buildFromTemplate(trayMenuTemplate(model, actions)));
     // Dock/launcher badge where the desktop shows one (macOS, Unity launchers); a no-op elsewhere.
-    app.setBadgeCount(model.dueCount);
+    app.setBadgeCount(model.dueCount + model.attentionCount);
     return model;
   }
 
-  async function rotate(credentialId: string): Promise<void> {
-    const { label } = context.vault.get(credentialId);
+  async function extend(revocationId: string, days: number): Promise<void> {
     try {
-      const result = await context.rotation.rotate(credentialId);
-      notified.delete(credentialId);
-      notify('Key rotated', `${label} now uses ${result.newAccessKeyId}; the old key was ${result.revoked}.`);
+      const entry = await context.revocations.extend(revocationId, days);
+      notify('Grace period extended', `${entry.retiring.accessKeyId} (${entry.label}) keeps working until ${new Date(entry.dueAt).toLocaleString()}.`);
     } catch (error) {
-      const info = toErrorInfo(error);
-      notify('Rotation failed', `${label}: ${info.message}`);
-      // The tray cannot ask for the confirmation a regenerate-in-place rotation needs; the window can.
-      if (info.providerCode === 'ConfirmationRequired') options.show();
-    } finally {
-      refresh();
+      notify('Could not extend', toErrorInfo(error).message);
     }
   }
 
-  function checkDue(): void {
-    const model = refresh();
+  async function checkDue(): Promise<void> {
+    const model = await refresh();
     const fresh = model.groups.flatMap((g) => g.keys).filter((k) => k.due && !notified.has(k.credentialId));
     if (!fresh.length) return;
     for (const key of fresh) notified.add(key.credentialId);
@@ -82,11 +85,15 @@ export function createTray(options: TrayOptions): TrayController {
     notification.show();
   }
 
-  context.events.subscribe((event) => {
-    if (event === 'credentials:changed' || event === 'credentials:health' || event === 'accounts:changed' || event === 'rotation:progress') refresh();
+  context.events.subscribe((event, payload) => {
+    if (event === 'rotation:notice') {
+      const notice = payload as Events['rotation:notice'];
+      notify(notice.title, notice.body);
+    }
+    if (event === 'credentials:changed' || event === 'credentials:health' || event === 'accounts:changed' || event === 'rotation:progress' || event === 'rotation:pending') void refresh();
   });
   tray.on('click', options.show);
-  checkDue();
-  setInterval(checkDue, options.checkIntervalMs ?? FOUR_HOURS).unref();
+  void checkDue();
+  setInterval(() => void checkDue(), options.checkIntervalMs ?? FOUR_HOURS).unref();
   return { tray, refresh, checkDue };
 }

@@ -10,7 +10,7 @@ import { cliCommand } from '../core/ecosystem/snippets';
 import { resolveHome } from '../core/paths';
 import { resolveLinks } from '../core/path-grants';
 import { log } from '../core/redact';
-import { createAppContext } from '../ipc/app-context';
+import { createAppContext, startRotationWork } from '../ipc/app-context';
 import { createHandlers } from '../ipc/handlers';
 import { serveBridge, type BridgeLimits } from './bridge';
 import { refuse, StaticFiles } from './static-files';
@@ -64,8 +64,8 @@ export async function startWebServer(options: WebServerOptions): Promise<{ url: 
     openLink: async (url) => log.info(`Open this link in your browser: ${url}`),
     cliCommand: cliCommand(process.execPath, join(__dirname, 'cli.js')),
   });
-  // Rotations cut short by a crash; a new rotation of the same key settles its own first anyway.
-  void context.rotation.recoverRotations().catch((error: unknown) => log.warn(`Recovering rotations failed: ${(error as Error).message}`));
+  // Rotations cut short by a crash, then old keys whose grace period ran out while Keydesk was stopped.
+  void startRotationWork(context);
   // Transfers interrupted by the last stop continue where their journals left them.
   void context.transfers.resumePending().catch((error: unknown) => log.warn(`Resuming transfers failed: ${(error as Error).message}`));
   // Whether saved keys still work: checked in the background, spaced apart.
@@ -143,6 +143,7 @@ export async function startWebServer(options: WebServerOptions): Promise<{ url: 
     url: `http://127.0.0.1:${port}/#token=${token}`,
     close: async () => {
       context.health.stop();
+      context.revocations.stop();
       await context.transfers.shutdown();
       await new Promise<void>((resolve) => {
         for (const client of sockets.clients) client.terminate();

@@ -21,7 +21,10 @@ export interface ProviderCapabilities {
    * stops at once ("Reset key" on clouds with one key per region and no delete).
    */
   resetReplacesKey?: boolean;
-  /** Old secret may stay valid for a chosen number of minutes after regenerating (Dell ECS). */
+  /**
+   * The provider itself can end the existing secret after a chosen number of minutes when a new one is
+   * added or regenerated (Dell ECS): rotation's grace period then holds even while Keydesk is closed.
+   */
   hasGracePeriod: boolean;
   canEditDescription: boolean;
   /** Keys carry a description given when they are made, even where it cannot be edited later (GleSYS). */
@@ -32,6 +35,7 @@ export interface ProviderCapabilities {
   hasRoles: boolean;
   keysForOtherUsers: boolean;
   canSuspendOwner: boolean;
+  /** The provider records when each key was last used (`ProviderSession.lastUsed`, `AccessKeyInfo.lastUsedAt`). */
   reportsLastUsed: boolean;
   /** Keys can be limited to some buckets (DigitalOcean Spaces grants). */
   bucketGrants?: boolean;
@@ -142,6 +146,8 @@ export interface CreateKeyOptions extends KeyScope {
   description?: string;
   /** Only where capabilities.bucketGrants; none means access to every bucket. */
   grants?: BucketGrant[];
+  /** Only where capabilities.hasGracePeriod: the owner's existing secret stops working after this many minutes. */
+  existingKeyGraceMinutes?: number;
 }
 
 export interface RegenerateOptions extends KeyScope {
@@ -172,6 +178,8 @@ export interface ProviderSession {
    * rule); where present they replace the descriptor's `maxKeysPerOwner`/`limitScope`.
    */
   limits?: Pick<ProviderCapabilities, 'maxKeysPerOwner' | 'limitScope'>;
+  /** How this account's keys rotate where its settings decide it (RGW "reset in place"); replaces `capabilities.rotation`. */
+  rotation?: ProviderCapabilities['rotation'];
   /** Checks the management credentials; returns who they belong to. */
   verify(): Promise<KeyOwner>;
   /** Regions keys can be made for (hasRegions), each with the user's roles there (hasRoles). */
@@ -184,6 +192,8 @@ export interface ProviderSession {
   setKeyActive?(keyId: string, active: boolean, scope: KeyScope): Promise<void>;
   deleteKey?(keyId: string, scope: KeyScope): Promise<void>;
   showSecret?(keyId: string, scope: KeyScope): Promise<string>;
+  /** When the key was last used (reportsLastUsed); undefined when never, or when the provider will not say. */
+  lastUsed?(keyId: string, scope: KeyScope): Promise<string | undefined>;
   setDescription?(keyId: string, description: string, scope: KeyScope): Promise<void>;
   setOwnerSuspended?(owner: string, suspended: boolean): Promise<void>;
   /** A bucket's quota, where the provider's API reports one and this account may read it. */

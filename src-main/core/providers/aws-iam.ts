@@ -90,6 +90,8 @@ function connect(account: AccountContext): ProviderSession {
   const endpoint = override ? parseEndpoint(override) : DEFAULT_ENDPOINT;
   const region = setting(account, 'region') ?? 'us-east-1';
   const defaultUser = setting(account, 'userName');
+  const s3Override = setting(account, 's3Endpoint');
+  const s3Endpoint = s3Override ? parseEndpoint(s3Override) : undefined;
   const client = new IAMClient({
     // Outside the aws partition (GovCloud) the region also picks IAM's endpoint and signing region.
     region,
@@ -156,6 +158,8 @@ function connect(account: AccountContext): ProviderSession {
       return keys;
     },
 
+    lastUsed: (keyId) => lastUsed(keyId),
+
     async createKey(options) {
       const { AccessKey } = await send('CreateAccessKey', (o) => client.send(new CreateAccessKeyCommand({ UserName: userOf(options.owner) }), o));
       if (!AccessKey?.SecretAccessKey) throw new KeydeskError({ code: 'PROVIDER', provider: PROVIDER, message: `${PROVIDER} created a key but returned no secret.` });
@@ -174,6 +178,8 @@ function connect(account: AccountContext): ProviderSession {
 
     s3Location(keyRegion) {
       const s3Region = keyRegion ?? region;
+      // AWS serves virtual-hosted buckets; an S3-compatible gateway behind an overridden endpoint rarely has wildcard DNS.
+      if (s3Endpoint) return { endpoint: s3Endpoint, region: s3Region, forcePathStyle: !new URL(s3Endpoint).hostname.endsWith('.amazonaws.com') };
       const domain = s3Region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
       return { endpoint: `https://s3.${s3Region}.${domain}`, region: s3Region, forcePathStyle: false };
     },
@@ -209,6 +215,7 @@ export const adapter: ProviderAdapter = {
       { name: 'userName', label: 'IAM user name', kind: 'text', required: false, help: 'Whose keys are managed by default; empty means the user these credentials belong to.' },
       { name: 'region', label: 'S3 region', kind: 'text', required: false, defaultValue: 'us-east-1' },
       { name: 'endpoint', label: 'IAM endpoint', kind: 'url', required: false, placeholder: 'https://iam.amazonaws.com', help: 'Only to override, e.g. GovCloud: https://iam.us-gov.amazonaws.com.' },
+      { name: 's3Endpoint', label: 'S3 endpoint', kind: 'url', required: false, placeholder: 'https://s3.us-east-1.amazonaws.com', help: 'Only to override, e.g. a FIPS endpoint, or an S3-compatible service that speaks the IAM API.' },
     ],
   },
   connect,

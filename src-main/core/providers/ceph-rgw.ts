@@ -155,6 +155,8 @@ function connect(account: AccountContext): ProviderSession {
   }
 
   return {
+    rotation: setting(account, 'rotation') === 'regenerate' ? 'regenerate' : undefined,
+
     async verify(): Promise<KeyOwner> {
       // Looking the admin key up proves the key, the secret and the `users=read` cap in one call.
       const admin = await call<RgwUser>('GET', 'user', { 'access-key': adminKeyId });
@@ -277,6 +279,18 @@ export const adapter: ProviderAdapter = {
       { name: 'accessKeyId', label: 'Admin access key', kind: 'text', required: true, help: 'Key of a user with the caps users=* and metadata=read.' },
       { name: 'secretAccessKey', label: 'Admin secret key', kind: 'secret', required: true },
       { name: 'uid', label: 'User ID', kind: 'text', required: false, help: 'The user whose keys are managed unless you pick another.' },
+      {
+        name: 'rotation',
+        label: 'Rotation',
+        kind: 'select',
+        required: false,
+        defaultValue: 'two-slot',
+        options: [
+          { value: 'two-slot', label: 'Add a new key, then revoke the old one (recommended)' },
+          { value: 'regenerate', label: 'Reset the secret in place (same access key ID)' },
+        ],
+        help: 'Resetting keeps the key ID tools are configured with, but the old secret stops working at once.',
+      },
     ],
   },
   connect,

@@ -210,9 +210,9 @@ function connect(account: AccountContext): ProviderSession {
     },
 
     async createKey(options) {
-      // Without an expiry the existing secret keeps working beside the new one.
+      // Without an expiry the existing secret keeps working beside the new one; with one, ECS ends it then.
       const uid = uidFor(options.owner);
-      return addSecret(uid, await listSlots(uid));
+      return addSecret(uid, await listSlots(uid), options.existingKeyGraceMinutes);
     },
 
     async regenerateSecret(keyId, options) {

@@ -1,225 +1,243 @@
-import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
-import type { AccountService } from '../accounts/account-service';
 import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
 import type { AccessKeyInfo, NewAccessKey, ProviderCapabilities, ProviderSession } from '../providers/adapter';
-import { registerSecret } from '../redact';
-import { createS3Client, describeS3Error, type S3Connection } from '../s3/client';
-import { cancelledError, sleep } from '../cancel';
-import type { CredentialVault } from '../vault/credential-vault';
 import type { CredentialRecord } from '../vault/metadata-store';
-import { secretName, type SecretStore } from '../vault/secret-store';
-import { RotationJournalStore, type RotationJournal, type RotationPhase, type RotationStrategy } from './journal';
+import type { RotationJournal } from './journal';
+import type { PendingRevocation } from './pending';
+import { checkChoice, defaultChoice, GRACE_DAYS, oldKeyOptions, type OldKeyChoice, type OldKeyOption, type RotationStrategy } from './plan';
+import { lastUsedAt, readableTime } from './provider-ops';
+import { recoverJournal, type RecoveryResult } from './recovery';
+import { RotationSteps, type RotationDeps, type RotationProgress, type RotationStep, type SettledOldKey } from './steps';
 
-export type RotationStep = 'create' | 'verify' | 'switch' | 'revoke' | 'rollback' | 'done' | 'failed';
-
-export interface RotationProgress {
-  rotationId: string;
-  credentialId: string;
-  step: RotationStep;
-  /** Verify attempts so far while the provider propagates the new key. */
-  attempt?: number;
-  error?: ErrorInfo;
-}
+export type { RecoveryResult } from './recovery';
+export type { RotationCheckpoint, RotationDeps, RotationProgress, RotationStep, VerifyPolicy } from './steps';
+export { DEFAULT_VERIFY } from './steps';
 
 export interface RotationResult {
+  rotationId: string;
   credentialId: string;
   oldAccessKeyId: string;
   newAccessKeyId: string;
   /** Every saved credential now using the new key. */
   switched: string[];
-  /** What happened to the old key; 'replaced' = same key ID with a new secret (regenerate). */
-  revoked: 'deleted' | 'deactivated' | 'replaced';
-}
-
-export interface RecoveryResult {
-  rotationId: string;
-  credentialId: string;
-  outcome: 'finished' | 'rolled-back' | 'failed';
-  error?: ErrorInfo;
+  /** What became of the old key; 'replaced' = same key ID with a new secret, 'kept' = still working (see `pending`). */
+  oldKey: SettledOldKey['oldKey'];
+  /** The old key waiting to be revoked (grace period, deactivated, or a revoke that was refused or failed). */
+  pending?: PendingRevocation;
+  /** Why "deactivate now"/"delete now" did not happen yet. */
+  notRevoked?: ErrorInfo;
 }
 
 export interface RotateOptions {
-  /** 'regenerate' only: the user accepted that a failed check leaves no old key to fall back to. */
-  confirmNoFallback?: boolean;
+  /** What happens to the old key; the provider's first option (the grace period, where it can hold two keys) by default. */
+  oldKey?: OldKeyChoice;
+  /** Reset-in-place providers: the old access key ID as typed by the user, who accepts that the old secret stops at once. */
+  confirmResetInPlace?: string;
   signal?: AbortSignal;
 }
 
-/** How long a new key may take to work: ECS-like gateways cache keys for a minute or two. */
-export interface VerifyPolicy {
-  timeoutMs: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
+/** What "Rotate now" will do, for the one dialog shown before anything happens. */
+export interface RotationPlan {
+  credentialId: string;
+  label: string;
+  providerName: string;
+  accountLabel: string;
+  owner?: string;
+  strategy: RotationStrategy;
+  oldKey: { keyId: string; accessKeyId: string; lastUsedAt?: string };
+  reportsLastUsed: boolean;
+  /** Saved credentials that move to the new key (every one holding the old key at this endpoint). */
+  switches: { id: string; label: string }[];
+  options: OldKeyOption[];
+  defaultChoice: OldKeyChoice;
+  graceDays: typeof GRACE_DAYS;
+  /** Reset-in-place only: can a crash between the provider's answer and the keychain write be recovered? */
+  resetInPlace?: { recoverable: boolean; providerGraceMinutes?: number };
+  /** Why rotation cannot start now (no room for a second key, a previous old key still pending). */
+  blocked?: ErrorInfo;
 }
-
-export const DEFAULT_VERIFY: VerifyPolicy = { timeoutMs: 150_000, baseDelayMs: 1_000, maxDelayMs: 15_000 };
-
-export interface RotationDeps {
-  vault: CredentialVault;
-  secrets: SecretStore;
-  accounts: Pick<AccountService, 'get' | 'session'>;
-  stateDir: string;
-  verify?: Partial<VerifyPolicy>;
-  onProgress?(progress: RotationProgress): void;
-  onCredentialsChanged?(ids: string[]): void;
-  /** Runs after each journal write; tests throw from it to simulate the process dying there. */
-  afterJournal?(phase: RotationPhase, journal: RotationJournal): void | Promise<void>;
-}
-
-/** The new key as staged in the keychain: JSON, so recovery learns the key ID together with the secret. */
-interface StagedKey {
-  keyId: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-/** Failures that may only mean the provider has not propagated the new key yet. */
-const PROPAGATION_CODES = new Set(['INVALID_ACCESS_KEY', 'SIGNATURE_MISMATCH', 'ACCESS_DENIED', 'AUTH_FAILED', 'NETWORK', 'TIMEOUT']);
 
 /**
- * Key rotation: create the new key → prove it on S3 → stage and switch every saved credential that used
- * the old key → revoke the old key → notify. The old key is never revoked before the new one verified and
- * was saved; a new key that never verified is removed again. A journal in `stateDir` makes every step
- * recoverable after a crash (`recoverRotations`).
+ * Key rotation: create the new key → prove it on S3 → switch every saved credential that used the old key
+ * → deal with the old key as the user chose (grace period by default, so nothing outside Keydesk breaks at
+ * once) → notify. The old key is never revoked before the new one verified and was saved; a new key that
+ * never verified is removed again. A journal in `stateDir` makes every step recoverable after a crash
+ * (`recoverRotations`); old keys in their grace period live on in the pending revocations (revocations.ts).
  */
 export class RotationEngine {
-  private readonly journals: RotationJournalStore;
-  private readonly verifyPolicy: VerifyPolicy;
-  private readonly running = new Map<string, AbortController>();
+  private readonly steps: RotationSteps;
 
-  constructor(private readonly deps: RotationDeps) {
-    this.journals = new RotationJournalStore(deps.stateDir);
-    this.verifyPolicy = { ...DEFAULT_VERIFY, ...deps.verify };
+  constructor(deps: RotationDeps) {
+    this.steps = new RotationSteps(deps);
+  }
+
+  get locks() {
+    return this.steps.locks;
   }
 
   isRunning(credentialId: string): boolean {
-    return this.running.has(credentialId);
+    return this.steps.locks.isHeld(credentialId);
   }
 
   /** Stops a rotation still waiting for its new key to work; it then rolls back. */
   cancel(credentialId: string): boolean {
-    const controller = this.running.get(credentialId);
-    controller?.abort();
-    return !!controller;
+    return this.steps.locks.abort(credentialId);
+  }
+
+  async plan(credentialId: string): Promise<RotationPlan> {
+    const record = this.steps.deps.vault.get(credentialId);
+    const { account, session, capabilities, strategy, scope } = await this.prepare(record);
+    const options = oldKeyOptions(capabilities, strategy);
+    let blocked: ErrorInfo | undefined;
+    await this.refuseIfPending(record).catch((error: unknown) => (blocked = toErrorInfo(error)));
+    const keys = await session.listKeys(scope);
+    const oldKey = this.findOldKey(keys, record, scope.owner);
+    const limit = session.limits?.maxKeysPerOwner ?? capabilities.maxKeysPerOwner;
+    if (!blocked && strategy !== 'regenerate' && limit !== undefined && keys.length >= limit) blocked = limitError(limit, capabilities, keys).toJSON();
+    const lastUsed = capabilities.reportsLastUsed ? (oldKey.lastUsedAt ?? (await lastUsedAt(session, capabilities, { keyId: oldKey.id, accessKeyId: oldKey.accessKeyId }, scope).catch(() => undefined))) : undefined;
+    return {
+      credentialId,
+      label: record.label,
+      providerName: account.provider.name,
+      accountLabel: account.label,
+      owner: record.owner,
+      strategy,
+      oldKey: { keyId: oldKey.id, accessKeyId: oldKey.accessKeyId, lastUsedAt: lastUsed },
+      reportsLastUsed: capabilities.reportsLastUsed,
+      switches: this.sameKeyUsers(record).map((c) => ({ id: c.id, label: c.label })),
+      options,
+      defaultChoice: defaultChoice(options),
+      graceDays: GRACE_DAYS,
+      resetInPlace: strategy === 'regenerate' ? { recoverable: capabilities.canShowSecretAgain, providerGraceMinutes: capabilities.hasGracePeriod ? 60 : undefined } : undefined,
+      blocked,
+    };
   }
 
   async rotate(credentialId: string, options: RotateOptions = {}): Promise<RotationResult> {
-    if (this.running.has(credentialId)) {
-      throw new KeydeskError({ code: 'CONFLICT', message: 'This key is already being rotated.' });
-    }
-    const controller = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-    this.running.set(credentialId, controller);
+    const record = this.steps.deps.vault.get(credentialId);
+    const started = { rotationId: '' };
+    const report = (step: 'done' | 'failed', error?: unknown) =>
+      this.steps.deps.onProgress?.({ rotationId: started.rotationId, credentialId, step, ...(error !== undefined && { error: toErrorInfo(error) }) });
     try {
-      // A rotation of this key left unfinished by a crash is settled first, so two never overlap.
-      for (const journal of (await this.journals.loadAll()).filter((j) => j.credentialIds.includes(credentialId))) {
-        const recovered = await this.recover(journal);
-        if (recovered.outcome === 'failed') throw new KeydeskError(recovered.error ?? { code: 'INTERNAL', message: 'An earlier rotation could not be finished.' });
-        if (recovered.outcome === 'finished') return this.resultOf(journal, revokedBy(journal.strategy, this.deps.accounts.get(journal.accountId).provider.capabilities));
-      }
-      return await this.run(credentialId, options, signal);
-    } finally {
-      this.running.delete(credentialId);
+      const result = await this.steps.locks.with(
+        this.sameKeyUsers(record).map((c) => c.id),
+        async (cancel) => {
+          const signal = options.signal ? AbortSignal.any([options.signal, cancel]) : cancel;
+          // A rotation of this key left unfinished by a crash is settled first, so two never overlap.
+          for (const journal of (await this.steps.journals.loadAll()).filter((j) => j.credentialIds.includes(credentialId))) {
+            started.rotationId = journal.id;
+            const recovered = await recoverJournal(this.steps, journal);
+            if (recovered.outcome === 'failed') throw new KeydeskError(recovered.error ?? { code: 'INTERNAL', message: 'An earlier rotation could not be finished.' });
+            if (recovered.outcome === 'finished') return this.resultOf(journal, recovered.settled ?? { oldKey: 'replaced' });
+          }
+          return this.run(record, options, signal, started);
+        },
+      );
+      // Reported once the credentials are released, so whoever refreshes on it (the tray) sees the rotation over.
+      if (result.pending) this.steps.deps.onPendingChanged?.([result.pending.id]);
+      report('done');
+      return result;
+    } catch (error) {
+      if (started.rotationId) report('failed', error);
+      throw error;
     }
   }
 
   /** Settles every journaled rotation: rolled back before its new key verified, finished after. */
   async recoverRotations(): Promise<RecoveryResult[]> {
+    await this.steps.journals.removeStaleTemps();
+    await this.steps.pending.removeStaleTemps();
     const results: RecoveryResult[] = [];
-    for (const journal of await this.journals.loadAll()) {
-      if (this.running.has(journal.credentialId)) continue;
-      // Marked running so a "Rotate now" meanwhile cannot settle the same journal twice.
-      this.running.set(journal.credentialId, new AbortController());
+    for (const journal of await this.steps.journals.loadAll()) {
       try {
-        results.push(await this.recover(journal));
-      } finally {
-        this.running.delete(journal.credentialId);
+        // Held so a "Rotate now" meanwhile cannot settle the same journal twice.
+        const result = await this.steps.locks.with(this.steps.users(journal), () => recoverJournal(this.steps, journal));
+        if (result.settled?.pending) this.steps.deps.onPendingChanged?.([result.settled.pending.id]);
+        results.push(result);
+      } catch (error) {
+        results.push({ rotationId: journal.id, credentialId: journal.credentialId, outcome: 'failed', error: toErrorInfo(error) });
       }
     }
     return results;
   }
 
-  private async run(credentialId: string, options: RotateOptions, signal: AbortSignal): Promise<RotationResult> {
-    const record = this.deps.vault.get(credentialId);
-    const { session, capabilities, strategy, scope } = await this.prepare(record);
-    if (strategy === 'regenerate' && !options.confirmNoFallback) {
-      throw new KeydeskError({
-        code: 'CONFLICT',
-        providerCode: 'ConfirmationRequired',
-        message:
-          'This provider allows one key per user, so rotation gives the same key a new secret. The old secret stops working at once: if the new one then fails its check, there is no old key to fall back to.',
-        hint: 'Confirm to rotate anyway.',
-      });
-    }
+  private async run(record: CredentialRecord, options: RotateOptions, signal: AbortSignal, started: { rotationId: string }): Promise<RotationResult> {
+    const { steps } = this;
+    const { account, session, capabilities, strategy, scope } = await this.prepare(record);
+    const choice = options.oldKey ?? defaultChoice(oldKeyOptions(capabilities, strategy));
+    const option = checkChoice(choice, capabilities, account.provider.name, strategy);
+    if (strategy === 'regenerate' && options.confirmResetInPlace?.trim() !== record.accessKeyId) throw confirmationRequired(account.provider.name, record.accessKeyId);
+    await this.refuseIfPending(record);
     const keys = await session.listKeys(scope);
-    const oldKey = keys.find((k) => k.accessKeyId === record.accessKeyId);
-    if (!oldKey) {
-      throw new KeydeskError({
-        code: 'NOT_FOUND',
-        message: `The provider account does not list the key ${record.accessKeyId}${scope.owner ? ` for ${scope.owner}` : ''}, so Keydesk cannot rotate it.`,
-        hint: 'Check that the key still exists and belongs to this account.',
-      });
-    }
+    const oldKey = this.findOldKey(keys, record, scope.owner);
     const limit = session.limits?.maxKeysPerOwner ?? capabilities.maxKeysPerOwner;
     if (strategy !== 'regenerate' && limit !== undefined && keys.length >= limit) throw limitError(limit, capabilities, keys);
-    // The old secret stays in memory only, to put credentials back if the switch fails half-way.
-    const oldSecret = (await this.deps.vault.connection(credentialId)).secretAccessKey;
-    const users = this.deps.vault.list().filter((c) => c.accessKeyId === record.accessKeyId && c.endpoint === record.endpoint);
-    const now = new Date().toISOString();
+    // The old secret stays in memory too, to put credentials back if the switch fails half-way.
+    const oldSecret = (await steps.deps.vault.connection(record.id)).secretAccessKey;
+    const users = this.sameKeyUsers(record);
+    const now = steps.iso();
     const journal: RotationJournal = {
       id: randomUUID(),
-      credentialId,
+      credentialId: record.id,
+      label: record.label,
       credentialIds: users.map((c) => c.id),
       accountId: record.accountId!,
       scope,
       strategy,
+      oldKey: choice,
+      providerEnforced: option.providerEnforced || undefined,
       oldKeyId: oldKey.id,
       oldAccessKeyId: oldKey.accessKeyId,
       keysBefore: keys.map((k) => k.id),
+      previousRotatedAt: Object.fromEntries(users.map((c) => [c.id, c.rotatedAt ?? null])),
       phase: 'started',
       startedAt: now,
       updatedAt: now,
     };
+    started.rotationId = journal.id;
     const progress = (step: RotationStep, extra: Partial<RotationProgress> = {}) =>
-      this.deps.onProgress?.({ rotationId: journal.id, credentialId, step, ...extra });
+      steps.deps.onProgress?.({ rotationId: journal.id, credentialId: record.id, step, ...extra });
+    // Written before the provider is asked: a crash while it answers is recoverable.
+    await steps.advance(journal, 'started');
+    progress('create');
+    let created: NewAccessKey;
     try {
-      await this.advance(journal, 'started');
-
-      progress('create');
-      const created = await this.create(session, journal, oldKey, capabilities);
-      journal.newKeyId = created.id;
-      journal.newAccessKeyId = created.accessKeyId;
-      try {
-        await this.stage(journal, created);
-      } catch (error) {
-        await this.rollbackOrKeep(journal, session, capabilities, error);
-      }
-      await this.advance(journal, 'created');
-
-      try {
-        const connection = { ...record, accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey };
-        await this.verify(connection, signal, (attempt) => progress('verify', { attempt }));
-      } catch (error) {
-        if (strategy === 'regenerate') return await this.keepUnverified(journal, created, error);
-        progress('rollback', { error: toErrorInfo(error) });
-        await this.rollbackOrKeep(journal, session, capabilities, verifyFailed(error, this.verifyPolicy.timeoutMs));
-      }
-      await this.advance(journal, 'verified');
-
-      progress('switch');
-      await this.switchAll(journal, created, users, oldSecret, session, capabilities);
-      await this.advance(journal, 'switched');
-
-      progress('revoke');
-      const revoked = await this.revokeOld(journal, session, capabilities);
-      await this.advance(journal, 'revoked');
-      await this.cleanup(journal);
-      progress('done');
-      return this.resultOf(journal, revoked);
+      created = await steps.create(session, journal, oldKey, capabilities);
     } catch (error) {
-      progress('failed', { error: toErrorInfo(error) });
-      throw error;
+      return await this.createFailed(journal, session, capabilities, error);
     }
+    // The provider answered; its secret exists only in this process until the next line.
+    await steps.deps.checkpoint?.('provider-answered', journal);
+    journal.newKeyId = created.id;
+    journal.newAccessKeyId = created.accessKeyId;
+    try {
+      await steps.stage(journal, { keyId: created.id, accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey });
+    } catch (error) {
+      await this.stageFailed(journal, session, capabilities, error);
+    }
+    await steps.advance(journal, 'created');
+
+    try {
+      const connection = { ...record, accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey };
+      await steps.verify(connection, signal, (attempt) => progress('verify', { attempt }));
+    } catch (error) {
+      if (strategy === 'regenerate') return await this.keepUnverified(journal, created, error);
+      progress('rollback', { error: toErrorInfo(error) });
+      await this.rollback(journal, session, capabilities, verifyFailed(error, steps.verifyPolicy.timeoutMs, journal));
+    }
+    await steps.advance(journal, 'verified');
+    await steps.retainOld(journal);
+
+    progress('switch');
+    await this.switchAll(journal, created, users, oldSecret, session, capabilities);
+    journal.switchedAt = steps.iso();
+    await steps.advance(journal, 'switched');
+
+    progress('revoke');
+    const settled = await steps.settleOld(journal, session, capabilities);
+    await steps.advance(journal, 'settled');
+    await steps.cleanup(journal);
+    return this.resultOf(journal, settled);
   }
 
   private async prepare(record: CredentialRecord) {
@@ -230,7 +248,7 @@ export class RotationEngine {
         hint: "Rotate it in your provider's console: add the new key to Keydesk, then remove this one.",
       });
     }
-    const account = this.deps.accounts.get(record.accountId);
+    const account = this.steps.deps.accounts.get(record.accountId);
     const capabilities = account.provider.capabilities;
     if (capabilities.rotation === 'none') {
       throw new KeydeskError({
@@ -239,86 +257,97 @@ export class RotationEngine {
         hint: "Create a new key in the provider's console, add it to Keydesk, then delete the old key there.",
       });
     }
-    if (capabilities.rotation !== 'regenerate' && !capabilities.canDelete && !capabilities.canDeactivate) {
+    const session = await this.steps.deps.accounts.session(record.accountId);
+    // The account's settings may choose how its keys rotate (RGW: reset in place).
+    const strategy = (session.rotation && session.rotation !== 'none' ? session.rotation : capabilities.rotation) as RotationStrategy;
+    if (strategy !== 'regenerate' && !capabilities.canDelete && !capabilities.canDeactivate) {
       throw new KeydeskError({ code: 'UNSUPPORTED', message: `${account.provider.name} can neither delete nor deactivate keys, so the old key could not be revoked.` });
     }
-    const session = await this.deps.accounts.session(record.accountId);
     const scope = { owner: record.owner, region: capabilities.hasRegions ? record.region : undefined };
-    return { session, capabilities, strategy: capabilities.rotation as RotationStrategy, scope };
+    return { account, session, capabilities, strategy, scope };
   }
 
-  private async create(session: ProviderSession, journal: RotationJournal, oldKey: AccessKeyInfo, capabilities: ProviderCapabilities): Promise<NewAccessKey> {
-    try {
-      const created =
-        journal.strategy === 'regenerate'
-          ? await requireMethod(session.regenerateSecret, 'regenerate secrets').call(session, oldKey.id, {
-              ...journal.scope,
-              graceMinutes: capabilities.hasGracePeriod ? 60 : undefined,
-            })
-          : await session.createKey(journal.scope);
-      registerSecret(created.secretAccessKey);
-      return created;
-    } catch (error) {
-      await this.journals.remove(journal.id);
-      if (error instanceof KeydeskError && error.code === 'LIMIT_REACHED') {
-        throw new KeydeskError(
-          {
-            ...error.toJSON(),
-            message: `${error.message} Keydesk creates the new key before removing the old one, so you are never left without a working key; here there is no room for it.`,
-            hint: error.hint ?? 'Delete an unused key of this owner first, then rotate again.',
-          },
-          { cause: error },
-        );
-      }
+  private findOldKey(keys: AccessKeyInfo[], record: CredentialRecord, owner: string | undefined): AccessKeyInfo {
+    const oldKey = keys.find((k) => k.accessKeyId === record.accessKeyId);
+    if (oldKey) return oldKey;
+    throw new KeydeskError({
+      code: 'NOT_FOUND',
+      message: `The provider account does not list the key ${record.accessKeyId}${owner ? ` for ${owner}` : ''}, so Keydesk cannot rotate it.`,
+      hint: 'Check that the key still exists and belongs to this account.',
+    });
+  }
+
+  private sameKeyUsers(record: CredentialRecord): CredentialRecord[] {
+    return this.steps.deps.vault.list().filter((c) => c.accessKeyId === record.accessKeyId && c.endpoint === record.endpoint);
+  }
+
+  /** One rotation at a time per key: the previous one's old key must be revoked or restored first. */
+  private async refuseIfPending(record: CredentialRecord): Promise<void> {
+    const pending = (await this.steps.pending.loadAll()).find(
+      (p) => p.accountId === record.accountId && (p.credentialIds.includes(record.id) || [p.keeping.accessKeyId, p.retiring.accessKeyId].includes(record.accessKeyId)),
+    );
+    if (!pending) return;
+    throw new KeydeskError({
+      code: 'CONFLICT',
+      providerCode: 'RevocationPending',
+      message: `The key this credential replaced, ${pending.retiring.accessKeyId}, is still ${pending.state === 'deactivated' ? 'deactivated but not deleted' : 'working'} (until ${readableTime(pending.dueAt)}). Finish that rotation first.`,
+      hint: 'Use "Revoke now" or "Restore old key" on the credential, then rotate again.',
+    });
+  }
+
+  /**
+   * The provider did not answer with a key. A reset in place may still have happened (an answer lost on
+   * the way back), so recovery finds out; otherwise a key created just before the failure is removed.
+   */
+  private async createFailed(journal: RotationJournal, session: ProviderSession, capabilities: ProviderCapabilities, error: unknown): Promise<RotationResult> {
+    if (journal.strategy === 'regenerate') {
+      const recovered = await recoverJournal(this.steps, journal);
+      if (recovered.outcome === 'finished') return this.resultOf(journal, recovered.settled ?? { oldKey: 'replaced' });
+      if (recovered.outcome === 'failed') throw new KeydeskError(recovered.error!, { cause: error });
       throw error;
     }
-  }
-
-  private async stage(journal: RotationJournal, created: NewAccessKey): Promise<void> {
-    const staged: StagedKey = { keyId: created.id, accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey };
-    await this.deps.secrets.set(secretName.rotationStaging(journal.id), JSON.stringify(staged));
-  }
-
-  private async staged(journal: RotationJournal): Promise<StagedKey | undefined> {
-    const text = await this.deps.secrets.get(secretName.rotationStaging(journal.id));
-    if (!text) return undefined;
-    const staged = JSON.parse(text) as StagedKey;
-    registerSecret(staged.secretAccessKey);
-    return staged;
-  }
-
-  /** ListBuckets with the new key until it works, with backoff, for at most `timeoutMs`. */
-  private async verify(connection: S3Connection, signal: AbortSignal | undefined, onAttempt: (attempt: number) => void): Promise<void> {
-    const { timeoutMs, baseDelayMs, maxDelayMs } = this.verifyPolicy;
-    const deadline = Date.now() + timeoutMs;
-    for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted) throw cancelledError();
-      onAttempt(attempt);
-      const client = createS3Client(connection, { maxAttempts: 1, timeoutMs: 15_000 });
-      try {
-        await client.send(new ListBucketsCommand({}), { abortSignal: signal });
-        return;
-      } catch (error) {
-        if (signal?.aborted) throw cancelledError();
-        const described = describeS3Error(error, connection.endpoint);
-        const delay = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-        if (!PROPAGATION_CODES.has(described.code) || Date.now() + delay > deadline) throw described;
-        await sleep(delay, signal);
-      } finally {
-        client.destroy();
-      }
+    try {
+      await this.steps.removeOrphan(journal, session, capabilities);
+      await this.steps.cleanup(journal);
+    } catch {
+      // The journal stays: the next start looks for the orphan again.
     }
+    if (error instanceof KeydeskError && error.code === 'LIMIT_REACHED') {
+      throw new KeydeskError(
+        {
+          ...error.toJSON(),
+          message: `${error.message} Keydesk creates the new key before removing the old one, so you are never left without a working key; here there is no room for it.`,
+          hint: error.hint ?? 'Delete an unused key of this owner first, then rotate again.',
+        },
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+
+  /** The keychain refused the new secret. A new key is removed again; a reset secret can only be fetched again where the provider shows it. */
+  private async stageFailed(journal: RotationJournal, session: ProviderSession, capabilities: ProviderCapabilities, error: unknown): Promise<never> {
+    if (journal.strategy !== 'regenerate') return this.rollback(journal, session, capabilities, error);
+    const info = toErrorInfo(error);
+    throw new KeydeskError(
+      {
+        ...info,
+        message: capabilities.canShowSecretAgain
+          ? `The key got a new secret, but the keychain refused to save it (${info.message}). The provider can show it again: Keydesk fetches and saves it when the keychain works (at the next start, or when you rotate this key again).`
+          : `The key got a new secret, but the keychain refused to save it (${info.message}), and this provider cannot show it again. Unlock the keychain, then reset the key again.`,
+      },
+      { cause: error },
+    );
   }
 
   /** Regenerate has no old secret left: the unverified new one is still the only one that can work. */
   private async keepUnverified(journal: RotationJournal, created: NewAccessKey, error: unknown): Promise<never> {
-    for (const id of journal.credentialIds) await this.deps.vault.replaceKey(id, created.accessKeyId, created.secretAccessKey);
-    this.deps.onCredentialsChanged?.(journal.credentialIds);
-    await this.cleanup(journal);
+    await this.steps.finishSwitch(journal, { keyId: created.id, accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey });
+    await this.steps.cleanup(journal);
     throw new KeydeskError(
       {
         code: 'PROVIDER',
-        message: `The key got a new secret, but it did not work within ${Math.round(this.verifyPolicy.timeoutMs / 1000)} s (${toErrorInfo(error).message}). The old secret no longer works, so the new one was saved anyway.`,
+        message: `The key got a new secret, but it did not work within ${Math.round(this.steps.verifyPolicy.timeoutMs / 1000)} s (${toErrorInfo(error).message}). The old secret no longer works, so the new one was saved anyway.`,
         hint: 'Try the key again in a few minutes; if it still fails, regenerate it in the provider console.',
       },
       { cause: error },
@@ -333,48 +362,35 @@ export class RotationEngine {
     session: ProviderSession,
     capabilities: ProviderCapabilities,
   ): Promise<void> {
+    const { vault } = this.steps.deps;
     const switched: CredentialRecord[] = [];
     try {
       for (const user of users) {
-        await this.deps.vault.replaceKey(user.id, created.accessKeyId, created.secretAccessKey);
+        await vault.replaceKey(user.id, created.accessKeyId, created.secretAccessKey);
         switched.push(user);
       }
     } catch (error) {
-      try {
-        for (const user of switched) await this.deps.vault.restoreKey(user, oldSecret);
-      } catch {
-        // Some credentials already use the verified new key and cannot be put back: the journal stays at
-        // 'verified', so the next start finishes forward.
-        throw new KeydeskError(
-          {
-            code: 'KEYCHAIN_UNAVAILABLE',
-            message: `Saving the new key failed half-way (${toErrorInfo(error).message}). Keydesk finishes the rotation when the keychain works again (at the next start).`,
-          },
-          { cause: error },
-        );
-      }
-      // All put back: the verified new key is now unused, and recovery must remove it rather than finish.
-      journal.phase = 'created';
-      await this.journals.save(journal);
-      await this.rollbackOrKeep(journal, session, capabilities, error);
-    } finally {
-      this.deps.onCredentialsChanged?.(journal.credentialIds);
-    }
-  }
-
-  private async revokeOld(journal: RotationJournal, session: ProviderSession, capabilities: ProviderCapabilities): Promise<RotationResult['revoked']> {
-    if (journal.strategy === 'regenerate') return 'replaced';
-    try {
-      return await revoke(session, capabilities, journal.oldKeyId, journal);
-    } catch (error) {
-      throw new KeydeskError(
+      const later = new KeydeskError(
         {
-          code: toErrorInfo(error).code,
-          message: `The new key is saved and works, but the old key ${journal.oldAccessKeyId} could not be revoked: ${toErrorInfo(error).message}`,
-          hint: "Keydesk tries again at the next start or when you rotate this key again; you can also delete the old key in the provider's console.",
+          code: 'KEYCHAIN_UNAVAILABLE',
+          message: `Saving the new key failed half-way (${toErrorInfo(error).message}). Keydesk finishes the rotation when the keychain works again (at the next start).`,
         },
         { cause: error },
       );
+      // A reset secret is the only one that works: never undo towards the dead old secret; the journal stays at 'verified'.
+      if (journal.strategy === 'regenerate') throw later;
+      try {
+        for (const user of switched) await vault.restoreKey(user, oldSecret);
+      } catch {
+        // Some credentials already use the verified new key and cannot be put back: finish forward at the next start.
+        throw later;
+      }
+      // All put back: the verified new key is now unused, and recovery must remove it rather than finish.
+      journal.phase = 'created';
+      await this.steps.journals.save(journal);
+      await this.rollback(journal, session, capabilities, error);
+    } finally {
+      this.steps.deps.onCredentialsChanged?.(journal.credentialIds);
     }
   }
 
@@ -382,11 +398,10 @@ export class RotationEngine {
    * Removes a new key that never verified. If even that fails, the journal stays so the next start tries
    * again; either way the original error is what the user sees.
    */
-  private async rollbackOrKeep(journal: RotationJournal, session: ProviderSession, capabilities: ProviderCapabilities, error: unknown): Promise<never> {
+  private async rollback(journal: RotationJournal, session: ProviderSession, capabilities: ProviderCapabilities, error: unknown): Promise<never> {
     try {
-      // Regenerate has no separate new key: its "new key" is the old one, which must never be removed here.
-      if (journal.newKeyId && journal.newKeyId !== journal.oldKeyId) await revoke(session, capabilities, journal.newKeyId, journal);
-      await this.cleanup(journal);
+      await this.steps.removeNewKey(journal, session, capabilities);
+      await this.steps.cleanup(journal);
     } catch (rollbackError) {
       throw new KeydeskError(
         {
@@ -399,114 +414,25 @@ export class RotationEngine {
     throw error;
   }
 
-  private async recover(journal: RotationJournal): Promise<RecoveryResult> {
-    const base = { rotationId: journal.id, credentialId: journal.credentialId };
-    try {
-      const account = this.deps.accounts.get(journal.accountId);
-      const capabilities = account.provider.capabilities;
-      const session = await this.deps.accounts.session(journal.accountId);
-      const staged = await this.staged(journal);
-      if (staged) {
-        journal.newKeyId = staged.keyId;
-        journal.newAccessKeyId = staged.accessKeyId;
-      }
-      const phase = journal.phase === 'started' && staged ? 'created' : journal.phase;
-      switch (phase) {
-        case 'started':
-          await this.removeOrphan(journal, session, capabilities);
-          await this.cleanup(journal);
-          return { ...base, outcome: 'rolled-back' };
-        case 'created':
-          if (journal.strategy !== 'regenerate') {
-            if (journal.newKeyId) await revoke(session, capabilities, journal.newKeyId, journal);
-            await this.cleanup(journal);
-            return { ...base, outcome: 'rolled-back' };
-          }
-          await this.finishSwitch(journal, staged);
-          break;
-        case 'verified':
-          await this.finishSwitch(journal, staged);
-          break;
-        default:
-          break;
-      }
-      if (phase !== 'revoked') await this.revokeOld(journal, session, capabilities);
-      await this.cleanup(journal);
-      this.deps.onProgress?.({ ...base, step: 'done' });
-      return { ...base, outcome: 'finished' };
-    } catch (error) {
-      return { ...base, outcome: 'failed', error: toErrorInfo(error) };
-    }
-  }
-
-  private async finishSwitch(journal: RotationJournal, staged: StagedKey | undefined): Promise<void> {
-    if (!staged) throw new KeydeskError({ code: 'NOT_FOUND', message: `The new key ${journal.newAccessKeyId ?? ''} of an unfinished rotation is missing from the OS keychain.` });
-    const pending = journal.credentialIds.filter((id) => this.exists(id) && this.deps.vault.get(id).accessKeyId !== staged.accessKeyId);
-    // A crash between a credential's keychain write and its metadata write re-runs that credential too.
-    for (const id of pending) await this.deps.vault.replaceKey(id, staged.accessKeyId, staged.secretAccessKey);
-    if (pending.length) this.deps.onCredentialsChanged?.(pending);
-    await this.advance(journal, 'switched');
-  }
-
-  /** A crash right after `createKey` leaves a key no journal names: the one key that is new and unsaved. */
-  private async removeOrphan(journal: RotationJournal, session: ProviderSession, capabilities: ProviderCapabilities): Promise<void> {
-    if (journal.strategy === 'regenerate') return;
-    const saved = new Set(this.deps.vault.list().map((c) => c.accessKeyId));
-    const before = new Set(journal.keysBefore);
-    const orphans = (await session.listKeys(journal.scope)).filter((k) => !before.has(k.id) && !saved.has(k.accessKeyId));
-    // More than one means someone else made keys meanwhile: deleting a guess could break their work.
-    if (orphans.length === 1) await revoke(session, capabilities, orphans[0].id, journal);
-  }
-
-  private exists(id: string): boolean {
-    return this.deps.vault.list().some((c) => c.id === id);
-  }
-
-  private async advance(journal: RotationJournal, phase: RotationPhase): Promise<void> {
-    journal.phase = phase;
-    await this.journals.save(journal);
-    await this.deps.afterJournal?.(phase, journal);
-  }
-
-  private async cleanup(journal: RotationJournal): Promise<void> {
-    await this.deps.secrets.delete(secretName.rotationStaging(journal.id));
-    await this.journals.remove(journal.id);
-  }
-
-  private resultOf(journal: RotationJournal, revoked: RotationResult['revoked']): RotationResult {
+  private resultOf(journal: RotationJournal, settled: SettledOldKey): RotationResult {
     return {
+      rotationId: journal.id,
       credentialId: journal.credentialId,
       oldAccessKeyId: journal.oldAccessKeyId,
       newAccessKeyId: journal.newAccessKeyId ?? journal.oldAccessKeyId,
       switched: journal.credentialIds,
-      revoked,
+      ...settled,
     };
   }
 }
 
-function revokedBy(strategy: RotationStrategy, capabilities: ProviderCapabilities): RotationResult['revoked'] {
-  if (strategy === 'regenerate') return 'replaced';
-  return capabilities.canDelete ? 'deleted' : 'deactivated';
-}
-
-/** Deletes a key, or deactivates it where the provider cannot delete; an already missing key counts as done. */
-async function revoke(session: ProviderSession, capabilities: ProviderCapabilities, keyId: string, journal: RotationJournal): Promise<'deleted' | 'deactivated'> {
-  try {
-    if (capabilities.canDelete && session.deleteKey) {
-      await session.deleteKey(keyId, journal.scope);
-      return 'deleted';
-    }
-    await requireMethod(session.setKeyActive, 'deactivate keys').call(session, keyId, false, journal.scope);
-    return 'deactivated';
-  } catch (error) {
-    if (error instanceof KeydeskError && error.code === 'NOT_FOUND') return capabilities.canDelete ? 'deleted' : 'deactivated';
-    throw error;
-  }
-}
-
-function requireMethod<T>(method: T | undefined, what: string): T {
-  if (!method) throw new KeydeskError({ code: 'UNSUPPORTED', message: `This provider cannot ${what}.` });
-  return method;
+function confirmationRequired(providerName: string, accessKeyId: string): KeydeskError {
+  return new KeydeskError({
+    code: 'CONFLICT',
+    providerCode: 'ConfirmationRequired',
+    message: `${providerName} can only reset this key in place: the old secret of ${accessKeyId} stops working at once, and every tool outside Keydesk still using it fails until it gets the new one.`,
+    hint: `Type the access key ID (${accessKeyId}) to confirm.`,
+  });
 }
 
 function limitError(limit: number, capabilities: ProviderCapabilities, keys: AccessKeyInfo[]): KeydeskError {
@@ -518,11 +444,13 @@ function limitError(limit: number, capabilities: ProviderCapabilities, keys: Acc
   });
 }
 
-function verifyFailed(error: unknown, timeoutMs: number): KeydeskError {
+function verifyFailed(error: unknown, timeoutMs: number, journal: RotationJournal): KeydeskError {
   const info = toErrorInfo(error);
-  if (info.code === 'CANCELLED') return new KeydeskError({ code: 'CANCELLED', message: 'Rotation cancelled; the new key was removed and your saved key is unchanged.' });
+  // The provider's own expiry was set on the old secret with the new key and stays even though the new key goes.
+  const expiry = journal.providerEnforced && journal.oldKey.kind === 'grace' ? ` The provider still ends the old secret in ${journal.oldKey.days} days (set with the new key): rotate again before then.` : '';
+  if (info.code === 'CANCELLED') return new KeydeskError({ code: 'CANCELLED', message: `Rotation cancelled; the new key was removed and your saved key is unchanged.${expiry}` });
   return new KeydeskError(
-    { ...info, message: `The new key did not work on S3 within ${Math.round(timeoutMs / 1000)} s: ${info.message} It was removed again; your saved key is unchanged.` },
+    { ...info, message: `The new key did not work on S3 within ${Math.round(timeoutMs / 1000)} s: ${info.message} It was removed again; your saved key is unchanged.${expiry}` },
     { cause: error },
   );
 }

@@ -1,66 +1,55 @@
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KeydeskError } from '../errors';
-import { readJsonFiles } from '../json-files';
-import { ensureOwnFolder, writeFileAtomic } from '../safe-files';
+import { JsonRecordDir } from '../json-files';
 import type { KeyScope } from '../providers/adapter';
-
-export type RotationStrategy = 'two-slot' | 'create-then-delete' | 'regenerate';
+import type { OldKeyChoice, RotationStrategy } from './plan';
 
 /**
- * How far a rotation got; each phase is written before the next step starts, so after a crash
- * `recoverRotations` knows whether to roll back (before the new key verified) or finish (after).
+ * How far a rotation got; each phase is written before the next step starts (for 'started': before the
+ * provider is asked for anything), so after a crash recovery knows whether to roll back (before the new
+ * key verified) or finish (after). 'settled': the old key was dealt with (revoked, or handed to the
+ * pending revocations); only cleanup was left.
  */
-export type RotationPhase = 'started' | 'created' | 'verified' | 'switched' | 'revoked';
+export type RotationPhase = 'started' | 'created' | 'verified' | 'switched' | 'settled';
 
 /** One unfinished rotation. Key IDs and credential IDs only: the new secret is staged in the keychain. */
 export interface RotationJournal {
   id: string;
   credentialId: string;
+  label: string;
   /** Every saved credential that used the old key; all of them move to the new one. */
   credentialIds: string[];
   accountId: string;
   scope: KeyScope;
   strategy: RotationStrategy;
+  /** What the user chose for the old key. */
+  oldKey: OldKeyChoice;
+  /** The provider ends the old secret itself (Dell ECS): its grace was set when the new key was created. */
+  providerEnforced?: boolean;
   oldKeyId: string;
   oldAccessKeyId: string;
   /** Provider key IDs before `createKey`: a key created just before a crash is the one not in this list. */
   keysBefore: string[];
+  /** Each credential's rotatedAt before the switch (null: never rotated), for "Restore old key". */
+  previousRotatedAt: Record<string, string | null>;
   newKeyId?: string;
   newAccessKeyId?: string;
+  switchedAt?: string;
   phase: RotationPhase;
   startedAt: string;
   updatedAt: string;
 }
 
-/** One JSON file per unfinished rotation under `<stateDir>/rotations`, written atomically and durably (safe-files.ts). */
-export class RotationJournalStore {
-  readonly dir: string;
-
+/** One JSON file per unfinished rotation under `<stateDir>/rotations`, each write atomic and flushed. */
+export class RotationJournalStore extends JsonRecordDir<RotationJournal> {
   constructor(stateDir: string) {
-    this.dir = join(stateDir, 'rotations');
+    super(join(stateDir, 'rotations'), 'The rotation journal');
   }
 
-  async save(entry: RotationJournal): Promise<void> {
-    try {
-      await ensureOwnFolder(this.dir);
-      await writeFileAtomic(this.file(entry.id), JSON.stringify({ ...entry, updatedAt: new Date().toISOString() }, null, 2));
-    } catch (error) {
-      throw new KeydeskError({ code: 'INTERNAL', message: `The rotation journal in ${this.dir} could not be written: ${(error as Error).message}` }, { cause: error });
-    }
+  override save(entry: RotationJournal): Promise<void> {
+    return super.save({ ...entry, updatedAt: new Date().toISOString() });
   }
 
-  async remove(id: string): Promise<void> {
-    await rm(this.file(id), { force: true });
-  }
-
-  /** Unreadable files (cut short by a crash mid-write of an old version) are skipped, not fatal. */
   async loadAll(): Promise<RotationJournal[]> {
-    const entries = (await readJsonFiles<RotationJournal>(this.dir)).map((entry) => entry.value);
-    return entries.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  }
-
-  private file(id: string): string {
-    return join(this.dir, `${id}.json`);
+    return (await this.all()).sort((a, b) => a.startedAt.localeCompare(b.startedAt));
   }
 }

@@ -81,4 +81,6 @@ export const secretName = {
   accountField: (accountId: string, field: string) => `account:${accountId}:${field}`,
   /** A rotation's new key, held here between its creation and the switch so a crash cannot lose it. */
   rotationStaging: (rotationId: string) => `rotation:${rotationId}`,
+  /** A rotated-out key kept during its grace period, so "Restore old key" can switch back to it. */
+  retiredKey: (rotationId: string, accessKeyId: string) => `rotation-old:${rotationId}:${accessKeyId}`,
 };

@@ -1,13 +1,38 @@
+import { profileName } from '../../core/vault/profile-names';
 import { dueRotations } from '../../core/rotation/policy';
 import type { AppContext } from '../app-context';
 import type { Handlers } from '../contract';
 
-type RotationHandlers = Pick<Handlers, 'rotation:run' | 'rotation:cancel' | 'rotation:due'>;
+type RotationHandlers = Pick<
+  Handlers,
+  | 'rotation:plan'
+  | 'rotation:run'
+  | 'rotation:cancel'
+  | 'rotation:due'
+  | 'rotation:pending'
+  | 'rotation:lastUsed'
+  | 'rotation:revokeNow'
+  | 'rotation:extend'
+  | 'rotation:restore'
+  | 'rotation:forget'
+>;
 
 export function rotationHandlers(ctx: AppContext): RotationHandlers {
   return {
-    'rotation:run': async ({ credentialId, confirmNoFallback }) => ctx.rotation.rotate(credentialId, { confirmNoFallback }),
+    'rotation:plan': async ({ credentialId }) => {
+      const plan = await ctx.rotation.plan(credentialId);
+      const all = ctx.vault.list();
+      const switches = plan.switches.map((s) => ({ ...s, profile: profileName(ctx.vault.get(s.id), all) }));
+      return { ...plan, switches, credentialProcess: `${ctx.cliCommand} credential-process --profile` };
+    },
+    'rotation:run': async ({ credentialId, oldKey, confirmResetInPlace }) => ctx.rotation.rotate(credentialId, { oldKey, confirmResetInPlace }),
     'rotation:cancel': async ({ credentialId }) => ctx.rotation.cancel(credentialId),
-    'rotation:due': async () => dueRotations(ctx.vault.list()),
+    'rotation:due': async () => dueRotations(ctx.vault.list(), new Date(ctx.clock.now())),
+    'rotation:pending': async () => ctx.revocations.list(),
+    'rotation:lastUsed': async ({ id }) => ctx.revocations.lastUsed(id),
+    'rotation:revokeNow': async ({ id, force }) => ctx.revocations.revokeNow(id, { force }),
+    'rotation:extend': async ({ id, days }) => ctx.revocations.extend(id, days),
+    'rotation:restore': async ({ id }) => ctx.revocations.restore(id),
+    'rotation:forget': async ({ id }) => ctx.revocations.forget(id),
   };
 }

@@ -1,7 +1,9 @@
 import type { ErrorInfo } from '../../../src-main/core/errors';
 import type { AppInfo, VaultStatus } from '../../../src-main/ipc/channels/app';
 import type { CredentialSummary } from '../../../src-main/ipc/channels/credentials';
+import type { AppNavigation } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
+import { RotationState } from './rotation.svelte';
 
 export type View =
   /** `show`: a credential to point at (scrolled to and highlighted), e.g. the one a refused duplicate names. */
@@ -22,12 +24,13 @@ export class AppState {
   credentials = $state<CredentialSummary[]>([]);
   loadError = $state<ErrorInfo>();
   view = $state<View>({ name: 'credentials' });
+  readonly rotation = new RotationState();
 
   readonly canBrowse = $derived(this.credentials.length > 0);
 
   async load(): Promise<void> {
     try {
-      [this.info, this.vault, this.credentials] = await Promise.all([api.app.info(), api.vault.status(), api.credentials.list()]);
+      [this.info, this.vault, this.credentials] = await Promise.all([api.app.info(), api.vault.status(), api.credentials.list(), this.rotation.load()]);
       this.loadError = undefined;
     } catch (error) {
       this.loadError = errorInfo(error);
@@ -54,6 +57,14 @@ export class AppState {
       }
     })();
     return this.refreshing;
+  }
+
+  /** Main's request to show a screen (tray entries). */
+  navigate(target: AppNavigation): void {
+    if (target.view === 'browse') return this.browse(target.credentialId);
+    this.view = { name: 'credentials' };
+    if (target.view === 'rotate') this.rotation.rotateRequest = target.credentialId;
+    else this.rotation.revocationRequest = { id: target.revocationId, action: target.action };
   }
 
   go(view: View): void {

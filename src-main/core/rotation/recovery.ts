@@ -1,0 +1,119 @@
+import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
+import type { ProviderCapabilities, ProviderSession } from '../providers/adapter';
+import { registerSecret } from '../redact';
+import type { RotationJournal } from './journal';
+import type { RotationSteps, SettledOldKey, StagedKey } from './steps';
+
+export interface RecoveryResult {
+  rotationId: string;
+  credentialId: string;
+  outcome: 'finished' | 'rolled-back' | 'failed';
+  error?: ErrorInfo;
+  settled?: SettledOldKey;
+}
+
+/** Answers that mean a secret is wrong, as opposed to a gateway that cannot be reached. */
+const REFUSED_SECRET = new Set(['INVALID_ACCESS_KEY', 'SIGNATURE_MISMATCH', 'AUTH_FAILED']);
+
+/**
+ * Settles one journaled rotation after a crash: rolled back before its new key verified (a reset in place
+ * has no old key to go back to, so it always goes forward), finished after — old key handled as the user
+ * chose, so a grace period chosen before the crash still holds.
+ */
+export async function recoverJournal(steps: RotationSteps, journal: RotationJournal): Promise<RecoveryResult> {
+  const base = { rotationId: journal.id, credentialId: journal.credentialId };
+  upgrade(journal);
+  try {
+    const capabilities = steps.deps.accounts.get(journal.accountId).provider.capabilities;
+    const session = await steps.deps.accounts.session(journal.accountId);
+    let staged = await steps.staged(journal);
+    if (staged) {
+      journal.newKeyId = staged.keyId;
+      journal.newAccessKeyId = staged.accessKeyId;
+    }
+    let phase = journal.phase;
+    if (phase === 'started') {
+      if (!staged && journal.strategy === 'regenerate') staged = await findResetSecret(steps, journal, session, capabilities);
+      if (!staged) {
+        await steps.removeOrphan(journal, session, capabilities);
+        await steps.cleanup(journal);
+        return { ...base, outcome: 'rolled-back' };
+      }
+      phase = 'created';
+    }
+    if (phase === 'created' && journal.strategy !== 'regenerate') {
+      await steps.removeNewKey(journal, session, capabilities);
+      await steps.cleanup(journal);
+      return { ...base, outcome: 'rolled-back' };
+    }
+    if (phase === 'created' || phase === 'verified') {
+      await steps.retainOld(journal);
+      await steps.finishSwitch(journal, staged);
+      phase = 'switched';
+    }
+    let settled: SettledOldKey;
+    if (phase === 'switched') {
+      settled = await steps.settleOld(journal, session, capabilities);
+      await steps.advance(journal, 'settled');
+    } else {
+      const pending = await steps.pending.get(journal.id);
+      settled = pending
+        ? { oldKey: pending.state === 'deactivated' ? 'deactivated' : 'kept', pending }
+        : { oldKey: journal.strategy === 'regenerate' ? 'replaced' : capabilities.canDelete ? 'deleted' : 'deactivated' };
+    }
+    await steps.cleanup(journal);
+    steps.deps.onProgress?.({ ...base, step: 'done' });
+    return { ...base, outcome: 'finished', settled };
+  } catch (error) {
+    return { ...base, outcome: 'failed', error: toErrorInfo(error) };
+  }
+}
+
+/**
+ * A reset in place whose answer never reached the keychain: the journal was written before the provider
+ * was asked, so whether it reset the secret is unknown. Where the provider shows secrets again, its
+ * current secret tells (and is the new one if it differs from the saved one); elsewhere the saved secret
+ * is tried on S3, and if it no longer works the new one is lost, which the error says plainly.
+ */
+async function findResetSecret(steps: RotationSteps, journal: RotationJournal, session: ProviderSession, capabilities: ProviderCapabilities): Promise<StagedKey | undefined> {
+  const { vault } = steps.deps;
+  const holder = steps.users(journal).find((id) => vault.get(id).accessKeyId === journal.oldAccessKeyId);
+  const saved = holder ? await vault.connection(holder) : undefined;
+  if (capabilities.canShowSecretAgain && session.showSecret) {
+    const current = await session.showSecret(journal.oldKeyId, journal.scope);
+    registerSecret(current);
+    if (saved && current === saved.secretAccessKey) return undefined;
+    const staged: StagedKey = { keyId: journal.oldKeyId, accessKeyId: journal.oldAccessKeyId, secretAccessKey: current };
+    await steps.stage(journal, staged);
+    journal.newKeyId = staged.keyId;
+    journal.newAccessKeyId = staged.accessKeyId;
+    await steps.advance(journal, 'created');
+    return staged;
+  }
+  if (!saved) return undefined;
+  try {
+    // (A provider that resets with a grace period but cannot show secrets would pass this check; none does.)
+    await vault.test(saved);
+    return undefined;
+  } catch (error) {
+    if (!REFUSED_SECRET.has(toErrorInfo(error).code)) throw error;
+    // Nothing more can be learnt at a later start: the journal goes, the error stays with the user.
+    await steps.cleanup(journal);
+    throw new KeydeskError(
+      {
+        code: 'NOT_FOUND',
+        message: `"${journal.label}": the provider gave ${journal.oldAccessKeyId} a new secret just before Keydesk stopped, before it was saved, and this provider cannot show secrets again. The saved secret no longer works.`,
+        hint: "Reset the key again in the provider's console and add its new secret to Keydesk, or rotate it again here.",
+      },
+      { cause: error },
+    );
+  }
+}
+
+/** Journals written by an earlier Keydesk: the old key was always revoked at once then. */
+function upgrade(journal: RotationJournal): void {
+  journal.oldKey ??= journal.strategy === 'regenerate' ? { kind: 'replace' } : { kind: 'delete' };
+  journal.previousRotatedAt ??= {};
+  journal.label ??= journal.credentialId;
+  if ((journal.phase as string) === 'revoked') journal.phase = 'settled';
+}
