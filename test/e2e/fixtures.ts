@@ -21,6 +21,8 @@ export interface KeydeskFixtures {
   rgw: RgwInfo;
   /** Saves a screenshot under test-results/screens/ for people to look at. */
   snap: (name: string) => Promise<void>;
+  /** Browser mode only: stops the app's server and starts it again on the same home (Keydesk closed and reopened), with `env` added, and reloads the page. */
+  restartApp: (env?: Record<string, string>) => Promise<void>;
 }
 
 /** The installed Electron binary, found without require('electron') (which would try to download it). */
@@ -83,6 +85,21 @@ export const test = base.extend<KeydeskFixtures>({
     server.child.kill('SIGCONT');
     server.child.kill('SIGTERM');
   },
+  restartApp: async ({ page, webServer, home, appEnv }, use) => {
+    await use(async (env = {}) => {
+      if (!webServer) throw new Error('restarting the app is done in browser mode');
+      const { child } = webServer;
+      const exited = new Promise((done) => child.once('exit', done));
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGCONT');
+        child.kill('SIGTERM');
+        await exited;
+      }
+      // The same object, so the fixture's own teardown stops the process that runs now.
+      Object.assign(webServer, await startWebMode(home, { ...appEnv, ...env }));
+      await page.goto(webServer.url);
+    });
+  },
   page: async ({ keydeskMode, appEnv, home, webServer }, use) => {
     if (keydeskMode === 'electron') {
       const executablePath = electronBinary();
@@ -93,7 +110,8 @@ export const test = base.extend<KeydeskFixtures>({
       return;
     }
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+    // A context of its own, as axe-core's Playwright builder requires.
+    const page = await (await browser.newContext({ viewport: { width: 1200, height: 760 } })).newPage();
     await page.goto(webServer!.url);
     await use(page);
     await browser.close();

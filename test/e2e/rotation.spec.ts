@@ -43,14 +43,14 @@ async function stepThroughProgress(page: Page) {
 }
 
 const STEP_TEXT: Partial<Record<RotationProgress['step'], string>> = {
-  create: 'Creating a new key…',
-  verify: 'Waiting for the new key to work…',
-  switch: 'Saving the new key…',
-  revoke: 'Revoking the old key…',
+  create: 'Creating the new key…',
+  verify: 'Waiting for the new key to work on S3…',
+  switch: 'Switching the saved credentials…',
+  revoke: 'Dealing with the old key…',
   done: 'Rotated.',
 };
 
-test('Rotate now on an RGW key: each step shown, the credential follows the new key, the old key is refused', async ({ page, rgw, home, snap }) => {
+test('Rotate now with "Delete it now" on an RGW key: each step shown, the credential follows the new key, the old key is refused', async ({ page, rgw, home, snap }) => {
   const { uid, bucket } = await keylessUserWithBucket(rgw, 'rotate');
   const progress = await stepThroughProgress(page);
 
@@ -76,14 +76,20 @@ test('Rotate now on an RGW key: each step shown, the credential follows the new 
   await snap('rotation-before');
 
   await row.getByRole('button', { name: `Rotate ${label} now` }).click();
-  const status = row.getByRole('status');
+  const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
+  // Nothing happens before the dialog is confirmed.
+  await expect(dialog.getByRole('radio', { name: /Keep it working for/ })).toBeChecked();
+  expect(await rgwKeys(rgw, uid)).toHaveLength(1);
+  await dialog.getByRole('radio', { name: /Delete it now/ }).check();
+  await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
+  const status = dialog.getByRole('status');
   const seen: RotationProgress['step'][] = [];
   for (;;) {
     await expect.poll(() => progress.steps.length).toBeGreaterThan(seen.length);
     const { step, attempt } = progress.steps[seen.length];
     await expect(status).toHaveText(`${STEP_TEXT[step] ?? step}${step === 'verify' && attempt! > 1 ? ` (try ${attempt})` : ''}`);
     if (step === 'verify' && !seen.includes('verify')) {
-      await expect(row.getByRole('button', { name: 'Cancel' })).toBeVisible();
+      await expect(dialog.getByRole('button', { name: 'Stop rotation' })).toBeVisible();
       await snap('rotation-verifying');
     }
     if (step === 'revoke') await snap('rotation-revoking');
@@ -93,8 +99,10 @@ test('Rotate now on an RGW key: each step shown, the credential follows the new 
   }
   expect([...new Set(seen)]).toEqual(['create', 'verify', 'switch', 'revoke', 'done']);
 
-  await expect(row.getByRole('button', { name: `Rotate ${label} now` })).toBeVisible();
-  await expect(status).toHaveText('Rotated.');
+  await expect(status).toContainText('Rotated: 1 saved credential now uses');
+  await expect(status).toContainText('was deleted');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(dialog).toBeHidden();
   const keys = await rgwKeys(rgw, uid);
   expect(keys).toHaveLength(1);
   const newKey = keys[0];

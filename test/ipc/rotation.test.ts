@@ -5,43 +5,120 @@ import { dispatch } from '../../src-main/ipc/dispatch';
 import { rotationHandlers } from '../../src-main/ipc/handlers/rotation';
 
 const id = '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b';
-const record = (days: number) => ({
+const twinId = '7a1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b';
+const now = Date.parse('2025-06-01T12:00:00Z');
+const record = (days: number, change: Record<string, unknown> = {}) => ({
   id,
-  label: 'old',
+  label: 'Backups',
   endpoint: 'https://s3.example.com',
   region: 'us-east-1',
   accessKeyId: 'AKOLD',
   forcePathStyle: true,
   checksums: 'when-required',
-  createdAt: new Date(Date.now() - days * 86_400_000).toISOString(),
+  createdAt: new Date(now - days * 86_400_000).toISOString(),
   rotationMaxAgeDays: 90,
   transfer: { partSizeMiB: 16, concurrency: 8 },
+  ...change,
 });
 
 function setup(days: number) {
-  const rotation = { rotate: vi.fn(async () => ({ credentialId: id, oldAccessKeyId: 'AKOLD', newAccessKeyId: 'AKNEW', switched: [id], revoked: 'deleted' })), cancel: vi.fn(() => true) };
-  const ctx = { vault: { list: () => [record(days)] }, rotation } as unknown as AppContext;
+  const records = [record(days), record(days, { id: twinId, label: 'backups' })];
+  const rotation = {
+    rotate: vi.fn(async () => ({ credentialId: id, oldAccessKeyId: 'AKOLD', newAccessKeyId: 'AKNEW', switched: [id], oldKey: 'kept' })),
+    cancel: vi.fn(() => true),
+    plan: vi.fn(async () => ({ credentialId: id, switches: records.map((r) => ({ id: r.id, label: r.label })) })),
+  };
+  const revocations = {
+    list: vi.fn(async () => []),
+    revokeNow: vi.fn(async () => ({ id, oldKey: 'deleted' })),
+    extend: vi.fn(async () => ({})),
+    restore: vi.fn(async () => ({})),
+    forget: vi.fn(async () => undefined),
+    lastUsed: vi.fn(async () => ({ usedAfterSwitch: false })),
+  };
+  const ctx = {
+    vault: { list: () => records, get: (wanted: string) => records.find((r) => r.id === wanted)! },
+    rotation,
+    revocations,
+    clock: { now: () => now },
+    cliCommand: '/opt/Keydesk/keydesk',
+  } as unknown as AppContext;
   const call = (name: string, payload?: unknown) => dispatch(rotationHandlers(ctx) as Handlers, name, payload);
-  return { rotation, call };
+  return { rotation, revocations, call };
 }
 
 describe('rotation channels', () => {
-  it('lists keys past their rotation policy', async () => {
-    await expect(setup(91).call('rotation:due')).resolves.toMatchObject({ ok: true, value: [{ credentialId: id, age: { days: 91, due: true, dueInDays: -1 } }] });
+  it('lists keys past their rotation policy, by Keydesk’s clock', async () => {
+    await expect(setup(91).call('rotation:due')).resolves.toMatchObject({
+      ok: true,
+      value: [
+        { credentialId: id, age: { days: 91, due: true, dueInDays: -1 } },
+        { credentialId: twinId, age: { days: 91, due: true, dueInDays: -1 } },
+      ],
+    });
     await expect(setup(10).call('rotation:due')).resolves.toEqual({ ok: true, value: [] });
   });
 
-  it('runs and cancels rotations, passing the regenerate confirmation through', async () => {
+  it('previews a rotation with each switching credential’s credential_process profile', async () => {
+    const { call } = setup(1);
+    // Two labels that slug alike: profiles fall back to the credential IDs, exactly as "Use in…" does.
+    await expect(call('rotation:plan', { credentialId: id })).resolves.toMatchObject({
+      ok: true,
+      value: {
+        switches: [
+          { id, label: 'Backups', profile: id },
+          { id: twinId, label: 'backups', profile: twinId },
+        ],
+        credentialProcess: '/opt/Keydesk/keydesk credential-process --profile',
+      },
+    });
+  });
+
+  it('passes the old-key choice and the typed reset confirmation through, and cancels', async () => {
     const { rotation, call } = setup(1);
-    await expect(call('rotation:run', { credentialId: id, confirmNoFallback: true })).resolves.toMatchObject({ ok: true, value: { newAccessKeyId: 'AKNEW' } });
-    expect(rotation.rotate).toHaveBeenCalledWith(id, { confirmNoFallback: true });
+    const oldKey = { kind: 'grace', days: 7, then: 'deactivate' };
+    await expect(call('rotation:run', { credentialId: id, oldKey })).resolves.toMatchObject({ ok: true, value: { newAccessKeyId: 'AKNEW' } });
+    expect(rotation.rotate).toHaveBeenCalledWith(id, { oldKey, confirmResetInPlace: undefined });
+    await call('rotation:run', { credentialId: id, oldKey: { kind: 'replace' }, confirmResetInPlace: 'AKOLD' });
+    expect(rotation.rotate).toHaveBeenLastCalledWith(id, { oldKey: { kind: 'replace' }, confirmResetInPlace: 'AKOLD' });
     await expect(call('rotation:cancel', { credentialId: id })).resolves.toEqual({ ok: true, value: true });
   });
 
+  it('routes Revoke now (with its override), Extend, Restore and Forget to the pending revocations', async () => {
+    const { revocations, call } = setup(1);
+    await expect(call('rotation:revokeNow', { id, force: true })).resolves.toEqual({ ok: true, value: { id, oldKey: 'deleted' } });
+    expect(revocations.revokeNow).toHaveBeenCalledWith(id, { force: true });
+    await call('rotation:extend', { id, days: 14 });
+    expect(revocations.extend).toHaveBeenCalledWith(id, 14);
+    await call('rotation:restore', { id });
+    expect(revocations.restore).toHaveBeenCalledWith(id);
+    await call('rotation:forget', { id });
+    expect(revocations.forget).toHaveBeenCalledWith(id);
+  });
+
   it('rejects malformed requests before they reach the engine', async () => {
-    const { rotation, call } = setup(1);
-    await expect(call('rotation:run', { credentialId: 'nope' })).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    await expect(call('rotation:run', { credentialId: id, force: true })).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    const { rotation, revocations, call } = setup(1);
+    const bad: [string, unknown][] = [
+      ['rotation:run', { credentialId: 'nope', oldKey: { kind: 'delete' } }],
+      ['rotation:run', { credentialId: id }],
+      ['rotation:run', { credentialId: id, oldKey: { kind: 'delete' }, force: true }],
+      ['rotation:run', { credentialId: id, oldKey: { kind: 'grace', days: 0, then: 'delete' } }],
+      ['rotation:run', { credentialId: id, oldKey: { kind: 'grace', days: 7.5, then: 'delete' } }],
+      ['rotation:run', { credentialId: id, oldKey: { kind: 'grace', days: 366, then: 'delete' } }],
+      ['rotation:run', { credentialId: id, oldKey: { kind: 'grace', days: 7, then: 'wipe' } }],
+      ['rotation:run', { credentialId: id, oldKey: { kind: 'delete', days: 3 } }],
+      ['rotation:run', { credentialId: id, oldKey: { kind: 'replace' }, confirmResetInPlace: 'x'.repeat(257) }],
+      ['rotation:extend', { id, days: -1 }],
+      ['rotation:extend', { id: '../../etc/passwd', days: 1 }],
+      ['rotation:revokeNow', { id, force: 'yes' }],
+      ['rotation:restore', { id, credentialId: id }],
+    ];
+    for (const [channel, payload] of bad) {
+      await expect(call(channel, payload), `${channel} ${JSON.stringify(payload)}`).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    }
     expect(rotation.rotate).not.toHaveBeenCalled();
+    expect(revocations.extend).not.toHaveBeenCalled();
+    expect(revocations.revokeNow).not.toHaveBeenCalled();
+    expect(revocations.restore).not.toHaveBeenCalled();
   });
 });

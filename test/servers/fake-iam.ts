@@ -24,6 +24,15 @@ interface FakeKey {
   lastUsed?: string;
 }
 
+/**
+ * Optional: makes the fake's keys real S3 keys somewhere (an RGW, see helpers/iam-on-rgw.ts), so a key
+ * IAM creates works on S3 and one it deactivates or deletes is refused — as on AWS.
+ */
+export interface IamBacking {
+  enable(user: string, accessKeyId: string, secretAccessKey: string): Promise<void>;
+  disable(user: string, accessKeyId: string): Promise<void>;
+}
+
 /** Management access key IDs that make the fake answer with the matching error to every request. */
 export const FAILING_KEYS: Record<string, { status: number; code: string; message: string }> = {
   AKIADENIED0000000000: { status: 403, code: 'AccessDenied', message: 'User: arn:aws:iam::123456789012:user/carol is not authorized to perform this action' },
@@ -50,7 +59,7 @@ class IamError extends Error {
   }
 }
 
-export async function startFakeIam(callers: Record<string, string>, users: string[]) {
+export async function startFakeIam(callers: Record<string, string>, users: string[], backing?: IamBacking) {
   const keys = new Map<string, FakeKey[]>(users.map((u) => [u, []]));
   const requests: IamRequest[] = [];
 
@@ -65,7 +74,7 @@ export async function startFakeIam(callers: Record<string, string>, users: strin
     return key;
   };
 
-  function handle(caller: string, action: string, p: Record<string, string>): string {
+  async function handle(caller: string, action: string, p: Record<string, string>): Promise<string> {
     const user = p.UserName ?? caller;
     switch (action) {
       case 'GetUser':
@@ -89,16 +98,22 @@ export async function startFakeIam(callers: Record<string, string>, users: strin
           status: 'Active',
           created: new Date(Date.UTC(2025, 0, 2, 3, 4, 5)).toISOString(),
         };
+        await backing?.enable(user, key.id, key.secret);
         list.push(key);
         return ok(action, `<AccessKey>${keyXml(user, key, true)}</AccessKey>`);
       }
       case 'ListAccessKeys':
         return ok(action, `<UserName>${user}</UserName><AccessKeyMetadata>${userKeys(user).map((k) => `<member>${keyXml(user, k, false)}</member>`).join('')}</AccessKeyMetadata><IsTruncated>false</IsTruncated>`);
-      case 'UpdateAccessKey':
-        findKey(user, p.AccessKeyId).status = p.Status === 'Inactive' ? 'Inactive' : 'Active';
+      case 'UpdateAccessKey': {
+        const key = findKey(user, p.AccessKeyId);
+        key.status = p.Status === 'Inactive' ? 'Inactive' : 'Active';
+        if (key.status === 'Active') await backing?.enable(user, key.id, key.secret);
+        else await backing?.disable(user, key.id);
         return ok(action);
+      }
       case 'DeleteAccessKey':
         findKey(user, p.AccessKeyId);
+        await backing?.disable(user, p.AccessKeyId);
         keys.set(user, userKeys(user).filter((k) => k.id !== p.AccessKeyId));
         return ok(action);
       case 'GetAccessKeyLastUsed': {
@@ -137,7 +152,7 @@ export async function startFakeIam(callers: Record<string, string>, users: strin
       if (failing) throw new IamError(failing.status, failing.code, failing.message);
       const caller = callers[keyId];
       if (!caller) throw new IamError(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.');
-      xml = handle(caller, action, rest);
+      xml = await handle(caller, action, rest);
     } catch (error) {
       if (!(error instanceof IamError)) throw error;
       status = error.status;
@@ -150,6 +165,13 @@ export async function startFakeIam(callers: Record<string, string>, users: strin
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
+    addUser(user: string) {
+      if (!keys.has(user)) keys.set(user, []);
+    },
+    /** A key the user already has (created outside Keydesk); the backing is not told. */
+    addKey(user: string, id: string, secret: string) {
+      userKeys(user).push({ id, secret, status: 'Active', created: new Date(Date.UTC(2024, 5, 1)).toISOString() });
+    },
     /** Marks a key as used, as AWS does when the key signs a request. */
     markUsed(keyId: string, when: string) {
       for (const list of keys.values()) for (const key of list) if (key.id === keyId) key.lastUsed = when;

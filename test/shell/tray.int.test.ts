@@ -84,31 +84,60 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('Tray against a real RGW 
     expect(window.webContents.sent).toContainEqual({ channel: 'keydesk-event:app:navigate', payload: { view: 'browse', credentialId } });
   });
 
-  it('rotates the key from "Rotate now": new key saved and working, old key deleted, menu rebuilt', async () => {
-    action('app', 'Rotate now').click!();
-    const done = await until(() => fake.current.notifications.find((n) => n.title === 'Key rotated' || n.title === 'Rotation failed'));
-    expect(done.title).toBe('Key rotated');
+  const trusted = () => ({ senderFrame: { parent: null, url: fake.current.windows[0].loadedUrl! } });
+  const works = async (accessKeyId: string, secretAccessKey: string) => {
+    const client = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, accessKeyId, secretAccessKey, forcePathStyle: true, checksums: 'when-required' }, { maxAttempts: 1 });
+    try {
+      await client.send(new ListBucketsCommand({}));
+      return true;
+    } catch {
+      return false;
+    } finally {
+      client.destroy();
+    }
+  };
 
+  it('"Rotate now…" opens the rotation dialog in the window and rotates nothing by itself', async () => {
+    const window = fake.current.windows[0];
+    window.hide();
+    action('app', 'Rotate now…').click!();
+    expect(window.visible).toBe(true);
+    expect(window.webContents.sent).toContainEqual({ channel: 'keydesk-event:app:navigate', payload: { view: 'rotate', credentialId } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const { vault, accounts } = reopen();
-    const record = vault.get(credentialId);
-    expect(record.accessKeyId).not.toBe(user.accessKeyId);
-    expect(done.body).toBe(`app now uses ${record.accessKeyId}; the old key was deleted.`);
-    const client = createS3Client(await vault.connection(credentialId), { maxAttempts: 1 });
-    await expect(client.send(new ListBucketsCommand({}))).resolves.toBeDefined();
-    client.destroy();
-    const session = await accounts.session(record.accountId!);
-    expect((await session.listKeys({})).map((k) => k.accessKeyId)).toEqual([record.accessKeyId]);
+    expect(vault.get(credentialId).accessKeyId).toBe(user.accessKeyId);
+    expect((await (await accounts.session(accountId)).listKeys({})).map((k) => k.accessKeyId)).toEqual([user.accessKeyId]);
+  });
 
-    expect(keyItem('app')!.label).toBe('app — rotated today');
-    expect(fake.current.trays[0].tooltip).toBe('Keydesk');
+  it('lists the old key after a rotation with a grace period: Extend notifies, Revoke now… opens the confirmation', async () => {
+    const run = await fake.current.handlers.get('rotation:run')!(trusted(), { credentialId, oldKey: { kind: 'grace', days: 7, then: 'delete' } });
+    expect(run).toMatchObject({ ok: true, value: { oldKey: 'kept' } });
+    const id = (run as { value: { pending: { id: string } } }).value.pending.id;
+    const oldLabel = `app: ${user.accessKeyId} — `;
+    await until(() => menu().find((item) => item.label === `${oldLabel}deleted in 7 days`) && keyItem('app')?.label === 'app — rotated today');
+    expect(menu().map((item) => item.label).filter(Boolean)).toEqual(['Ceph test', 'app — rotated today', 'Old keys waiting to be revoked', `${oldLabel}deleted in 7 days`, 'Show Keydesk', 'Quit']);
+    expect(await works(user.accessKeyId, user.secretAccessKey)).toBe(true);
     expect(fake.current.module.app.badgeCount).toBe(0);
-    expect(fake.current.windows[0].webContents.sent.map((m) => m.channel)).toContain('keydesk-event:rotation:progress');
+
+    action(oldLabel.slice(0, -3), 'Extend by 7 days').click!();
+    const extended = await until(() => fake.current.notifications.find((n) => n.title === 'Grace period extended'));
+    expect(extended.body).toContain(`${user.accessKeyId} (app) keeps working until`);
+    await until(() => menu().find((item) => item.label === `${oldLabel}deleted in 14 days`));
+
+    action(oldLabel.slice(0, -3), 'Revoke now…').click!();
+    expect(fake.current.windows[0].webContents.sent).toContainEqual({ channel: 'keydesk-event:app:navigate', payload: { view: 'revocation', revocationId: id, action: 'revoke' } });
+    // Still there: the menu opened the confirmation, it did not revoke.
+    expect(await works(user.accessKeyId, user.secretAccessKey)).toBe(true);
+    await expect(fake.current.handlers.get('rotation:revokeNow')!(trusted(), { id })).resolves.toEqual({ ok: true, value: { id, oldKey: 'deleted' } });
+    await until(() => !menu().some((item) => item.label?.startsWith(oldLabel)));
+    expect(await works(user.accessKeyId, user.secretAccessKey)).toBe(false);
   });
 
   it('regroups the keys when their account is removed: no "Rotate now" without an account', async () => {
     const trusted = { senderFrame: { parent: null, url: fake.current.windows[0].loadedUrl! } };
     await expect(fake.current.handlers.get('accounts:remove')!(trusted, { id: accountId })).resolves.toEqual({ ok: true, value: undefined });
+    await until(() => menu().find((item) => item.label === 'Saved keys'));
     expect(menu().map((item) => item.label).filter(Boolean)).toEqual(['Saved keys', 'app — rotated today', 'Show Keydesk', 'Quit']);
-    expect(action('app', 'Rotate now').enabled).toBe(false);
+    expect(action('app', 'Rotate now…').enabled).toBe(false);
   });
 });

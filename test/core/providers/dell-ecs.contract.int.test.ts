@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProviderSession } from '../../../src-main/core/providers/adapter';
 import { adapter } from '../../../src-main/core/providers/dell-ecs';
 import { providerSpec, SPECS_MISSING, type LocalRequest } from '../../servers/prism';
+import { graceScheduler } from '../../helpers/grace-contract';
 import { useContractServer } from '../../helpers/provider-contract';
 
 const spec = providerSpec('dell-ecs-management-4.1.json');
@@ -94,5 +95,30 @@ describe.skipIf(!spec)('Dell ECS adapter against the published management API sp
       body: JSON.stringify({ existing_key_expiry_time_mins: 60 }),
     });
     expect(numericExpiry.status).toBe(400);
+  });
+
+  describe('grace period: Dell ECS ends the old secret itself', () => {
+    const settings = () => ({ managementUrl: contract.proxyUrl, username: 'nsadmin', namespace: 'ns1', objectUser: 'testlogin', s3Endpoint: 'https://ecs.example.com:9021' });
+
+    it('sets the grace period on the old secret when adding the new one (existing_key_expiry_time_mins, in minutes)', async () => {
+      contract.reset();
+      const session = adapter.connect({ accountId: 'ecs-contract', settings: settings(), secrets: { password: 'pw' } });
+      await session.createKey({ owner: 'testlogin', existingKeyGraceMinutes: 7 * 1440 });
+      expect(contract.calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([{ namespace: 'ns1', existing_key_expiry_time_mins: '10080' }]);
+    });
+
+    it('removes the expired secret when due; cannot extend or restore what ECS ends itself', async () => {
+      contract.reset();
+      const t = await graceScheduler(adapter, settings(), { password: 'pw' }, 'secret-1', 'secret-2', { providerEnforced: true });
+      expect(await t.service.list()).toMatchObject([{ canExtend: false, canRestore: false }]);
+      await expect(t.service.extend(t.entry.id, 3)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+      await expect(t.service.restore(t.entry.id)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+      await t.passDays(7);
+      expect(contract.calls.filter((c) => !c.local).map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual([
+        'GET /object/user-secret-keys/testlogin/ns1 200',
+        'POST /object/user-secret-keys/testlogin/deactivate 200',
+      ]);
+      expect(await t.service.list()).toEqual([]);
+    });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProviderSession } from '../../../src-main/core/providers/adapter';
 import { adapter } from '../../../src-main/core/providers/digitalocean';
 import { providerSpec, SPECS_MISSING } from '../../servers/prism';
+import { graceScheduler } from '../../helpers/grace-contract';
 import { useContractServer } from '../../helpers/provider-contract';
 
 const spec = providerSpec('digitalocean-v2.yaml');
@@ -61,5 +62,17 @@ describe.skipIf(!spec)('DigitalOcean Spaces keys adapter against the published A
     // The spec gives POST a 400 answer, so Prism refuses with that rather than 422.
     expect(noPermission.status).toBe(400);
     expect(noPermission.headers.get('sl-violations')).toContain("must have required property 'permission'");
+  });
+
+  describe('grace period', () => {
+    it('deletes the old key when the grace period ends ("Revoke now" does the same at once)', async () => {
+      contract.reset();
+      const t = await graceScheduler(adapter, { apiUrl: contract.proxyUrl, region: 'fra1' }, { token: 'dop_v1_example' }, 'DOACCESSKEYEXAMPLE', 'NEWKEY');
+      await t.passDays(6);
+      expect(contract.calls).toEqual([]);
+      await t.passDays(1);
+      expect(contract.calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual(['DELETE /v2/spaces/keys/DOACCESSKEYEXAMPLE 204']);
+      expect(await t.service.list()).toEqual([]);
+    });
   });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ProviderSession } from '../../../src-main/core/providers/adapter';
 import { adapter } from '../../../src-main/core/providers/ionos-cloud-api';
 import { providerSpec, SPECS_MISSING } from '../../servers/prism';
+import { graceScheduler } from '../../helpers/grace-contract';
 import { useContractServer } from '../../helpers/provider-contract';
+import type { PendingRevocation } from '../../../src-main/core/rotation/pending';
 
 const spec = providerSpec('ionos-cloudapi-v6.yaml');
 if (!spec) console.warn(SPECS_MISSING);
@@ -69,5 +71,31 @@ describe.skipIf(!spec)('IONOS Cloud API adapter against the published v6 spec (P
     });
     expect(flatBody.status).toBe(422);
     expect(JSON.parse(flatBody.headers.get('sl-violations') ?? '[]')).toEqual([expect.objectContaining({ message: "Request body must have required property 'properties'" })]);
+  });
+
+  describe('grace period: the old key deactivated when due, deleted a period later, switched on again to restore', () => {
+    const KEY = '15f67991-0f51-4efc-a8ad-ef1fb31a480c';
+    const run = (change: Partial<PendingRevocation>) => {
+      contract.reset();
+      return graceScheduler(adapter, { apiUrl: contract.proxyUrl, username: 'email', userId: 'user-1' }, { password: 'secret' }, KEY, 'NEW-KEY', change);
+    };
+    const calls = () => contract.calls.map((c) => `${c.method} ${c.path} ${c.status}${c.body ? ` ${JSON.stringify(c.body)}` : ''}`);
+
+    it('deactivates the old key when the grace period ends, deletes it a period later', async () => {
+      const t = await run({ then: 'deactivate', days: 3, dueAt: '2025-06-04T12:00:00.000Z' });
+      await t.passDays(3);
+      expect(calls()).toEqual([`PUT /um/users/user-1/s3keys/${KEY} 202 {"properties":{"active":false}}`]);
+      expect(await t.service.list()).toMatchObject([{ state: 'deactivated' }]);
+      await t.passDays(3);
+      expect(calls()).toEqual([`PUT /um/users/user-1/s3keys/${KEY} 202 {"properties":{"active":false}}`, `DELETE /um/users/user-1/s3keys/${KEY} 202`]);
+      expect(await t.service.list()).toEqual([]);
+    });
+
+    it('switches a deactivated old key on again for "Restore old key"', async () => {
+      const t = await run({ state: 'deactivated' });
+      await t.service.restore(t.entry.id);
+      expect(calls()).toEqual([`PUT /um/users/user-1/s3keys/${KEY} 202 {"properties":{"active":true}}`]);
+      expect(t.vault.get(t.credential.id).accessKeyId).toBe(KEY);
+    });
   });
 });

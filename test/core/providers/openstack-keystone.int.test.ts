@@ -11,11 +11,13 @@ import {
   setPassword,
   type KeystoneUser,
 } from '../../helpers/keystone-users';
+import { rotationFixture } from '../../helpers/rotation-fixture';
 import { listBucketsWith } from '../../helpers/s3-probe';
 import { KEYSTONE_MISSING, keystoneInstalled, startRgwWithKeystone, useKeystones, type KeystoneInfo } from '../../servers/keystone';
 import { freePort, type RgwInfo } from '../../servers/rgw';
 
 const installed = keystoneInstalled();
+const DAY = 86_400_000;
 if (!installed) console.warn(KEYSTONE_MISSING);
 
 describe.skipIf(!installed)('OpenStack Keystone adapter against a real Keystone', () => {
@@ -239,6 +241,50 @@ describe.skipIf(!installed)('OpenStack Keystone adapter against a real Keystone'
         providerCode: 'InvalidAccessKeyId',
         status: 403,
       });
+    });
+
+    // Rotation with a grace period, on the same servers.
+    async function keystoneFixture() {
+      const user = await createKeystoneUser(keystone);
+      const fields = {
+        authUrl: keystone.url.replace(/\/v3$/, ''),
+        authMethod: 'password',
+        username: user.username,
+        password: user.password,
+        projectName: user.projectName,
+        s3Endpoint: rgw.endpoint,
+        s3Region: rgw.region,
+      };
+      const { password, ...settings } = fields;
+      const original = await adapter.connect({ accountId: 'ks-setup', settings, secrets: { password } }).createKey({});
+      const t = await rotationFixture(rgw, {}, { providerId: 'openstack-keystone', fields, key: original });
+      const revocations = t.revocationService();
+      await revocations.start();
+      return { ...t, revocations, original };
+    }
+
+    const withKeychain = it.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS);
+
+    withKeychain('keeps the old EC2 credential working through the grace period, deletes it when due (S3 refuses it then)', async () => {
+      const t = await keystoneFixture();
+      const result = await t.engine().rotate(t.credential.id);
+      expect(result).toMatchObject({ oldKey: 'kept', pending: { state: 'active', then: 'delete' } });
+      expect(await t.works(t.original.accessKeyId, t.original.secretAccessKey)).toBe(true);
+      const saved = await t.vault.connection(t.twin.id);
+      expect(await t.works(saved.accessKeyId, saved.secretAccessKey)).toBe(true);
+      await t.revocations.idle();
+      t.clock.advance(7 * DAY + 1000);
+      await t.revocations.idle();
+      expect(await t.works(t.original.accessKeyId, t.original.secretAccessKey)).toBe(false);
+      expect(await t.expectOneWorkingKey('new')).toBe(result.newAccessKeyId);
+    });
+
+    withKeychain('restores the old credential, then revokes the new one', async () => {
+      const t = await keystoneFixture();
+      const { pending } = await t.engine().rotate(t.credential.id);
+      await t.revocations.restore(pending!.id);
+      await t.revocations.revokeNow(pending!.id);
+      await t.expectOneWorkingKey('old');
     });
   });
 });

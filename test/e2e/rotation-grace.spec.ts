@@ -1,0 +1,232 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { iamOnRgw } from '../helpers/iam-on-rgw';
+import { createRgwUser } from '../helpers/rgw-users';
+import { startFakeIam } from '../servers/fake-iam';
+import { expect, filesContaining, test } from './fixtures';
+import { addRgwAccount, keylessUserWithBucket, listBuckets, rgwKeys } from './rgw-account';
+
+const DAY_MS = 86_400_000;
+const refused = { $metadata: { httpStatusCode: 403 } };
+
+/** Creates a key in the account's keys screen (saved in the keychain) and returns its access key ID. */
+async function createSavedKey(page: Page, description: string): Promise<string> {
+  await page.getByRole('button', { name: 'Create S3 credentials' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create key' });
+  await dialog.getByLabel('Description').fill(description);
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  const created = page.getByRole('dialog', { name: 'Key created' });
+  const keyId = (await created.getByTestId('new-access-key').textContent())!.trim();
+  await created.getByRole('button', { name: 'Done' }).click();
+  return keyId;
+}
+
+async function credentialRow(page: Page, label: string) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Credentials' }).click();
+  return page.getByRole('table', { name: 'Saved credentials' }).getByRole('row').filter({ hasText: label });
+}
+
+/** A screenshot at each window size people use. */
+async function snapBoth(page: Page, snap: (name: string) => Promise<void>, name: string) {
+  for (const [width, height] of [
+    [1280, 800],
+    [900, 600],
+  ]) {
+    await page.setViewportSize({ width, height });
+    await snap(`${name}-${width}x${height}`);
+  }
+  await page.setViewportSize({ width: 1200, height: 760 });
+}
+
+test('Rotate with a grace period: the dialog says what will happen, the old key keeps working on S3, "Revoke now" ends it', async ({ page, rgw, home, snap }) => {
+  const { uid, bucket } = await keylessUserWithBucket(rgw, 'grace');
+  await addRgwAccount(page, rgw, uid, rgw.admin.secretAccessKey);
+  await page.getByRole('button', { name: 'Verify and save' }).click();
+  const oldKeyId = await createSavedKey(page, 'e2e grace');
+  const [oldKey] = await rgwKeys(rgw, uid);
+  const label = 'RGW lab: e2e grace';
+  const row = await credentialRow(page, label);
+
+  await row.getByRole('button', { name: `Rotate ${label} now` }).click();
+  const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
+  await expect(dialog.getByRole('region', { name: 'New key', exact: true })).toContainText('Keydesk asks Ceph RGW (RGW lab) for a new access key');
+  const switches = dialog.getByRole('region', { name: 'Switches to the new key' });
+  await expect(switches.getByRole('listitem')).toHaveText([`${label} · profile rgw-lab-e2e-grace`]);
+  await expect(switches.locator('code[title$="credential-process --profile NAME"]')).toHaveText('credential_process');
+  const oldKeyGroup = dialog.getByRole('group', { name: `The old key ${oldKeyId}` });
+  await expect(oldKeyGroup.getByRole('radio')).toHaveCount(2);
+  await expect(oldKeyGroup.getByRole('radio', { name: /Keep it working for/ })).toBeChecked();
+  await expect(oldKeyGroup.getByLabel('Grace period in days')).toHaveValue('7');
+  await expect(oldKeyGroup).toContainText('Delete it now');
+  await expect(oldKeyGroup).not.toContainText('Deactivate');
+  await oldKeyGroup.getByLabel('Grace period in days').fill('10');
+  await expect(oldKeyGroup).toContainText(`Tools still using it keep working until`);
+  // Nothing happened yet.
+  expect(await rgwKeys(rgw, uid)).toHaveLength(1);
+  expect((await new AxeBuilder({ page }).include('dialog').analyze()).violations).toEqual([]);
+  await snapBoth(page, snap, 'rotation-dialog');
+
+  await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
+  await expect(dialog.getByRole('status')).toContainText(`Rotated: 1 saved credential now uses`);
+  await expect(dialog.getByRole('status')).toContainText(`The old key ${oldKeyId} keeps working until`);
+  await expect(dialog.getByRole('status')).toContainText('(in 10 days)');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+
+  const keys = await rgwKeys(rgw, uid);
+  expect(keys).toHaveLength(2);
+  const newKey = keys.find((k) => k.accessKeyId !== oldKeyId)!;
+  await expect(row).toContainText(newKey.accessKeyId);
+  const pending = row.getByRole('group', { name: `Old key ${oldKeyId}` });
+  await expect(pending).toContainText(`Old key ${oldKeyId}: still works; deleted`);
+  await expect(pending).toContainText('(in 10 days)');
+  await expect(pending.getByRole('button', { name: `Restore old key ${oldKeyId}` })).toBeVisible();
+  expect((await new AxeBuilder({ page }).include('table').analyze()).violations).toEqual([]);
+  // The old key still works on S3 (a real request), and so does the new one.
+  expect(await listBuckets(rgw, oldKey.accessKeyId, oldKey.secretAccessKey)).toContain(bucket);
+  expect(await listBuckets(rgw, newKey.accessKeyId, newKey.secretAccessKey)).toContain(bucket);
+  await snapBoth(page, snap, 'rotation-pending-row');
+
+  // The keys screen marks the old key too.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Accounts' }).click();
+  await page.getByRole('button', { name: 'RGW lab' }).first().click();
+  await expect(page.getByRole('table', { name: 'Access keys' }).getByRole('row').filter({ hasText: oldKeyId })).toContainText('Old key · deleted');
+
+  await (await credentialRow(page, label)).getByRole('button', { name: `Revoke old key ${oldKeyId} now` }).click();
+  const confirm = page.getByRole('dialog', { name: `Revoke old key ${oldKeyId} now?` });
+  await expect(confirm).toContainText('anything still using it fails at once');
+  await confirm.getByRole('button', { name: 'Delete key' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(pending).toBeHidden();
+  await expect(listBuckets(rgw, oldKey.accessKeyId, oldKey.secretAccessKey)).rejects.toMatchObject(refused);
+  expect(await rgwKeys(rgw, uid)).toEqual([newKey]);
+  expect(await filesContaining(home, oldKey.secretAccessKey)).toEqual([]);
+  expect(await filesContaining(home, newKey.secretAccessKey)).toEqual([]);
+});
+
+test('a pending revocation survives a restart, and runs when due — also when that came while Keydesk was closed', async ({ page, rgw, restartApp }) => {
+  const { uid } = await keylessUserWithBucket(rgw, 'restart');
+  await addRgwAccount(page, rgw, uid, rgw.admin.secretAccessKey);
+  await page.getByRole('button', { name: 'Verify and save' }).click();
+  const oldKeyId = await createSavedKey(page, 'e2e restart');
+  const [oldKey] = await rgwKeys(rgw, uid);
+  const label = 'RGW lab: e2e restart';
+  let row = await credentialRow(page, label);
+  await row.getByRole('button', { name: `Rotate ${label} now` }).click();
+  const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
+  await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(row.getByRole('group', { name: `Old key ${oldKeyId}` })).toContainText('(in 7 days)');
+
+  await restartApp();
+  row = await credentialRow(page, label);
+  await expect(row.getByRole('group', { name: `Old key ${oldKeyId}` })).toContainText('(in 7 days)');
+  expect(await listBuckets(rgw, oldKey.accessKeyId, oldKey.secretAccessKey)).toBeDefined();
+
+  // Eight days later (Keydesk's clock in this test home), Keydesk starts again: the overdue revocation runs.
+  await restartApp({ KEYDESK_TEST_CLOCK_OFFSET_MS: String(8 * DAY_MS) });
+  row = await credentialRow(page, label);
+  await expect.poll(async () => (await rgwKeys(rgw, uid)).map((k) => k.accessKeyId)).not.toContain(oldKeyId);
+  await expect(listBuckets(rgw, oldKey.accessKeyId, oldKey.secretAccessKey)).rejects.toMatchObject(refused);
+  await page.reload();
+  await expect(row).toBeVisible();
+  await expect(row.getByRole('group', { name: `Old key ${oldKeyId}` })).toHaveCount(0);
+});
+
+test('use before revoke on AWS IAM (stand-in backed by RGW): a key used after the switch is not revoked, unless "Revoke anyway"', async ({ page, rgw, restartApp, snap }) => {
+  const user = await createRgwUser(rgw, 'e2eiam');
+  const iam = await startFakeIam({ AKIAMANAGER000000000: 'manager' }, ['manager', 'e2e'], iamOnRgw(rgw, () => user.uid));
+  try {
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Accounts' }).click();
+    await page.getByRole('button', { name: 'Add account' }).first().click();
+    await page.getByRole('radio', { name: /Amazon Web Services/ }).check();
+    await page.getByLabel('Account name').fill('AWS lab');
+    await page.getByLabel('Access key ID', { exact: true }).fill('AKIAMANAGER000000000');
+    await page.getByLabel('Secret access key', { exact: true }).fill('manager-secret');
+    await page.getByLabel(/^IAM user name/).fill('e2e');
+    await page.getByLabel(/^S3 region/).fill(rgw.region);
+    await page.getByLabel(/^IAM endpoint/).fill(iam.endpoint);
+    await page.getByLabel(/^S3 endpoint/).fill(rgw.endpoint);
+    await page.getByRole('button', { name: 'Verify and save' }).click();
+    const oldKeyId = await createSavedKey(page, 'e2e iam');
+    await expect(page.getByRole('table', { name: 'Access keys' })).toContainText('Never');
+    const label = 'AWS lab: e2e iam';
+    let row = await credentialRow(page, label);
+
+    await row.getByRole('button', { name: `Rotate ${label} now` }).click();
+    const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
+    await expect(dialog.getByTestId('old-key-last-used')).toHaveText('Old key last used: never (as Amazon Web Services (IAM) reports it).');
+    const group = dialog.getByRole('group', { name: `The old key ${oldKeyId}` });
+    await expect(group.getByRole('radio')).toHaveCount(3);
+    await expect(group.getByLabel('When the grace period ends')).toHaveValue('delete');
+    await expect(group).toContainText('whether anything used it after the switch');
+    await snapBoth(page, snap, 'rotation-dialog-iam');
+    await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    // A server outside Keydesk still signs with the old key a minute after the switch.
+    iam.markUsed(oldKeyId, new Date(Date.now() + 60_000).toISOString());
+    await page.reload();
+    row = await credentialRow(page, label);
+    const pending = row.getByRole('group', { name: `Old key ${oldKeyId}` });
+    await expect(pending).toContainText('Last used:');
+    await pending.getByRole('button', { name: `Revoke old key ${oldKeyId} now` }).click();
+    const confirm = page.getByRole('dialog', { name: `Revoke old key ${oldKeyId} now?` });
+    await confirm.getByRole('button', { name: 'Delete key' }).click();
+    await expect(confirm.getByRole('alert')).toContainText(`The old key ${oldKeyId} was used at`);
+    await expect(confirm.getByRole('alert')).toContainText('after Keydesk switched to the new key');
+    await snapBoth(page, snap, 'rotation-revoke-refused');
+    expect(iam.requests.filter((r) => r.action === 'DeleteAccessKey')).toEqual([]);
+
+    // The scheduler refuses too when the grace period ends (eight days later, after a restart), and flags it.
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await restartApp({ KEYDESK_TEST_CLOCK_OFFSET_MS: String(8 * DAY_MS) });
+    row = await credentialRow(page, label);
+    await expect(row.getByTestId('used-after-switch')).toContainText('after the switch — not revoked');
+    await snapBoth(page, snap, 'rotation-pending-refused');
+    expect(iam.requests.filter((r) => r.action === 'DeleteAccessKey')).toEqual([]);
+
+    await row.getByRole('button', { name: `Revoke old key ${oldKeyId} now` }).click();
+    await confirm.getByRole('button', { name: 'Delete key' }).click();
+    await confirm.getByRole('button', { name: 'Revoke anyway' }).click();
+    await expect(confirm).toBeHidden();
+    await expect(row.getByRole('group', { name: `Old key ${oldKeyId}` })).toHaveCount(0);
+    expect(iam.requests.filter((r) => r.action === 'DeleteAccessKey').map((r) => r.params.AccessKeyId)).toEqual([oldKeyId]);
+  } finally {
+    await iam.stop();
+  }
+});
+
+test('reset in place: a warning, and the access key ID typed to confirm, before the old secret stops', async ({ page, rgw, snap }) => {
+  const { uid, bucket } = await keylessUserWithBucket(rgw, 'reset');
+  await addRgwAccount(page, rgw, uid, rgw.admin.secretAccessKey);
+  await page.getByLabel(/^Rotation/).selectOption('regenerate');
+  await page.getByRole('button', { name: 'Verify and save' }).click();
+  const keyId = await createSavedKey(page, 'e2e reset');
+  const [before] = await rgwKeys(rgw, uid);
+  const label = 'RGW lab: e2e reset';
+  const row = await credentialRow(page, label);
+  await row.getByRole('button', { name: `Rotate ${label} now` }).click();
+  const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
+  const warning = dialog.getByRole('alert');
+  await expect(warning).toContainText('The old secret stops working at once');
+  await expect(warning).toContainText('fetches the secret again from Ceph RGW at its next start');
+  const reset = dialog.getByRole('button', { name: 'Reset secret' });
+  await expect(reset).toBeDisabled();
+  await dialog.getByLabel(`Type ${keyId} to reset it`).fill(keyId.slice(0, -1));
+  await expect(reset).toBeDisabled();
+  await dialog.getByLabel(`Type ${keyId} to reset it`).fill(keyId);
+  await expect(reset).toBeEnabled();
+  expect(await rgwKeys(rgw, uid)).toEqual([before]);
+  await snapBoth(page, snap, 'rotation-reset-in-place');
+  await reset.click();
+  await expect(dialog.getByRole('status')).toContainText('The old secret no longer works.');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+
+  const [after] = await rgwKeys(rgw, uid);
+  expect(after.accessKeyId).toBe(keyId);
+  expect(after.secretAccessKey).not.toBe(before.secretAccessKey);
+  await expect(listBuckets(rgw, keyId, before.secretAccessKey)).rejects.toMatchObject(refused);
+  expect(await listBuckets(rgw, keyId, after.secretAccessKey)).toContain(bucket);
+  await row.getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByRole('table', { name: 'Buckets' })).toContainText(bucket);
+});
