@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import { iamOnRgw } from '../helpers/iam-on-rgw';
 import { createRgwUser } from '../helpers/rgw-users';
 import { startFakeIam } from '../servers/fake-iam';
-import { expect, filesContaining, test } from './fixtures';
+import { expect, filesContaining, snapSizes, test } from './fixtures';
 import { addRgwAccount, keylessUserWithBucket, listBuckets, rgwKeys } from './rgw-account';
 
 const DAY_MS = 86_400_000;
@@ -24,18 +24,6 @@ async function createSavedKey(page: Page, description: string): Promise<string> 
 async function credentialRow(page: Page, label: string) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Credentials' }).click();
   return page.getByRole('table', { name: 'Saved credentials' }).getByRole('row').filter({ hasText: label });
-}
-
-/** A screenshot at each window size people use. */
-async function snapBoth(page: Page, snap: (name: string) => Promise<void>, name: string) {
-  for (const [width, height] of [
-    [1280, 800],
-    [900, 600],
-  ]) {
-    await page.setViewportSize({ width, height });
-    await snap(`${name}-${width}x${height}`);
-  }
-  await page.setViewportSize({ width: 1200, height: 760 });
 }
 
 test('Rotate with a grace period: the dialog says what will happen, the old key keeps working on S3, "Revoke now" ends it', async ({ page, rgw, home, snap }) => {
@@ -64,7 +52,7 @@ test('Rotate with a grace period: the dialog says what will happen, the old key 
   // Nothing happened yet.
   expect(await rgwKeys(rgw, uid)).toHaveLength(1);
   expect((await new AxeBuilder({ page }).include('dialog').analyze()).violations).toEqual([]);
-  await snapBoth(page, snap, 'rotation-dialog');
+  await snapSizes(page, snap, 'rotation-dialog');
 
   await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
   await expect(dialog.getByRole('status')).toContainText(`Rotated: 1 saved credential now uses`);
@@ -84,7 +72,7 @@ test('Rotate with a grace period: the dialog says what will happen, the old key 
   // The old key still works on S3 (a real request), and so does the new one.
   expect(await listBuckets(rgw, oldKey.accessKeyId, oldKey.secretAccessKey)).toContain(bucket);
   expect(await listBuckets(rgw, newKey.accessKeyId, newKey.secretAccessKey)).toContain(bucket);
-  await snapBoth(page, snap, 'rotation-pending-row');
+  await snapSizes(page, snap, 'rotation-pending-row');
 
   // The keys screen marks the old key too.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Accounts' }).click();
@@ -159,7 +147,7 @@ test('use before revoke on AWS IAM (stand-in backed by RGW): a key used after th
     await expect(group.getByRole('radio')).toHaveCount(3);
     await expect(group.getByLabel('When the grace period ends')).toHaveValue('delete');
     await expect(group).toContainText('whether anything used it after the switch');
-    await snapBoth(page, snap, 'rotation-dialog-iam');
+    await snapSizes(page, snap, 'rotation-dialog-iam');
     await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
     await dialog.getByRole('button', { name: 'Done' }).click();
 
@@ -174,7 +162,7 @@ test('use before revoke on AWS IAM (stand-in backed by RGW): a key used after th
     await confirm.getByRole('button', { name: 'Delete key' }).click();
     await expect(confirm.getByRole('alert')).toContainText(`The old key ${oldKeyId} was used at`);
     await expect(confirm.getByRole('alert')).toContainText('after Keydesk switched to the new key');
-    await snapBoth(page, snap, 'rotation-revoke-refused');
+    await snapSizes(page, snap, 'rotation-revoke-refused');
     expect(iam.requests.filter((r) => r.action === 'DeleteAccessKey')).toEqual([]);
 
     // The scheduler refuses too when the grace period ends (eight days later, after a restart), and flags it.
@@ -182,7 +170,7 @@ test('use before revoke on AWS IAM (stand-in backed by RGW): a key used after th
     await restartApp({ KEYDESK_TEST_CLOCK_OFFSET_MS: String(8 * DAY_MS) });
     row = await credentialRow(page, label);
     await expect(row.getByTestId('used-after-switch')).toContainText('after the switch — not revoked');
-    await snapBoth(page, snap, 'rotation-pending-refused');
+    await snapSizes(page, snap, 'rotation-pending-refused');
     expect(iam.requests.filter((r) => r.action === 'DeleteAccessKey')).toEqual([]);
 
     await row.getByRole('button', { name: `Revoke old key ${oldKeyId} now` }).click();
@@ -217,7 +205,7 @@ test('reset in place: a warning, and the access key ID typed to confirm, before 
   await dialog.getByLabel(`Type ${keyId} to reset it`).fill(keyId);
   await expect(reset).toBeEnabled();
   expect(await rgwKeys(rgw, uid)).toEqual([before]);
-  await snapBoth(page, snap, 'rotation-reset-in-place');
+  await snapSizes(page, snap, 'rotation-reset-in-place');
   await reset.click();
   await expect(dialog.getByRole('status')).toContainText('The old secret no longer works.');
   await dialog.getByRole('button', { name: 'Done' }).click();

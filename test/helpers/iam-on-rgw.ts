@@ -1,10 +1,6 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { IamBacking } from '../servers/fake-iam';
 import type { RgwInfo } from '../servers/rgw';
-
-const run = promisify(execFile);
+import { addRgwKey, removeRgwKey } from './rgw-users';
 
 /**
  * Backs the fake IAM with an RGW user per IAM user (radosgw-admin, independent of the code under test):
@@ -12,13 +8,9 @@ const run = promisify(execFile);
  * deletes is removed, so S3 requests prove what IAM did.
  */
 export function iamOnRgw(rgw: RgwInfo, uidOf: (iamUser: string) => string): IamBacking {
-  const admin = (...args: string[]) => run('radosgw-admin', ['--conf', join(rgw.cephDir, 'ceph.conf'), ...args]);
   return {
-    async enable(user, accessKeyId, secretAccessKey) {
-      await admin('key', 'create', `--uid=${uidOf(user)}`, '--key-type=s3', `--access-key=${accessKeyId}`, `--secret-key=${secretAccessKey}`);
-    },
-    async disable(user, accessKeyId) {
-      await admin('key', 'rm', `--uid=${uidOf(user)}`, `--access-key=${accessKeyId}`).catch(() => undefined);
-    },
+    enable: (user, accessKeyId, secretAccessKey) => addRgwKey(rgw, uidOf(user), accessKeyId, secretAccessKey),
+    // Already gone (deactivated, then deleted) is fine.
+    disable: (user, accessKeyId) => removeRgwKey(rgw, uidOf(user), accessKeyId).catch(() => undefined),
   };
 }

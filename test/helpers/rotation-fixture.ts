@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ export interface FixtureProvider {
 
 /**
  * A home with a real keychain namespace, a provider account (by default RGW, managing a fresh user), a key
- * of it saved twice ("main" and "twin": rotation must move both), a manual clock, and engine + revocation
+ * of it saved twice ("main" and "twin", as older files may hold it: rotation must move both), a manual clock, and engine + revocation
  * service factories sharing one set of locks — a new factory call plays a restart.
  */
 export async function rotationFixture(rgw: RgwInfo, capabilities: Partial<ProviderCapabilities> = {}, provider?: FixtureProvider) {
@@ -115,7 +116,10 @@ export async function rotationFixture(rgw: RgwInfo, capabilities: Partial<Provid
   const location = providerSession.s3Location();
   const base = { ...location, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey, accountId: account.id, owner: user.uid };
   const credential = await vault.add({ label: 'main', ...base });
-  const twin = await vault.save({ label: 'twin', ...base });
+  // The same key saved twice, as files from before duplicates were refused may hold it: rotation must move both.
+  const twin = { ...credential, id: randomUUID(), label: 'twin' };
+  await keychain.set(`credential:${twin.id}`, user.secretAccessKey);
+  metadata.putCredential(twin);
   const clock = new ManualClock();
   const locks = new RotationLocks();
   const progress: RotationProgress[] = [];

@@ -81,7 +81,7 @@ function actions(): TrayActions & Record<string, ReturnType<typeof vi.fn>> {
 
 describe('tray menu (pure)', () => {
   it('lists accounts with their keys and ages, then Show Keydesk and Quit', () => {
-    const model = trayModel(credentials, accounts, (id) => id === 'backup', [], now);
+    const model = trayModel(credentials, accounts, (id) => id === 'backup', now);
     const template = trayMenuTemplate(model, actions());
     expect(template.map((item) => item.label ?? item.type)).toEqual([
       'Ceph (prod)',
@@ -104,7 +104,7 @@ describe('tray menu (pure)', () => {
   });
 
   it('offers Rotate now only for keys an account can rotate and that are not rotating already', () => {
-    const model = trayModel(credentials, accounts, (id) => id === 'backup', [], now);
+    const model = trayModel(credentials, accounts, (id) => id === 'backup', now);
     const submenu = (label: string) => trayMenuTemplate(model, actions()).find((i) => i.label?.startsWith(label))!.submenu as { label: string; enabled?: boolean }[];
     expect(submenu('prod').map((i) => [i.label, i.enabled ?? true])).toEqual([
       ['Rotate now…', true],
@@ -118,7 +118,7 @@ describe('tray menu (pure)', () => {
 
   it('routes clicks to the key they belong to', () => {
     const spy = actions();
-    const template = trayMenuTemplate(trayModel(credentials, accounts, () => false, [], now), spy);
+    const template = trayMenuTemplate(trayModel(credentials, accounts, () => false, now), spy);
     const items = template.find((i) => i.label?.startsWith('prod'))!.submenu as { click: () => void }[];
     for (const item of items) item.click();
     expect(spy.rotate).toHaveBeenCalledWith('prod');
@@ -129,10 +129,10 @@ describe('tray menu (pure)', () => {
   });
 
   it('shows only Show Keydesk and Quit without saved keys, and a plain tooltip without due keys', () => {
-    const model = trayModel([], accounts, () => false, [], now);
+    const model = trayModel([], accounts, () => false, now);
     expect(trayMenuTemplate(model, actions()).map((i) => i.label).filter(Boolean)).toEqual(['Show Keydesk', 'Quit']);
     expect(trayTooltip(model)).toBe('Keydesk');
-    expect(trayTooltip(trayModel([credentials[0]], accounts, () => false, [], now))).toBe('Keydesk — 1 key due for rotation');
+    expect(trayTooltip(trayModel([credentials[0]], accounts, () => false, now))).toBe('Keydesk — 1 key due for rotation');
   });
 
   it('marks keys whose health check fails, with the reason, and counts them in the tooltip', () => {
@@ -159,7 +159,7 @@ describe('tray menu (pure)', () => {
       pending('used', { usedAfterSwitch: { lastUsedAt: inDays(-0.5), checkedAt: inDays(0) }, dueAt: inDays(-1) }),
       pending('gone', { accountMissing: true, canExtend: false, canRestore: false }),
     ];
-    const model = trayModel(credentials.slice(0, 2), accounts, () => false, olds, now);
+    const model = trayModel(credentials.slice(0, 2), accounts, () => false, now, undefined, olds);
     expect(menuText(trayMenuTemplate(model, actions()))).toBe(
       [
         '[Ceph (prod)]',
@@ -205,7 +205,7 @@ describe('tray menu (pure)', () => {
 
   it('routes Rotate now…, Revoke now… and Restore old key… to the window, and Extend to the scheduler', () => {
     const spy = actions();
-    const template = trayMenuTemplate(trayModel(credentials, accounts, () => false, [pending('p1', {})], now), spy);
+    const template = trayMenuTemplate(trayModel(credentials, accounts, () => false, now, undefined, [pending('p1', {})]), spy);
     const click = (parent: string, label: string) => ((template.find((i) => i.label?.startsWith(parent))!.submenu as MenuItemConstructorOptions[]).find((i) => i.label === label)!.click as () => void)();
     click('prod —', 'Rotate now…');
     click('prod: OLD-p1', 'Revoke now…');

@@ -269,10 +269,8 @@ export class RevocationService {
     if (holder && !(await secrets.get(newName))) await secrets.set(newName, (await vault.connection(holder)).secretAccessKey);
     const moved: string[] = [];
     for (const id of users) {
-      const record = vault.get(id);
-      if (record.accessKeyId === entry.retiring.accessKeyId) continue;
-      const rotatedAt = entry.previousRotatedAt[id] ?? undefined;
-      await vault.restoreKey({ ...record, accessKeyId: entry.retiring.accessKeyId, rotatedAt }, oldSecret);
+      if (vault.get(id).accessKeyId === entry.retiring.accessKeyId) continue;
+      await vault.replaceKey(id, entry.retiring.accessKeyId, oldSecret, { rotatedAt: entry.previousRotatedAt[id] ?? null });
       moved.push(id);
     }
     const now = this.iso();

@@ -135,9 +135,11 @@ export class CredentialVault {
    * Points a saved credential at a new key pair (rotation): secret first, then metadata. A label that
    * spells out the old key ID would name a deleted key, so it names the new one instead.
    */
-  async replaceKey(id: string, accessKeyId: string, secretAccessKey: string): Promise<CredentialRecord> {
+  async replaceKey(id: string, accessKeyId: string, secretAccessKey: string, options: { rotatedAt?: string | null } = {}): Promise<CredentialRecord> {
     const before = this.metadata.credential(id);
-    const record = { ...before, accessKeyId, rotatedAt: new Date().toISOString(), ...this.renamed(before, labelAfterNewKey(before.label, before.accessKeyId, accessKeyId)) };
+    // "Restore old key" gives the credential its earlier age back (null: it had never been rotated).
+    const rotatedAt = options.rotatedAt === null ? undefined : (options.rotatedAt ?? new Date().toISOString());
+    const record = { ...before, accessKeyId, rotatedAt, ...this.renamed(before, labelAfterNewKey(before.label, before.accessKeyId, accessKeyId)) };
     await this.secrets.set(secretName.credential(id), secretAccessKey);
     this.metadata.putCredential(record);
     return record;
