@@ -107,17 +107,10 @@ export function createAppContext(options: AppContextOptions): AppContext {
     }),
   });
   const clock = options.clock ?? clockFromEnv(process.env, options.home !== options.defaultHome);
-  const locks = new RotationLocks();
-  const credentialsChanged = (ids: string[]) => events.emit('credentials:changed', { ids });
+  const rotationBase = { vault, secrets, accounts, stateDir, clock, locks: new RotationLocks(), onCredentialsChanged: (ids: string[]) => events.emit('credentials:changed', { ids }) };
   const revocations = new RevocationService({
-    vault,
-    secrets,
-    accounts,
-    stateDir,
-    clock,
-    locks,
+    ...rotationBase,
     onChanged: (ids) => events.emit('rotation:pending', { ids }),
-    onCredentialsChanged: credentialsChanged,
     onNotice: (notice) => events.emit('rotation:notice', notice),
   });
   return {
@@ -131,14 +124,8 @@ export function createAppContext(options: AppContextOptions): AppContext {
     accounts,
     events,
     rotation: new RotationEngine({
-      vault,
-      secrets,
-      accounts,
-      stateDir,
-      clock,
-      locks,
+      ...rotationBase,
       onProgress: (progress) => events.emit('rotation:progress', progress),
-      onCredentialsChanged: credentialsChanged,
       onPendingChanged: (ids) => {
         events.emit('rotation:pending', { ids });
         revocations.reschedule();

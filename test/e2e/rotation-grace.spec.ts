@@ -2,6 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { iamOnRgw } from '../helpers/iam-on-rgw';
 import { createRgwUser } from '../helpers/rgw-users';
+import type { RgwInfo } from '../servers/rgw';
 import { startFakeIam } from '../servers/fake-iam';
 import { expect, filesContaining, snapSizes, test } from './fixtures';
 import { addRgwAccount, keylessUserWithBucket, listBuckets, rgwKeys } from './rgw-account';
@@ -21,19 +22,25 @@ async function createSavedKey(page: Page, description: string): Promise<string> 
   return keyId;
 }
 
+/** An RGW account (optionally set to reset keys in place) with one key saved in the keychain, on the Credentials screen. */
+async function savedRgwKey(page: Page, rgw: RgwInfo, name: string, options: { resetInPlace?: boolean } = {}) {
+  const { uid, bucket } = await keylessUserWithBucket(rgw, name);
+  await addRgwAccount(page, rgw, uid, rgw.admin.secretAccessKey);
+  if (options.resetInPlace) await page.getByLabel(/^Rotation/).selectOption('regenerate');
+  await page.getByRole('button', { name: 'Verify and save' }).click();
+  const keyId = await createSavedKey(page, `e2e ${name}`);
+  const [key] = await rgwKeys(rgw, uid);
+  const label = `RGW lab: e2e ${name}`;
+  return { uid, bucket, keyId, key, label, row: await credentialRow(page, label) };
+}
+
 async function credentialRow(page: Page, label: string) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Credentials' }).click();
   return page.getByRole('table', { name: 'Saved credentials' }).getByRole('row').filter({ hasText: label });
 }
 
 test('Rotate with a grace period: the dialog says what will happen, the old key keeps working on S3, "Revoke now" ends it', async ({ page, rgw, home, snap }) => {
-  const { uid, bucket } = await keylessUserWithBucket(rgw, 'grace');
-  await addRgwAccount(page, rgw, uid, rgw.admin.secretAccessKey);
-  await page.getByRole('button', { name: 'Verify and save' }).click();
-  const oldKeyId = await createSavedKey(page, 'e2e grace');
-  const [oldKey] = await rgwKeys(rgw, uid);
-  const label = 'RGW lab: e2e grace';
-  const row = await credentialRow(page, label);
+  const { uid, bucket, keyId: oldKeyId, key: oldKey, label, row } = await savedRgwKey(page, rgw, 'grace');
 
   await row.getByRole('button', { name: `Rotate ${label} now` }).click();
   const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
@@ -92,13 +99,9 @@ test('Rotate with a grace period: the dialog says what will happen, the old key 
 });
 
 test('a pending revocation survives a restart, and runs when due — also when that came while Keydesk was closed', async ({ page, rgw, restartApp }) => {
-  const { uid } = await keylessUserWithBucket(rgw, 'restart');
-  await addRgwAccount(page, rgw, uid, rgw.admin.secretAccessKey);
-  await page.getByRole('button', { name: 'Verify and save' }).click();
-  const oldKeyId = await createSavedKey(page, 'e2e restart');
-  const [oldKey] = await rgwKeys(rgw, uid);
-  const label = 'RGW lab: e2e restart';
-  let row = await credentialRow(page, label);
+  const saved = await savedRgwKey(page, rgw, 'restart');
+  const { uid, keyId: oldKeyId, key: oldKey, label } = saved;
+  let row = saved.row;
   await row.getByRole('button', { name: `Rotate ${label} now` }).click();
   const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
   await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
@@ -185,14 +188,7 @@ test('use before revoke on AWS IAM (stand-in backed by RGW): a key used after th
 });
 
 test('reset in place: a warning, and the access key ID typed to confirm, before the old secret stops', async ({ page, rgw, snap }) => {
-  const { uid, bucket } = await keylessUserWithBucket(rgw, 'reset');
-  await addRgwAccount(page, rgw, uid, rgw.admin.secretAccessKey);
-  await page.getByLabel(/^Rotation/).selectOption('regenerate');
-  await page.getByRole('button', { name: 'Verify and save' }).click();
-  const keyId = await createSavedKey(page, 'e2e reset');
-  const [before] = await rgwKeys(rgw, uid);
-  const label = 'RGW lab: e2e reset';
-  const row = await credentialRow(page, label);
+  const { uid, bucket, keyId, key: before, label, row } = await savedRgwKey(page, rgw, 'reset', { resetInPlace: true });
   await row.getByRole('button', { name: `Rotate ${label} now` }).click();
   const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
   const warning = dialog.getByRole('alert');

@@ -7,6 +7,7 @@ import { AccountService } from '../../src-main/core/accounts/account-service';
 import { KeydeskError } from '../../src-main/core/errors';
 import type { ProviderCapabilities, ProviderSession } from '../../src-main/core/providers/adapter';
 import { RotationEngine, type RotationDeps, type RotationProgress } from '../../src-main/core/rotation/engine';
+import type { RotationBase } from '../../src-main/core/rotation/steps';
 import { RotationLocks } from '../../src-main/core/rotation/locks';
 import { RevocationService, type RevocationNotice } from '../../src-main/core/rotation/revocations';
 import { CredentialVault } from '../../src-main/core/vault/credential-vault';
@@ -114,8 +115,8 @@ export async function rotationFixture(rgw: RgwInfo, capabilities: Partial<Provid
   };
   const providerSession = await accountService.session(account.id);
   const location = providerSession.s3Location();
-  const base = { ...location, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey, accountId: account.id, owner: user.uid };
-  const credential = await vault.add({ label: 'main', ...base });
+  const saved = { ...location, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey, accountId: account.id, owner: user.uid };
+  const credential = await vault.add({ label: 'main', ...saved });
   // The same key saved twice, as files from before duplicates were refused may hold it: rotation must move both.
   const twin = { ...credential, id: randomUUID(), label: 'twin' };
   await keychain.set(`credential:${twin.id}`, user.secretAccessKey);
@@ -127,34 +128,20 @@ export async function rotationFixture(rgw: RgwInfo, capabilities: Partial<Provid
   const credentialsChanged: string[][] = [];
   const stateDir = join(home, 'state');
   let revocations: RevocationService | undefined;
+  const services: RotationBase = { vault, secrets, accounts, stateDir, clock, locks, onCredentialsChanged: (ids) => credentialsChanged.push(ids) };
 
   /** The revocation scheduler as a fresh start would build it (stop the previous one first). */
   function revocationService(): RevocationService {
     revocations?.stop();
-    revocations = new RevocationService({
-      vault,
-      secrets,
-      accounts,
-      stateDir,
-      clock,
-      locks,
-      onNotice: (n) => notices.push(n),
-      onCredentialsChanged: (ids) => credentialsChanged.push(ids),
-    });
+    revocations = new RevocationService({ ...services, onNotice: (n) => notices.push(n) });
     return revocations;
   }
 
   function engine(checkpoint?: RotationDeps['checkpoint'], timeoutMs = 2_000): RotationEngine {
     return new RotationEngine({
-      vault,
-      secrets,
-      accounts,
-      stateDir,
-      clock,
-      locks,
+      ...services,
       verify: { timeoutMs, baseDelayMs: 200, maxDelayMs: 500 },
       onProgress: (p) => progress.push(p),
-      onCredentialsChanged: (ids) => credentialsChanged.push(ids),
       onPendingChanged: () => revocations?.reschedule(),
       checkpoint,
     });

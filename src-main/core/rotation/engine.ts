@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
-import type { AccessKeyInfo, NewAccessKey, ProviderCapabilities, ProviderSession } from '../providers/adapter';
+import type { NewAccessKey, ProviderCapabilities, ProviderSession } from '../providers/adapter';
 import type { CredentialRecord } from '../vault/metadata-store';
 import type { RotationJournal } from './journal';
 import type { PendingRevocation } from './pending';
 import { checkChoice, defaultChoice, GRACE_DAYS, oldKeyOptions, type OldKeyChoice, type OldKeyOption, type RotationStrategy } from './plan';
-import { lastUsedAt, readableTime } from './provider-ops';
+import { confirmationRequired, findOldKey, limitError, prepare, refuseIfPending, sameKeyUsers } from './preflight';
+import { lastUsedAt } from './provider-ops';
 import { recoverJournal, type RecoveryResult } from './recovery';
 import { RotationSteps, type RotationDeps, type RotationProgress, type RotationStep, type SettledOldKey } from './steps';
 
@@ -86,12 +87,12 @@ export class RotationEngine {
 
   async plan(credentialId: string): Promise<RotationPlan> {
     const record = this.steps.deps.vault.get(credentialId);
-    const { account, session, capabilities, strategy, scope } = await this.prepare(record);
+    const { account, session, capabilities, strategy, scope } = await prepare(this.steps.deps, record);
     const options = oldKeyOptions(capabilities, strategy);
     let blocked: ErrorInfo | undefined;
-    await this.refuseIfPending(record).catch((error: unknown) => (blocked = toErrorInfo(error)));
+    await refuseIfPending(this.steps.pending, record).catch((error: unknown) => (blocked = toErrorInfo(error)));
     const keys = await session.listKeys(scope);
-    const oldKey = this.findOldKey(keys, record, scope.owner);
+    const oldKey = findOldKey(keys, record, scope.owner);
     const limit = session.limits?.maxKeysPerOwner ?? capabilities.maxKeysPerOwner;
     if (!blocked && strategy !== 'regenerate' && limit !== undefined && keys.length >= limit) blocked = limitError(limit, capabilities, keys).toJSON();
     const lastUsed = capabilities.reportsLastUsed ? (oldKey.lastUsedAt ?? (await lastUsedAt(session, capabilities, { keyId: oldKey.id, accessKeyId: oldKey.accessKeyId }, scope).catch(() => undefined))) : undefined;
@@ -104,7 +105,7 @@ export class RotationEngine {
       strategy,
       oldKey: { keyId: oldKey.id, accessKeyId: oldKey.accessKeyId, lastUsedAt: lastUsed },
       reportsLastUsed: capabilities.reportsLastUsed,
-      switches: this.sameKeyUsers(record).map((c) => ({ id: c.id, label: c.label })),
+      switches: sameKeyUsers(this.steps.deps, record).map((c) => ({ id: c.id, label: c.label })),
       options,
       defaultChoice: defaultChoice(options),
       graceDays: GRACE_DAYS,
@@ -120,7 +121,7 @@ export class RotationEngine {
       this.steps.deps.onProgress?.({ rotationId: started.rotationId, credentialId, step, ...(error !== undefined && { error: toErrorInfo(error) }) });
     try {
       const result = await this.steps.locks.with(
-        this.sameKeyUsers(record).map((c) => c.id),
+        sameKeyUsers(this.steps.deps, record).map((c) => c.id),
         async (cancel) => {
           const signal = options.signal ? AbortSignal.any([options.signal, cancel]) : cancel;
           // A rotation of this key left unfinished by a crash is settled first, so two never overlap.
@@ -163,18 +164,18 @@ export class RotationEngine {
 
   private async run(record: CredentialRecord, options: RotateOptions, signal: AbortSignal, started: { rotationId: string }): Promise<RotationResult> {
     const { steps } = this;
-    const { account, session, capabilities, strategy, scope } = await this.prepare(record);
+    const { account, session, capabilities, strategy, scope } = await prepare(this.steps.deps, record);
     const choice = options.oldKey ?? defaultChoice(oldKeyOptions(capabilities, strategy));
     const option = checkChoice(choice, capabilities, account.provider.name, strategy);
     if (strategy === 'regenerate' && options.confirmResetInPlace?.trim() !== record.accessKeyId) throw confirmationRequired(account.provider.name, record.accessKeyId);
-    await this.refuseIfPending(record);
+    await refuseIfPending(this.steps.pending, record);
     const keys = await session.listKeys(scope);
-    const oldKey = this.findOldKey(keys, record, scope.owner);
+    const oldKey = findOldKey(keys, record, scope.owner);
     const limit = session.limits?.maxKeysPerOwner ?? capabilities.maxKeysPerOwner;
     if (strategy !== 'regenerate' && limit !== undefined && keys.length >= limit) throw limitError(limit, capabilities, keys);
     // The old secret stays in memory too, to put credentials back if the switch fails half-way.
     const oldSecret = (await steps.deps.vault.connection(record.id)).secretAccessKey;
-    const users = this.sameKeyUsers(record);
+    const users = sameKeyUsers(this.steps.deps, record);
     const now = steps.iso();
     const journal: RotationJournal = {
       id: randomUUID(),
@@ -238,61 +239,6 @@ export class RotationEngine {
     await steps.advance(journal, 'settled');
     await steps.cleanup(journal);
     return this.resultOf(journal, settled);
-  }
-
-  private async prepare(record: CredentialRecord) {
-    if (!record.accountId) {
-      throw new KeydeskError({
-        code: 'UNSUPPORTED',
-        message: `"${record.label}" is not linked to a provider account, so Keydesk cannot create its replacement.`,
-        hint: "Rotate it in your provider's console: add the new key to Keydesk, then remove this one.",
-      });
-    }
-    const account = this.steps.deps.accounts.get(record.accountId);
-    const capabilities = account.provider.capabilities;
-    if (capabilities.rotation === 'none') {
-      throw new KeydeskError({
-        code: 'UNSUPPORTED',
-        message: `${account.provider.name} keys cannot be rotated from Keydesk: the provider offers no API to create keys.`,
-        hint: "Create a new key in the provider's console, add it to Keydesk, then delete the old key there.",
-      });
-    }
-    const session = await this.steps.deps.accounts.session(record.accountId);
-    // The account's settings may choose how its keys rotate (RGW: reset in place).
-    const strategy = (session.rotation && session.rotation !== 'none' ? session.rotation : capabilities.rotation) as RotationStrategy;
-    if (strategy !== 'regenerate' && !capabilities.canDelete && !capabilities.canDeactivate) {
-      throw new KeydeskError({ code: 'UNSUPPORTED', message: `${account.provider.name} can neither delete nor deactivate keys, so the old key could not be revoked.` });
-    }
-    const scope = { owner: record.owner, region: capabilities.hasRegions ? record.region : undefined };
-    return { account, session, capabilities, strategy, scope };
-  }
-
-  private findOldKey(keys: AccessKeyInfo[], record: CredentialRecord, owner: string | undefined): AccessKeyInfo {
-    const oldKey = keys.find((k) => k.accessKeyId === record.accessKeyId);
-    if (oldKey) return oldKey;
-    throw new KeydeskError({
-      code: 'NOT_FOUND',
-      message: `The provider account does not list the key ${record.accessKeyId}${owner ? ` for ${owner}` : ''}, so Keydesk cannot rotate it.`,
-      hint: 'Check that the key still exists and belongs to this account.',
-    });
-  }
-
-  private sameKeyUsers(record: CredentialRecord): CredentialRecord[] {
-    return this.steps.deps.vault.list().filter((c) => c.accessKeyId === record.accessKeyId && c.endpoint === record.endpoint);
-  }
-
-  /** One rotation at a time per key: the previous one's old key must be revoked or restored first. */
-  private async refuseIfPending(record: CredentialRecord): Promise<void> {
-    const pending = (await this.steps.pending.loadAll()).find(
-      (p) => p.accountId === record.accountId && (p.credentialIds.includes(record.id) || [p.keeping.accessKeyId, p.retiring.accessKeyId].includes(record.accessKeyId)),
-    );
-    if (!pending) return;
-    throw new KeydeskError({
-      code: 'CONFLICT',
-      providerCode: 'RevocationPending',
-      message: `The key this credential replaced, ${pending.retiring.accessKeyId}, is still ${pending.state === 'deactivated' ? 'deactivated but not deleted' : 'working'} (until ${readableTime(pending.dueAt)}). Finish that rotation first.`,
-      hint: 'Use "Revoke now" or "Restore old key" on the credential, then rotate again.',
-    });
   }
 
   /**
@@ -424,24 +370,6 @@ export class RotationEngine {
       ...settled,
     };
   }
-}
-
-function confirmationRequired(providerName: string, accessKeyId: string): KeydeskError {
-  return new KeydeskError({
-    code: 'CONFLICT',
-    providerCode: 'ConfirmationRequired',
-    message: `${providerName} can only reset this key in place: the old secret of ${accessKeyId} stops working at once, and every tool outside Keydesk still using it fails until it gets the new one.`,
-    hint: `Type the access key ID (${accessKeyId}) to confirm.`,
-  });
-}
-
-function limitError(limit: number, capabilities: ProviderCapabilities, keys: AccessKeyInfo[]): KeydeskError {
-  const per = capabilities.limitScope ?? 'user';
-  return new KeydeskError({
-    code: 'LIMIT_REACHED',
-    message: `This provider allows ${limit} key${limit === 1 ? '' : 's'} per ${per}, and this ${per} has ${keys.length}. Keydesk creates the new key before removing the old one, so you are never left without a working key; here there is no room for it.`,
-    hint: limit === 1 ? "Rotate by hand in the provider's console, accepting a short outage." : `Delete an unused key of this ${per} first (${keys.map((k) => k.accessKeyId).join(', ')}).`,
-  });
 }
 
 function verifyFailed(error: unknown, timeoutMs: number, journal: RotationJournal): KeydeskError {

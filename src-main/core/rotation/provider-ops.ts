@@ -1,6 +1,6 @@
 import { KeydeskError } from '../errors';
 import type { KeyScope, ProviderCapabilities, ProviderSession } from '../providers/adapter';
-import type { KeyRef } from './pending';
+import type { ProviderKeyRef } from './pending';
 
 /** Provider calls shared by rotation and the pending revocations. */
 
@@ -28,7 +28,7 @@ export async function setKeyActive(session: ProviderSession, keyId: string, acti
 }
 
 /** When the provider last saw the key used, where it reports that; undefined when never or unknown. */
-export async function lastUsedAt(session: ProviderSession, capabilities: ProviderCapabilities, key: KeyRef, scope: KeyScope): Promise<string | undefined> {
+export async function lastUsedAt(session: ProviderSession, capabilities: ProviderCapabilities, key: ProviderKeyRef, scope: KeyScope): Promise<string | undefined> {
   if (!capabilities.reportsLastUsed || !session.lastUsed) return undefined;
   return session.lastUsed(key.keyId, scope);
 }
@@ -45,7 +45,7 @@ export function readableTime(iso: string): string {
 }
 
 /** The refusal "Revoke now" shows with its "Revoke anyway" override. */
-export function usedAfterSwitchError(key: KeyRef, lastUsed: string, switchedAt: string): KeydeskError {
+export function usedAfterSwitchError(key: ProviderKeyRef, lastUsed: string, switchedAt: string): KeydeskError {
   return new KeydeskError({
     code: 'CONFLICT',
     providerCode: USED_AFTER_SWITCH,

@@ -1,14 +1,12 @@
-import type { AccountService } from '../accounts/account-service';
 import { systemClock, type Clock } from '../clock';
 import { KeydeskError, toErrorInfo } from '../errors';
 import type { ProviderCapabilities, ProviderSession } from '../providers/adapter';
-import type { CredentialVault } from '../vault/credential-vault';
-import { secretName, type SecretStore } from '../vault/secret-store';
+import { secretName } from '../vault/secret-store';
 import { RotationLocks } from './locks';
 import { PendingRevocationStore, type PendingRevocation } from './pending';
 import { GRACE_DAYS } from './plan';
 import { lastUsedAt, readableTime, revokeKey, setKeyActive, usedAfterSwitch, usedAfterSwitchError } from './provider-ops';
-import { DAY_MS, retryDelayMs } from './steps';
+import { DAY_MS, retryDelayMs, type RotationBase } from './steps';
 
 /** A pending revocation as the UI and tray show it: the record plus what can be done with it. */
 export interface PendingSummary extends PendingRevocation {
@@ -35,15 +33,9 @@ export interface RevokeOutcome {
   oldKey: 'deleted' | 'deactivated';
 }
 
-export interface RevocationDeps {
-  vault: CredentialVault;
-  secrets: SecretStore;
-  accounts: Pick<AccountService, 'get' | 'session'>;
-  stateDir: string;
-  clock?: Clock;
-  locks?: RotationLocks;
+export interface RevocationDeps extends RotationBase {
+  /** Pending revocations were added, changed or removed. */
   onChanged?(ids: string[]): void;
-  onCredentialsChanged?(ids: string[]): void;
   onNotice?(notice: RevocationNotice): void;
 }
 

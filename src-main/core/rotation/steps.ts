@@ -37,17 +37,22 @@ export const DEFAULT_VERIFY: VerifyPolicy = { timeoutMs: 150_000, baseDelayMs: 1
 /** Every journal phase, plus the instant the provider has answered with a new secret not yet in the keychain. */
 export type RotationCheckpoint = RotationPhase | 'provider-answered';
 
-export interface RotationDeps {
+/** What rotation and the pending revocations both work with. */
+export interface RotationBase {
   vault: CredentialVault;
   secrets: SecretStore;
   accounts: Pick<AccountService, 'get' | 'session'>;
   stateDir: string;
   clock?: Clock;
-  /** Shared with the pending revocations, so the two never change the same credential at once. */
+  /** One set shared by rotation and the pending revocations, so the two never change the same credential at once. */
   locks?: RotationLocks;
+  /** Saved credentials changed key (their health refreshes on it). */
+  onCredentialsChanged?(ids: string[]): void;
+}
+
+export interface RotationDeps extends RotationBase {
   verify?: Partial<VerifyPolicy>;
   onProgress?(progress: RotationProgress): void;
-  onCredentialsChanged?(ids: string[]): void;
   /** A pending revocation was added (grace period, deactivated key, or a refused revoke); reported once the rotation is over. */
   onPendingChanged?(ids: string[]): void;
   /** Runs at each checkpoint; tests throw (or hang and get killed) here to play a crash at that instant. */
