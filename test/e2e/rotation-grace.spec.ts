@@ -1,5 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import type { Page, WebSocketRoute } from '@playwright/test';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { iamOnRgw } from '../helpers/iam-on-rgw';
 import { createRgwUser } from '../helpers/rgw-users';
 import type { RgwInfo } from '../servers/rgw';
@@ -213,4 +215,40 @@ test('reset in place: a warning, and the access key ID typed to confirm, before 
   expect(await listBuckets(rgw, keyId, after.secretAccessKey)).toContain(bucket);
   await row.getByRole('button', { name: 'Open' }).click();
   await expect(page.getByRole('table', { name: 'Buckets' })).toContainText(bucket);
+});
+
+test('the tray’s "Rotate now…", "Revoke now…" and "Restore old key…" open the dialog and the confirmations in the window', async ({ page, rgw, home }) => {
+  // Main's navigation events, as the desktop tray sends them, injected into the page's bridge.
+  let bridge: WebSocketRoute | undefined;
+  await page.routeWebSocket(/\/bridge/, (ws) => {
+    bridge = ws;
+    ws.connectToServer();
+  });
+  await page.reload();
+  const navigate = (payload: unknown) => bridge!.send(JSON.stringify({ event: 'app:navigate', payload }));
+  const { uid, keyId: oldKeyId, label, row } = await savedRgwKey(page, rgw, 'tray');
+  const credentialId = (JSON.parse(await readFile(join(home, 'keydesk.json'), 'utf8')) as { credentials: { id: string }[] }).credentials[0].id;
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Accounts' }).click();
+  navigate({ view: 'rotate', credentialId });
+  const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
+  await expect(dialog.getByRole('radio', { name: /Keep it working for/ })).toBeChecked();
+  await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  const [revocationId] = (await readdir(join(home, 'state', 'revocations'))).map((name) => name.replace(/\.json$/, ''));
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Accounts' }).click();
+  navigate({ view: 'revocation', revocationId, action: 'revoke' });
+  const revoke = page.getByRole('dialog', { name: `Revoke old key ${oldKeyId} now?` });
+  await expect(revoke).toBeVisible();
+  await revoke.getByRole('button', { name: 'Cancel' }).click();
+
+  navigate({ view: 'revocation', revocationId, action: 'restore' });
+  const restore = page.getByRole('dialog', { name: `Switch back to ${oldKeyId}?` });
+  await expect(restore).toContainText('1 saved credential uses the old key again');
+  await restore.getByRole('button', { name: 'Restore old key' }).click();
+  await expect(restore).toBeHidden();
+  await expect(row.getByRole('cell').filter({ hasText: oldKeyId }).first()).toBeVisible();
+  const [newKeyId] = (await rgwKeys(rgw, uid)).map((k) => k.accessKeyId).filter((id) => id !== oldKeyId);
+  await expect(row.getByRole('group', { name: `Old key ${newKeyId}` })).toContainText('still works; deleted');
 });
