@@ -195,7 +195,7 @@ test('reset in place: a warning, and the access key ID typed to confirm, before 
   const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
   const warning = dialog.getByRole('alert');
   await expect(warning).toContainText('The old secret stops working at once');
-  await expect(warning).toContainText('fetches the secret again from Ceph RGW at its next start');
+  await expect(warning).toContainText('saving the new secret, it fetches it again from Ceph RGW at its next start');
   const reset = dialog.getByRole('button', { name: 'Reset secret' });
   await expect(reset).toBeDisabled();
   await dialog.getByLabel(`Type ${keyId} to reset it`).fill(keyId.slice(0, -1));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { AccountService } from '../../src-main/core/accounts/account-service';
 import { KeydeskError } from '../../src-main/core/errors';
-import type { ProviderCapabilities, ProviderSession } from '../../src-main/core/providers/adapter';
+import type { KeyScope, ProviderCapabilities, ProviderSession } from '../../src-main/core/providers/adapter';
 import { RotationEngine, type RotationDeps, type RotationProgress } from '../../src-main/core/rotation/engine';
 import type { RotationBase } from '../../src-main/core/rotation/steps';
 import { RotationLocks } from '../../src-main/core/rotation/locks';
@@ -25,6 +25,8 @@ export interface Faults {
   deleteKey?: boolean;
   /** The provider resets the secret, but its answer is lost on the way back. */
   regenerate?: 'answer-lost';
+  /** Every reset replaces the key pair (new ID and secret; the old key is removed), as clouds with one key per region do. */
+  resetReplacesKey?: boolean;
 }
 
 class FaultySecrets implements SecretStore {
@@ -58,7 +60,7 @@ function faultySession(inner: ProviderSession, faults: Faults): ProviderSession 
     async regenerateSecret(keyId, options) {
       const fault = faults.regenerate;
       faults.regenerate = undefined;
-      const key = await inner.regenerateSecret!(keyId, options);
+      const key = faults.resetReplacesKey ? await replaceKeyPair(inner, keyId, options) : await inner.regenerateSecret!(keyId, options);
       if (fault === 'answer-lost') throw new KeydeskError({ code: 'NETWORK', message: 'Ceph RGW could not be reached: the connection was reset (injected after the reset happened).' });
       return key;
     },
@@ -70,6 +72,13 @@ function faultySession(inner: ProviderSession, faults: Faults): ProviderSession 
       return inner.deleteKey!(keyId, scope);
     },
   };
+}
+
+/** A reset that replaces the pair, played on RGW: the new key is made before the old one goes. */
+async function replaceKeyPair(inner: ProviderSession, keyId: string, scope: KeyScope) {
+  const created = await inner.createKey(scope);
+  await inner.deleteKey!(keyId, scope);
+  return created;
 }
 
 export class Crash extends Error {}

@@ -52,8 +52,11 @@ export interface RotationPlan {
   options: OldKeyOption[];
   defaultChoice: OldKeyChoice;
   graceDays: typeof GRACE_DAYS;
-  /** Reset-in-place only: can a crash between the provider's answer and the keychain write be recovered? */
-  resetInPlace?: { recoverable: boolean; providerGraceMinutes?: number };
+  /**
+   * Reset-in-place only: whether a crash between the provider's answer and the keychain write can be
+   * recovered, and whether the reset replaces the whole key pair (a new access key ID too).
+   */
+  resetInPlace?: { recoverable: boolean; replacesKey: boolean; providerGraceMinutes?: number };
   /** Why rotation cannot start now (no room for a second key, a previous old key still pending). */
   blocked?: ErrorInfo;
 }
@@ -109,7 +112,10 @@ export class RotationEngine {
       options,
       defaultChoice: defaultChoice(options),
       graceDays: GRACE_DAYS,
-      resetInPlace: strategy === 'regenerate' ? { recoverable: capabilities.canShowSecretAgain, providerGraceMinutes: capabilities.hasGracePeriod ? 60 : undefined } : undefined,
+      resetInPlace:
+        strategy === 'regenerate'
+          ? { recoverable: capabilities.canShowSecretAgain, replacesKey: !!capabilities.resetReplacesKey, providerGraceMinutes: capabilities.hasGracePeriod ? 60 : undefined }
+          : undefined,
       blocked,
     };
   }
@@ -167,7 +173,7 @@ export class RotationEngine {
     const { account, session, capabilities, strategy, scope } = await prepare(this.steps.deps, record);
     const choice = options.oldKey ?? defaultChoice(oldKeyOptions(capabilities, strategy));
     const option = checkChoice(choice, capabilities, account.provider.name, strategy);
-    if (strategy === 'regenerate' && options.confirmResetInPlace?.trim() !== record.accessKeyId) throw confirmationRequired(account.provider.name, record.accessKeyId);
+    if (strategy === 'regenerate' && options.confirmResetInPlace?.trim() !== record.accessKeyId) throw confirmationRequired(account.provider.name, record.accessKeyId, !!capabilities.resetReplacesKey);
     await refuseIfPending(this.steps.pending, record);
     const keys = await session.listKeys(scope);
     const oldKey = findOldKey(keys, record, scope.owner);

@@ -64,11 +64,12 @@ export async function refuseIfPending(pendingStore: PendingRevocationStore, reco
   });
 }
 
-export function confirmationRequired(providerName: string, accessKeyId: string): KeydeskError {
+export function confirmationRequired(providerName: string, accessKeyId: string, replacesKey: boolean): KeydeskError {
+  const stops = replacesKey ? `a new key replaces ${accessKeyId}, which stops working at once` : `the old secret of ${accessKeyId} stops working at once`;
   return new KeydeskError({
     code: 'CONFLICT',
     providerCode: 'ConfirmationRequired',
-    message: `${providerName} can only reset this key in place: the old secret of ${accessKeyId} stops working at once, and every tool outside Keydesk still using it fails until it gets the new one.`,
+    message: `${providerName} can only reset this key in place: ${stops}, and every tool outside Keydesk still using it fails until it gets the new one.`,
     hint: `Type the access key ID (${accessKeyId}) to confirm.`,
   });
 }

@@ -72,18 +72,21 @@ export async function recoverJournal(steps: RotationSteps, journal: RotationJour
 /**
  * A reset in place whose answer never reached the keychain: the journal was written before the provider
  * was asked, so whether it reset the secret is unknown. Where the provider shows secrets again, its
- * current secret tells (and is the new one if it differs from the saved one); elsewhere the saved secret
- * is tried on S3, and if it no longer works the new one is lost, which the error says plainly.
+ * current secret tells (and is the new one if it differs from the saved one; where a reset replaces the
+ * key, the replacing key's); elsewhere the saved secret is tried on S3, and if it no longer works the new
+ * one is lost, which the error says plainly.
  */
 async function findResetSecret(steps: RotationSteps, journal: RotationJournal, session: ProviderSession, capabilities: ProviderCapabilities): Promise<StagedKey | undefined> {
   const { vault } = steps.deps;
   const holder = steps.users(journal).find((id) => vault.get(id).accessKeyId === journal.oldAccessKeyId);
   const saved = holder ? await vault.connection(holder) : undefined;
   if (capabilities.canShowSecretAgain && session.showSecret) {
-    const current = await session.showSecret(journal.oldKeyId, journal.scope);
+    const reset = capabilities.resetReplacesKey ? await replacingKey(journal, session) : { keyId: journal.oldKeyId, accessKeyId: journal.oldAccessKeyId };
+    if (!reset) return undefined;
+    const current = await session.showSecret(reset.keyId, journal.scope);
     registerSecret(current);
-    if (saved && current === saved.secretAccessKey) return undefined;
-    const staged: StagedKey = { keyId: journal.oldKeyId, accessKeyId: journal.oldAccessKeyId, secretAccessKey: current };
+    if (saved && reset.accessKeyId === saved.accessKeyId && current === saved.secretAccessKey) return undefined;
+    const staged: StagedKey = { ...reset, secretAccessKey: current };
     await steps.stage(journal, staged);
     journal.newKeyId = staged.keyId;
     journal.newAccessKeyId = staged.accessKeyId;
@@ -108,6 +111,25 @@ async function findResetSecret(steps: RotationSteps, journal: RotationJournal, s
       { cause: error },
     );
   }
+}
+
+/**
+ * Where a reset replaces the whole key pair: the old key still listed means the reset never happened;
+ * gone, the one key that was not there before the rotation replaced it.
+ */
+async function replacingKey(journal: RotationJournal, session: ProviderSession): Promise<{ keyId: string; accessKeyId: string } | undefined> {
+  const keys = await session.listKeys(journal.scope);
+  if (keys.some((k) => k.id === journal.oldKeyId)) return undefined;
+  const before = new Set(journal.keysBefore);
+  const fresh = keys.filter((k) => !before.has(k.id));
+  if (fresh.length !== 1) {
+    throw new KeydeskError({
+      code: 'CONFLICT',
+      message: `"${journal.label}": ${journal.oldAccessKeyId} was reset just before Keydesk stopped, and ${fresh.length ? `${fresh.length} new keys` : 'no new key'} can be seen in its place, so Keydesk cannot tell which one to save.`,
+      hint: "Check the keys in the provider's console, then save the right one in Keydesk from the account's keys.",
+    });
+  }
+  return { keyId: fresh[0].id, accessKeyId: fresh[0].accessKeyId };
 }
 
 /** Journals written by an earlier Keydesk: the old key was always revoked at once then. */

@@ -253,8 +253,8 @@ describe.skipIf(!installed)('OpenStack with one Keystone per region, against two
 
       // Rotation: strategy 'regenerate', so it asks first (no old key to fall back to), then resets in place.
       await expect(ctx.rotation.rotate(saved.id)).rejects.toMatchObject({ providerCode: 'ConfirmationRequired' });
-      const rotated = await ctx.rotation.rotate(saved.id, { confirmNoFallback: true });
-      expect(rotated).toMatchObject({ oldAccessKeyId: reset.key.accessKeyId, revoked: 'replaced', switched: [saved.id] });
+      const rotated = await ctx.rotation.rotate(saved.id, { confirmResetInPlace: reset.key.accessKeyId });
+      expect(rotated).toMatchObject({ oldAccessKeyId: reset.key.accessKeyId, oldKey: 'replaced', switched: [saved.id] });
       expect(rotated.newAccessKeyId).not.toBe(reset.key.accessKeyId);
       const afterRotation = await ctx.vault.connection(saved.id);
       expect(afterRotation.accessKeyId).toBe(rotated.newAccessKeyId);

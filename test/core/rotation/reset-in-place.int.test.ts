@@ -62,6 +62,26 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('Reset-in-place rotation 
     await expectResetKey(t, outcome === 'finished');
   });
 
+  const replacing: [RotationCheckpoint, 'rolled-back' | 'finished'][] = [
+    ['started', 'rolled-back'],
+    ['provider-answered', 'finished'],
+    ['created', 'finished'],
+  ];
+  it.each(replacing)('where a reset replaces the key pair (new ID too), killed at %s: recovery ends %s with a working key saved', async (point, outcome) => {
+    const t = await rotationFixture(rgw, { ...RESET, resetReplacesKey: true });
+    t.faults.resetReplacesKey = true;
+    await expect(t.engine().plan(t.credential.id)).resolves.toMatchObject({ resetInPlace: { recoverable: true, replacesKey: true } });
+    await expect(t.engine().rotate(t.credential.id, { confirmResetInPlace: 'wrong' })).rejects.toMatchObject({ message: expect.stringContaining(`a new key replaces ${t.user.accessKeyId}, which stops working at once`) });
+    const crashing = t.engine((at) => {
+      if (at === point) throw new Crash(`killed at ${point}`);
+    });
+    await expect(crashing.rotate(t.credential.id, { confirmResetInPlace: t.user.accessKeyId })).rejects.toBeInstanceOf(Crash);
+    await expect(t.engine().recoverRotations()).resolves.toMatchObject([{ outcome }]);
+    const key = await t.expectOneWorkingKey(outcome === 'finished' ? 'new' : 'old');
+    if (outcome === 'finished') expect(await t.works(t.user.accessKeyId, t.user.secretAccessKey)).toBe(false);
+    expect(key).toBe(t.vault.get(t.twin.id).accessKeyId);
+  });
+
   it('finds out when the provider reset the secret but its answer was lost, and finishes the rotation', async () => {
     const t = await rotationFixture(rgw, RESET);
     t.faults.regenerate = 'answer-lost';
