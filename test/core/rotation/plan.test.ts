@@ -19,8 +19,10 @@ describe('what rotation may do with the old key, per provider', () => {
       'ionos-cloud': ['grace→delete|deactivate', 'deactivate', 'delete'],
       'ionos-object-storage': ['grace→delete', 'delete'],
       'openstack-keystone': ['grace→delete', 'delete'],
+      // One key per region and no delete: the reset replaces the key in place.
+      'openstack-regions': ['replace'],
     });
-    for (const id of Object.keys(table)) expect(defaultChoice(oldKeyOptions(caps(id)))).toMatchObject({ kind: 'grace', days: 7 });
+    for (const id of Object.keys(table).filter((id) => caps(id).rotation !== 'regenerate')) expect(defaultChoice(oldKeyOptions(caps(id)))).toMatchObject({ kind: 'grace', days: 7 });
   });
 
   it('leaves nothing to choose for reset-in-place providers', () => {
