@@ -2,12 +2,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RotationJournalStore, type RotationJournal } from '../../../src-main/core/rotation/journal';
+import { PendingRevocationStore, type PendingRevocation } from '../../../src-main/core/rotation/pending';
 import { outside, PLANTINGS } from '../../helpers/planted-links';
 import { tempDir } from '../../helpers/s3-fixtures';
 
 const entry: RotationJournal = {
   id: 'r1',
   credentialId: 'c1',
+  label: 'main',
   credentialIds: ['c1'],
   accountId: 'a1',
   scope: {},
@@ -15,6 +17,8 @@ const entry: RotationJournal = {
   oldKeyId: 'k-old',
   oldAccessKeyId: 'AKOLD',
   keysBefore: ['k-old'],
+  oldKey: { kind: 'grace', days: 7, then: 'delete' },
+  previousRotatedAt: { c1: null },
   phase: 'started',
   startedAt: new Date(0).toISOString(),
   updatedAt: new Date(0).toISOString(),
@@ -40,6 +44,14 @@ describe('rotation journals on disk', () => {
     const store = new RotationJournalStore(state);
     await world.plant(kind, store.dir);
     await expect(store.save(entry)).rejects.toThrow(/The rotation journal in .* could not be written: .*folder of its own/);
+    await world.expectUntouched();
+  });
+
+  it.each(PLANTINGS)('keeps old keys waiting to be revoked out of a %s planted in place of their folder', async (kind) => {
+    const world = await outside();
+    const store = new PendingRevocationStore(await tempDir('keydesk-rotation-'));
+    await world.plant(kind, store.dir);
+    await expect(store.save({ id: 'p1' } as PendingRevocation)).rejects.toThrow(/The list of old keys waiting to be revoked in .* could not be written: .*folder of its own/);
     await world.expectUntouched();
   });
 });
