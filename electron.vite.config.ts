@@ -44,7 +44,7 @@ export default defineConfig({
         // `web` is browser mode: the same services under plain Node, bridged over a WebSocket.
         input: {
           index: resolve('src-main/shell/main.ts'),
-          web: resolve('src-main/web/server.ts'),
+          web: resolve('src-main/web/main.ts'),
           // `node out/main/cli.js credential-process --profile NAME`: AWS credential_process from the keychain.
           cli: resolve('src-main/cli/main.ts'),
         },

@@ -4,8 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ensureNodeModules, ensureSystemPackages } from './ensure-deps.mjs';
+import { exitUnlessSupportedNode } from '../src-main/core/node-version.mjs';
 
+// Before installing or building anything: on an older Node those fail with errors that do not say why.
+exitUnlessSupportedNode();
+const { ensureNodeModules, ensureSystemPackages } = await import('./ensure-deps.mjs');
 const root = join(import.meta.dirname, '..');
 ensureSystemPackages('runtime');
 ensureNodeModules();

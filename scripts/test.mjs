@@ -1,13 +1,19 @@
 // `npm test`: everything, in order, failing on any failure. Installs what it needs first, then runs
 // typecheck, build checks, unit tests, integration and e2e tests against real servers, and the security lint.
+// Unit and integration tests run twice: on the Node that runs npm, and on the pinned Node 22
+// (scripts/node-runtimes), which Electron 45's main process runs on and the AWS SDK's releases after
+// January 2027 require. With KEYDESK_TEST_FULL=1 (`npm run test:full`) the e2e tests also run with browser mode on Node 22.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { ensureNodeModules, ensureSystemPackages } from './ensure-deps.mjs';
+import { delimiter, dirname, join } from 'node:path';
+import { exitUnlessSupportedNode } from '../src-main/core/node-version.mjs';
 
+exitUnlessSupportedNode();
+const { ensureNodeModules, ensureSystemPackages } = await import('./ensure-deps.mjs');
+const { ensureNodeRuntimes, nodeRuntime } = await import('./node-runtimes.mjs');
 const root = join(import.meta.dirname, '..');
-// The tests run on Node 20; the SDK's notice that its 2027 releases need Node 22 is known (the desktop app
-// runs Electron's Node 22) and would otherwise repeat in every test worker's output.
+// On Node 20, the SDK's notice that its 2027 releases need Node 22 is known (the suites run on Node 22 too)
+// and would otherwise repeat in every test worker's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // Outside test-results/: Playwright empties that folder when it starts.
 const reports = join(root, 'test-reports');
@@ -27,6 +33,15 @@ if (!process.env.KEYDESK_TEST_RGW) {
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 const bin = (name) => join(root, 'node_modules/.bin', name);
+const full = process.env.KEYDESK_TEST_FULL === '1';
+ensureNodeRuntimes();
+const node22 = nodeRuntime(22);
+// A step on Node 22: its directory first on PATH too, so what the tests start as `node` runs on it as well.
+const onNode22 = (name, script, args, env = {}) =>
+  node22
+    ? [`${name} (Node 22)`, node22, [join(root, script), ...args], { ...env, PATH: `${dirname(node22)}${delimiter}${process.env.PATH}` }]
+    : [`${name} (Node 22)`, undefined, [], { skip: `scripts/node-runtimes pins no Node 22 for ${process.platform}-${process.arch}` }];
+const vitestRun = (project, report) => ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/${report}.json`];
 const steps = [
   ['typecheck: tsc', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   ['typecheck: svelte-check', bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human']],
@@ -35,22 +50,32 @@ const steps = [
   ['build: node --check browser mode', process.execPath, ['--check', 'out/main/web.js']],
   ['build: node --check cli', process.execPath, ['--check', 'out/main/cli.js']],
   ['build: preload is one CommonJS file', process.execPath, ['scripts/check-preload.mjs']],
-  ['unit', bin('vitest'), ['run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/unit.json`]],
-  ['integration', bin('vitest'), ['run', '--project', 'integration', '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/integration.json`]],
+  ['unit', bin('vitest'), vitestRun('unit', 'unit')],
+  onNode22('unit', 'node_modules/vitest/vitest.mjs', vitestRun('unit', 'unit-node22')),
+  ['integration', bin('vitest'), vitestRun('integration', 'integration')],
+  onNode22('integration', 'node_modules/vitest/vitest.mjs', vitestRun('integration', 'integration-node22')),
   ['e2e', bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e.json` }],
+  ...(full
+    ? [onNode22('e2e', 'node_modules/@playwright/test/cli.js', ['test', '--project=browser', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e-node22.json` })]
+    : []),
   ['security: electronegativity', process.execPath, ['scripts/electronegativity.mjs']],
 ];
 
 const results = [];
-for (const [name, command, args, env] of steps) {
+for (const [name, command, args, { skip, ...env } = {}] of steps) {
   console.log(`\n━━ ${name}`);
+  if (skip) {
+    console.log(`skipped: ${skip}`);
+    results.push({ name, skip });
+    continue;
+  }
   const started = Date.now();
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   results.push({ name, ok: result.status === 0, seconds: (Date.now() - started) / 1000 });
 }
 
 const counts = { passed: 0, failed: 0, skipped: 0 };
-for (const file of ['unit', 'integration']) {
+for (const file of ['unit', 'unit-node22', 'integration', 'integration-node22']) {
   const path = join(reports, `${file}.json`);
   if (!existsSync(path)) continue;
   const report = JSON.parse(readFileSync(path, 'utf8'));
@@ -58,16 +83,20 @@ for (const file of ['unit', 'integration']) {
   counts.failed += report.numFailedTests;
   counts.skipped += report.numPendingTests + report.numTodoTests;
 }
-if (existsSync(join(reports, 'e2e.json'))) {
-  const { stats } = JSON.parse(readFileSync(join(reports, 'e2e.json'), 'utf8'));
+for (const file of ['e2e', 'e2e-node22']) {
+  const path = join(reports, `${file}.json`);
+  if (!existsSync(path)) continue;
+  const { stats } = JSON.parse(readFileSync(path, 'utf8'));
   counts.passed += stats.expected + stats.flaky;
   counts.failed += stats.unexpected;
   counts.skipped += stats.skipped;
 }
 
 console.log('\n━━ summary');
-for (const step of results) console.log(`${step.ok ? 'ok  ' : 'FAIL'} ${step.name} (${step.seconds.toFixed(1)} s)`);
-const failedSteps = results.filter((step) => !step.ok).length;
+for (const step of results) {
+  console.log(step.skip ? `skip ${step.name}: ${step.skip}` : `${step.ok ? 'ok  ' : 'FAIL'} ${step.name} (${step.seconds.toFixed(1)} s)`);
+}
+const failedSteps = results.filter((step) => !step.skip && !step.ok).length;
 // A failed step without failed tests (a type error, a build error) must still fail the count.
 console.log(`tests: ${counts.passed} passed, ${counts.failed + (failedSteps && !counts.failed ? failedSteps : 0)} failed, ${counts.skipped} skipped`);
 process.exit(failedSteps ? 1 : 0);

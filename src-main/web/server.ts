@@ -43,6 +43,8 @@ const LIMITS: ServerLimits = {
 export interface WebServerOptions {
   port?: number;
   rendererDir: string;
+  /** out/main/cli.js, which the Use in… snippets run as AWS credential_process. */
+  cliScript: string;
   version: string;
   /** The folders uploads may read and downloads may write (KEYDESK_WEB_PATHS); none by default. */
   localFolders?: string[];
@@ -62,7 +64,7 @@ export async function startWebServer(options: WebServerOptions): Promise<{ url: 
     home,
     defaultHome,
     openLink: async (url) => log.info(`Open this link in your browser: ${url}`),
-    cliCommand: cliCommand(process.execPath, join(__dirname, 'cli.js')),
+    cliCommand: cliCommand(process.execPath, options.cliScript),
   });
   // Rotations cut short by a crash, then old keys whose grace period ran out while Keydesk was stopped.
   void startRotationWork(context);
@@ -154,15 +156,15 @@ export async function startWebServer(options: WebServerOptions): Promise<{ url: 
   };
 }
 
-// Entry point for `npm run web` (out/main/web.js).
-if (process.argv[1] && /web\.(js|mjs)$/.test(process.argv[1])) {
+/** Browser mode as `npm run web` starts it (web/main.ts); `outDir` is out/main, where the built entries are. */
+export async function runBrowserMode(outDir: string): Promise<void> {
   keepRunningOnUnexpectedErrors();
   try {
     const port = Number(process.env.KEYDESK_WEB_PORT ?? 0);
     const localFolders = (process.env.KEYDESK_WEB_PATHS ?? '').split(delimiter).filter((folder) => folder !== '');
-    const rendererDir = join(__dirname, '../renderer');
-    const { version } = JSON.parse(await readFile(join(__dirname, '../../package.json'), 'utf8')) as { version: string };
-    const { url, close } = await startWebServer({ port, rendererDir, version, localFolders });
+    const rendererDir = join(outDir, '../renderer');
+    const { version } = JSON.parse(await readFile(join(outDir, '../../package.json'), 'utf8')) as { version: string };
+    const { url, close } = await startWebServer({ port, rendererDir, cliScript: join(outDir, 'cli.js'), version, localFolders });
     log.info(
       localFolders.length > 0
         ? `Uploads and downloads may use files under: ${localFolders.join(', ')}`

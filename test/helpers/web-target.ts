@@ -27,7 +27,7 @@ export async function startTarget(limits: Partial<ServerLimits> = { headersTimeo
   await writeFile(join(home, 'outside', 'secret.txt'), OUTSIDE_MARKER);
   await symlink(join(home, 'outside', 'secret.txt'), join(rendererDir, 'linked.txt'));
   await symlink(join(home, 'outside'), join(rendererDir, 'linked-dir'));
-  const server = await startWebServer({ rendererDir, version: '9.9.9', limits });
+  const server = await startWebServer({ rendererDir, cliScript: '/opt/keydesk/cli.js', version: '9.9.9', limits });
   const url = new URL(server.url);
   const port = Number(url.port);
   return {

@@ -36,7 +36,7 @@ describe('browser mode server', () => {
     process.env.KEYDESK_HOME = await mkdtemp(join(tmpdir(), 'keydesk-web-'));
     rendererDir = await mkdtemp(join(tmpdir(), 'keydesk-renderer-'));
     files = await mkdtemp(join(tmpdir(), 'keydesk-web-files-'));
-    server = await startWebServer({ rendererDir, version: '9.9.9', localFolders: [files] });
+    server = await startWebServer({ rendererDir, cliScript: '/opt/keydesk/cli.js', version: '9.9.9', localFolders: [files] });
     const url = new URL(server.url);
     origin = url.origin;
     token = new URLSearchParams(url.hash.slice(1)).get('token')!;
@@ -84,7 +84,7 @@ describe('browser mode server', () => {
   });
 
   it('refuses to start with a relative folder for files', async () => {
-    await expect(startWebServer({ rendererDir: files, version: '9.9.9', localFolders: ['data'] })).rejects.toThrow('KEYDESK_WEB_PATHS: give full paths');
+    await expect(startWebServer({ rendererDir: files, cliScript: '/opt/keydesk/cli.js', version: '9.9.9', localFolders: ['data'] })).rejects.toThrow('KEYDESK_WEB_PATHS: give full paths');
   });
 
   it('serves files with the CSP and never outside the renderer directory', async () => {
