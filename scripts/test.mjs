@@ -2,7 +2,7 @@
 // typecheck, build checks, unit tests, integration and e2e tests against real servers, and the security lint.
 // Unit and integration tests run twice: on the Node that runs npm, and on the pinned Node 22
 // (scripts/node-runtimes), which Electron 45's main process runs on and the AWS SDK's releases after
-// January 2027 require. With KEYDESK_TEST_FULL=1 (`npm run test:full`) the e2e tests also run with browser mode on Node 22.
+// January 2027 require. With KEYDESK_TEST_FULL=1 (`npm run test:full`) the e2e tests run on Node 22 too.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';

@@ -10,14 +10,13 @@ vi.mock('electron', async () => {
   return fake.current.module;
 });
 
-// Importing the whole main process takes seconds on a busy machine: the test waits as long as its waitFor.
-it('answers `Keydesk credential-process` from the main process and exits without opening a window', { timeout: 30_000 }, async () => {
+it('answers `Keydesk credential-process` from the main process and exits without opening a window', async () => {
   process.env.KEYDESK_HOME = mkdtempSync(join(tmpdir(), 'keydesk-cli-'));
   process.argv = [process.execPath, 'credential-process', '--profile', 'no-such-profile'];
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   // The module never finishes evaluating on this path (app.exit ends a real process), so it is not awaited.
   void import('../../src-main/shell/main');
-  await vi.waitFor(() => expect(fake.current.exitCodes).toEqual([1]), { timeout: 25_000 });
+  await vi.waitFor(() => expect(fake.current.exitCodes).toEqual([1]), { timeout: 15_000 });
   expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/^keydesk: .*no-such-profile/);
   expect(fake.current.windows).toEqual([]);
   expect(fake.current.handlers.size).toBe(0);
