@@ -192,14 +192,14 @@ test.describe('GleSYS Object Storage', () => {
       await expect(page.getByRole('button', { name: 'Browse Buckets' })).toBeEnabled();
 
       // Revoke, typed confirmation first.
-      await row.getByRole('button', { name: 'Delete' }).click();
-      const confirm = page.getByRole('dialog', { name: `Delete key ${EXAMPLE_KEY.accessKeyId}?` });
-      const confirmButton = confirm.getByRole('button', { name: 'Delete key' });
+      await row.getByRole('button', { name: 'Revoke' }).click();
+      const confirm = page.getByRole('dialog', { name: `Revoke key ${EXAMPLE_KEY.accessKeyId}?` });
+      const confirmButton = confirm.getByRole('button', { name: 'Revoke key' });
       await expect(confirmButton).toBeDisabled();
       await confirm.getByRole('textbox').fill(EXAMPLE_KEY.accessKeyId);
       await snapBoth(page, snap, 'glesys-revoke-confirm');
       await confirmButton.click();
-      await expect(page.getByRole('status')).toContainText(`Deleted key ${EXAMPLE_KEY.accessKeyId}. Removed its saved credential from Keydesk: "GleSYS: nightly backup job".`);
+      await expect(page.getByRole('status')).toContainText(`Revoked key ${EXAMPLE_KEY.accessKeyId}. Removed its saved credential from Keydesk: "GleSYS: nightly backup job".`);
       await expect(row).toHaveCount(0);
       await expect(table.getByRole('row').filter({ hasText: INITIAL_KEY })).toHaveCount(1);
 

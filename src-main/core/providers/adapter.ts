@@ -13,6 +13,8 @@ export interface ProviderCapabilities {
   limitScope?: 'user' | 'project' | 'region';
   canDeactivate: boolean;
   canDelete: boolean;
+  /** The provider's own word for ending a key for good, where it is not "Delete" (GleSYS revokes). */
+  deleteVerb?: 'Revoke';
   canShowSecretAgain: boolean;
   /** A new secret for the same access key ID (or a whole new key pair where `resetReplacesKey`). */
   canRegenerate: boolean;

@@ -299,7 +299,8 @@ export const adapter: ProviderAdapter = {
     summary: 'GleSYS object storage instances and their access keys, managed with a project API key.',
     capabilities: {
       canDeactivate: false,
-      canDelete: true, // "revoke"
+      canDelete: true,
+      deleteVerb: 'Revoke',
       canShowSecretAgain: false, // the secret is shown once, in the create answer
       canRegenerate: false,
       hasGracePeriod: false,

@@ -171,7 +171,8 @@ export class KeysState {
 
   async remove(key: ManagedKey): Promise<void> {
     const removed = await this.act(() => api.keys.delete({ ...this.scope(key), keyId: key.id }));
-    if (removed) this.notice = `Deleted key ${key.accessKeyId}.${savedNote(removed)}`;
+    const done = this.capabilities?.deleteVerb === 'Revoke' ? 'Revoked' : 'Deleted';
+    if (removed) this.notice = `${done} key ${key.accessKeyId}.${savedNote(removed)}`;
   }
 
   async showSecret(key: ManagedKey): Promise<NewAccessKey | undefined> {
