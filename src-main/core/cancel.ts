@@ -6,6 +6,13 @@ export function cancelledError(): KeydeskError {
   return new KeydeskError({ code: 'CANCELLED', message: 'Cancelled.' });
 }
 
+/** The plain AbortError a cancelled socket-level request fails with, as fetch and the SDK raise it. */
+export function abortError(): Error {
+  const error = new Error('The request was cancelled.');
+  error.name = 'AbortError';
+  return error;
+}
+
 export function throwIfCancelled(signal?: AbortSignal): void {
   if (signal?.aborted) throw cancelledError();
 }

@@ -1,3 +1,5 @@
+import type { CertificateProblem } from './transport/certificates';
+
 /**
  * One error type crosses every boundary (adapters → services → IPC → renderer). `message` is a sentence a
  * person can act on; provider code and HTTP status are kept so support can match them to provider docs.
@@ -18,7 +20,11 @@ export type ErrorCode =
   | 'UNSUPPORTED'
   | 'PROVIDER'
   | 'CANCELLED'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  /** The server's TLS certificate is not trusted (or no longer matches a pin): `certificate` says why. */
+  | 'UNTRUSTED_CERTIFICATE'
+  /** The proxy refused the connection or asked for credentials; not the server's doing. */
+  | 'PROXY';
 
 export interface ErrorInfo {
   code: ErrorCode;
@@ -30,6 +36,8 @@ export interface ErrorInfo {
   hint?: string;
   /** The saved credential the error is about (a key saved already), so the UI can offer "Show it". */
   existing?: { id: string; label: string };
+  /** UNTRUSTED_CERTIFICATE: the certificate the server presented and what is wrong with it. */
+  certificate?: CertificateProblem;
 }
 
 export class KeydeskError extends Error implements ErrorInfo {
@@ -39,6 +47,7 @@ export class KeydeskError extends Error implements ErrorInfo {
   readonly status?: number;
   readonly hint?: string;
   readonly existing?: ErrorInfo['existing'];
+  readonly certificate?: CertificateProblem;
 
   constructor(info: ErrorInfo, options?: { cause?: unknown }) {
     super(info.message, options);
@@ -49,6 +58,7 @@ export class KeydeskError extends Error implements ErrorInfo {
     this.status = info.status;
     this.hint = info.hint;
     this.existing = info.existing;
+    this.certificate = info.certificate;
   }
 
   toJSON(): ErrorInfo {
@@ -60,6 +70,7 @@ export class KeydeskError extends Error implements ErrorInfo {
       status: this.status,
       hint: this.hint,
       existing: this.existing,
+      certificate: this.certificate,
     };
   }
 }

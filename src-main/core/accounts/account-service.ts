@@ -97,7 +97,7 @@ export class AccountService {
         });
       }
     }
-    const session = adapter.connect({ accountId: id, settings: record.settings, secrets });
+    const session = adapter.connect({ accountId: id, settings: record.settings, secrets, trust: record.trust });
     this.sessions.set(id, session);
     return session;
   }

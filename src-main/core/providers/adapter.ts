@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../errors';
+import type { TrustEntry } from '../transport/trust';
 
 /**
  * The one interface every key-management provider implements. Each provider is one file in this folder
@@ -89,6 +90,8 @@ export interface AccountContext {
   secrets: Record<string, string>;
   /** For adapters that cache tokens between calls (IONOS/ECS login): kept in memory only. */
   signal?: AbortSignal;
+  /** Private CAs and pinned certificates the user chose for this account's endpoints: pass to every call. */
+  trust?: TrustEntry[];
 }
 
 export interface KeyOwner {

@@ -15,6 +15,7 @@ import { parseEndpoint } from '../s3/client';
 import { requireField, setting } from './account-settings';
 import type { AccessKeyInfo, AccountContext, KeyOwner, ProviderAdapter, ProviderSession } from './adapter';
 import { networkError } from './http';
+import { sdkAgents } from '../transport/agents';
 
 /**
  * AWS IAM access keys through the official SDK (it signs, retries throttling and parses the Query API's
@@ -98,7 +99,7 @@ function connect(account: AccountContext): ProviderSession {
     endpoint: override ? endpoint : undefined,
     credentials: { accessKeyId, secretAccessKey, sessionToken: account.secrets.sessionToken || undefined },
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: TIMEOUT_MS },
+    requestHandler: { ...sdkAgents(account.trust), connectionTimeout: 10_000, requestTimeout: TIMEOUT_MS },
   });
 
   async function send<T>(action: IamAction, run: (options: { abortSignal?: AbortSignal }) => Promise<T>): Promise<T> {

@@ -132,7 +132,7 @@ function connect(account: AccountContext): ProviderSession {
       .join('&');
     const response = await httpRequest(
       PROVIDER,
-      { method, url: `${url.origin}${path}?${search}`, headers, signal: account.signal },
+      { method, url: `${url.origin}${path}?${search}`, headers, signal: account.signal, trust: account.trust },
       rgwErrorMapper(subject),
     );
     return (response.text ? response.json<T>() : undefined) as T;

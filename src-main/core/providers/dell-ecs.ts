@@ -121,7 +121,7 @@ function connect(account: AccountContext): ProviderSession {
     const basic = Buffer.from(`${username}:${requireField(account, PROVIDER, 'password', 'password', 'secrets')}`).toString('base64');
     const response = await httpRequest(
       PROVIDER,
-      { method: 'GET', url: `${base}/login`, headers: { authorization: `Basic ${basic}` }, signal: account.signal },
+      { method: 'GET', url: `${base}/login`, headers: { authorization: `Basic ${basic}` }, signal: account.signal, trust: account.trust },
       ecsErrorMapper('login'),
     );
     const value = response.headers.get('x-sds-auth-token');
@@ -134,10 +134,10 @@ function connect(account: AccountContext): ProviderSession {
   }
 
   /** Calls with the cached token; when ECS answers 401 (token expired or revoked) signs in again, once. */
-  async function call(request: Omit<HttpRequest, 'url' | 'headers' | 'signal'> & { path: string }, phase: 'call' | 'add-secret' = 'call'): Promise<HttpResponse> {
+  async function call(request: Omit<HttpRequest, 'url' | 'headers' | 'signal' | 'trust'> & { path: string }, phase: 'call' | 'add-secret' = 'call'): Promise<HttpResponse> {
     const { path, ...rest } = request;
     const send = (t: string) =>
-      httpRequest(PROVIDER, { ...rest, url: `${base}${path}`, headers: { 'x-sds-auth-token': t }, signal: account.signal }, ecsErrorMapper(phase));
+      httpRequest(PROVIDER, { ...rest, url: `${base}${path}`, headers: { 'x-sds-auth-token': t }, signal: account.signal, trust: account.trust }, ecsErrorMapper(phase));
     return withSignIn(PROVIDER, { cached: () => token, signIn: login, forget: () => (token = undefined) }, send, "The management password may have changed or the user been locked; update the account's credentials.");
   }
 

@@ -68,10 +68,10 @@ function toKeyInfo(key: SpacesKey): AccessKeyInfo {
 function connect(account: AccountContext): ProviderSession {
   const base = parseEndpoint(account.settings.apiUrl?.trim() || 'https://api.digitalocean.com');
 
-  async function call(request: Omit<HttpRequest, 'url' | 'headers' | 'signal'> & { path: string }): Promise<HttpResponse> {
+  async function call(request: Omit<HttpRequest, 'url' | 'headers' | 'signal' | 'trust'> & { path: string }): Promise<HttpResponse> {
     const token = requireField(account, PROVIDER, 'token', 'API token', 'secrets');
     const { path, ...rest } = request;
-    return httpRequest(PROVIDER, { ...rest, url: `${base}${path}`, headers: { authorization: `Bearer ${token}` }, signal: account.signal }, mapError);
+    return httpRequest(PROVIDER, { ...rest, url: `${base}${path}`, headers: { authorization: `Bearer ${token}` }, signal: account.signal, trust: account.trust }, mapError);
   }
 
   const keyPath = (id: string) => `/v2/spaces/keys/${encodeURIComponent(id)}`;

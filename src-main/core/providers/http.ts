@@ -1,4 +1,7 @@
+import { fetch } from 'undici';
 import { KeydeskError } from '../errors';
+import { dispatcherFor } from '../transport/agents';
+import type { Trust } from '../transport/trust';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -8,11 +11,13 @@ export interface HttpRequest {
   body?: unknown;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** The account's private CAs and pinned certificates: required, so no provider call forgets them. */
+  trust: Trust;
 }
 
 export interface HttpResponse {
   status: number;
-  headers: Headers;
+  headers: { get(name: string): string | null };
   text: string;
   json<T = unknown>(): T;
 }
@@ -36,9 +41,10 @@ export async function httpRequest(provider: string, request: HttpRequest, mapErr
     body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
     headers['content-type'] ??= 'application/json';
   }
-  let raw: Response;
+  let raw: Awaited<ReturnType<typeof fetch>>;
   try {
-    raw = await fetch(request.url, { method: request.method, headers, body, signal });
+    // The proxy and the account's trust apply through the dispatcher's connector (transport/agents.ts).
+    raw = await fetch(request.url, { method: request.method, headers, body, signal, dispatcher: dispatcherFor(request.trust) });
   } catch (error) {
     throw networkError(provider, request.url, error, timeout.aborted, timeoutMs, request.signal?.aborted);
   }
@@ -74,6 +80,9 @@ export function networkError(
 ): KeydeskError {
   const host = safeHost(url);
   if (cancelled) return new KeydeskError({ code: 'CANCELLED', provider, message: 'Cancelled.' });
+  // Untrusted certificates and proxy refusals are described where they happen (transport/), fetch wraps them.
+  const described = error instanceof KeydeskError ? error : (error as { cause?: unknown })?.cause;
+  if (described instanceof KeydeskError) return described;
   if (timedOut) {
     return new KeydeskError({
       code: 'TIMEOUT',

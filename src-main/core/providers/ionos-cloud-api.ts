@@ -147,11 +147,11 @@ function connect(account: AccountContext): ProviderSession {
   const defaultUserId = account.settings.userId?.trim() || undefined;
   const mapError = ionosErrorMapper(PROVIDER);
 
-  async function call(request: Omit<HttpRequest, 'url' | 'headers' | 'signal'> & { path: string }, mapper = mapError): Promise<HttpResponse> {
+  async function call(request: Omit<HttpRequest, 'url' | 'headers' | 'signal' | 'trust'> & { path: string }, mapper = mapError): Promise<HttpResponse> {
     const { path, ...rest } = request;
     return httpRequest(
       PROVIDER,
-      { ...rest, url: `${base}${path}`, headers: { authorization: ionosAuthorization(account, PROVIDER) }, signal: account.signal },
+      { ...rest, url: `${base}${path}`, headers: { authorization: ionosAuthorization(account, PROVIDER) }, signal: account.signal, trust: account.trust },
       mapper,
     );
   }

@@ -57,10 +57,10 @@ export function createSession(account: AccountContext, poll: PollTiming = DEFAUL
   const base = parseEndpoint(account.settings.apiUrl?.trim() || 'https://s3.ionos.com');
   const mapError = ionosErrorMapper(PROVIDER);
 
-  async function call(request: Omit<HttpRequest, 'url' | 'headers' | 'signal'> & { path: string }, mapper = mapError): Promise<HttpResponse> {
+  async function call(request: Omit<HttpRequest, 'url' | 'headers' | 'signal' | 'trust'> & { path: string }, mapper = mapError): Promise<HttpResponse> {
     const token = requireField(account, PROVIDER, 'token', 'token', 'secrets');
     const { path, ...rest } = request;
-    return httpRequest(PROVIDER, { ...rest, url: `${base}${path}`, headers: { authorization: `Bearer ${token}` }, signal: account.signal }, mapper);
+    return httpRequest(PROVIDER, { ...rest, url: `${base}${path}`, headers: { authorization: `Bearer ${token}` }, signal: account.signal, trust: account.trust }, mapper);
   }
 
   const keyPath = (id: string) => `/accesskeys/${encodeURIComponent(id)}`;

@@ -1,6 +1,8 @@
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { KeydeskError } from '../errors';
 import { networkError } from '../providers/http';
+import { sdkAgents } from '../transport/agents';
+import type { TrustEntry } from '../transport/trust';
 import type { ChecksumMode } from '../vault/metadata-store';
 
 export interface S3Connection {
@@ -10,6 +12,8 @@ export interface S3Connection {
   secretAccessKey: string;
   forcePathStyle: boolean;
   checksums: ChecksumMode;
+  /** Private CAs and pinned certificates chosen for this endpoint (transport/trust.ts). */
+  trust?: TrustEntry[];
 }
 
 export function createS3Client(connection: S3Connection, options: { maxAttempts?: number; timeoutMs?: number } = {}): S3Client {
@@ -26,7 +30,8 @@ export function createS3Client(connection: S3Connection, options: { maxAttempts?
     // a fresh agent without keep-alive for that request: every upload part paid a new TCP connection plus
     // a round trip. A refused part now costs its body once; transfers retry it anyway.
     expectContinueHeader: false,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: options.timeoutMs ?? 60_000 },
+    // Connections through transport/connect.ts: the proxy, and this endpoint's trust, apply to the SDK too.
+    requestHandler: { ...sdkAgents(connection.trust), connectionTimeout: 10_000, requestTimeout: options.timeoutMs ?? 60_000 },
   });
 }
 

@@ -1,5 +1,7 @@
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
+import { abortError } from '../cancel';
+import { openSocket } from '../transport/connect';
+import type { Trust } from '../transport/trust';
 
 /*
  * A small HTTP/1.1 client for the transfer engine's object data requests (PUT of a part buffer, GET of a
@@ -8,7 +10,8 @@ import tls from 'node:tls';
  * core serves the bytes (measured with `npm run bench`). Here every connection reads into one buffer of
  * its own (the socket's `onread` option, plain TCP and TLS alike), bodies are copied into staging buffers
  * that are recycled once their consumer has written them, and a request is written with one cork/uncork.
- * Everything else (listing, multipart bookkeeping, metadata) stays with the AWS SDK.
+ * Everything else (listing, multipart bookkeeping, metadata) stays with the AWS SDK. Connections come from
+ * transport/connect.ts: through a proxy when one applies, TLS verified with the endpoint's own trust.
  */
 
 export interface Http1Request {
@@ -38,9 +41,10 @@ export type BodyConsumer = (chunk: Buffer) => void | Promise<void>;
 export interface Http1Options {
   /** No byte sent or received for this long fails the request. */
   timeoutMs: number;
+  /** Connection setup, proxy and TLS included. */
   connectTimeoutMs?: number;
-  /** Extra TLS options (a private CA, say); certificates are always verified. */
-  tls?: Pick<tls.ConnectionOptions, 'ca'>;
+  /** The endpoint's private CAs and pinned certificates (transport/trust.ts); certificates are always verified. */
+  trust?: Trust;
 }
 
 const READ_BUFFER = 256 * 1024;
@@ -132,79 +136,59 @@ export class Http1Pool {
   }
 
   private connect(signal: AbortSignal | undefined): Promise<Connection> {
-    const connection = new Connection(this, this.url, this.options);
-    return connection.ready(signal);
+    return Connection.open(this, this.url, this.options, signal);
   }
 }
 
 type BodyMode = { kind: 'length'; remaining: number } | { kind: 'chunked' } | { kind: 'close' } | { kind: 'none' };
 
 class Connection {
-  readonly socket: net.Socket;
+  private socket: net.Socket | undefined;
   private readonly readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER);
   private current: Exchange | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
-  private connected = false;
   private failure: Error | undefined;
-  private onConnect: (() => void) | undefined;
-  private onFailure: ((error: Error) => void) | undefined;
   /** Has carried a request before the current one. */
   used = false;
   /** The current request got any answer byte. */
   answered = false;
 
-  constructor(
-    private readonly pool: Http1Pool,
-    url: URL,
-    options: Http1Options,
-  ) {
+  private constructor(private readonly pool: Http1Pool) {}
+
+  static async open(pool: Http1Pool, url: URL, options: Http1Options, signal: AbortSignal | undefined): Promise<Connection> {
+    const connection = new Connection(pool);
     const https = url.protocol === 'https:';
-    const port = Number(url.port || (https ? 443 : 80));
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const onread = { buffer: this.readBuffer, callback: (bytes: number) => this.onRead(bytes) };
-    // TLS sockets honour `onread` like plain ones (covered by the tests); Node's typings only lack it.
-    const tlsOptions: tls.ConnectionOptions & { onread: typeof onread } = { host, port, servername: net.isIP(host) ? undefined : host, onread, ALPNProtocols: ['http/1.1'], ...options.tls };
-    this.socket = https ? tls.connect(tlsOptions) : net.connect({ host, port, onread });
-    this.socket.setNoDelay(true);
-    this.socket.setTimeout(options.connectTimeoutMs ?? 5_000);
-    this.socket.once(https ? 'secureConnect' : 'connect', () => {
-      this.connected = true;
-      this.socket.setTimeout(options.timeoutMs);
-      this.onConnect?.();
-    });
-    this.socket.on('timeout', () => this.fail(new Http1Error(this.connected ? 'The server stopped answering (timeout).' : 'Connecting to the server timed out.', 'ETIMEDOUT', 'TimeoutError')));
-    this.socket.on('error', (error) => this.fail(error));
-    this.socket.on('end', () => this.onEnd());
-    this.socket.on('close', () => this.fail(new Http1Error('The server closed the connection.', 'ECONNRESET')));
+    const { socket, readsIntoBuffer } = await openSocket(
+      { protocol: url.protocol, hostname: url.hostname, port: Number(url.port || (https ? 443 : 80)) },
+      {
+        trust: options.trust,
+        timeoutMs: options.connectTimeoutMs ?? 10_000,
+        signal,
+        onread: { buffer: connection.readBuffer, callback: (bytes: number) => connection.onRead(bytes) },
+        alpn: https ? ['http/1.1'] : undefined,
+      },
+    );
+    connection.attach(socket, readsIntoBuffer, options.timeoutMs);
+    return connection;
   }
 
-  ready(signal: AbortSignal | undefined): Promise<Connection> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        this.destroy();
-        return reject(abortError());
-      }
-      const abort = () => {
-        this.destroy();
-        reject(abortError());
-      };
-      signal?.addEventListener('abort', abort, { once: true });
-      this.onConnect = () => {
-        signal?.removeEventListener('abort', abort);
-        this.onConnect = this.onFailure = undefined;
-        resolve(this);
-      };
-      this.onFailure = (error) => {
-        signal?.removeEventListener('abort', abort);
-        reject(error);
-      };
-    });
+  private attach(socket: net.Socket, readsIntoBuffer: boolean, timeoutMs: number): void {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.setTimeout(timeoutMs);
+    // Through a tunnel TLS cannot read into our buffer: the same parsing, from Node's chunks.
+    if (!readsIntoBuffer) socket.on('data', (chunk: Buffer) => this.onChunk(chunk) || socket.pause());
+    socket.on('timeout', () => this.fail(new Http1Error('The server stopped answering (timeout).', 'ETIMEDOUT', 'TimeoutError')));
+    socket.on('error', (error) => this.fail(error));
+    socket.on('end', () => this.onEnd());
+    socket.on('close', () => this.fail(new Http1Error('The server closed the connection.', 'ECONNRESET')));
+    if (this.failure) socket.destroy();
   }
 
   exchange(request: Http1Request, consume: BodyConsumer | undefined): Promise<Http1Response> {
     clearTimeout(this.idleTimer);
     this.pool.forget(this);
-    this.socket.ref();
+    this.socket?.ref();
     const reused = this.used;
     this.used = true;
     this.answered = false;
@@ -232,35 +216,41 @@ class Connection {
   destroy(): void {
     clearTimeout(this.idleTimer);
     this.pool.forget(this);
-    this.socket.destroy();
+    this.socket?.destroy();
   }
 
   private write(request: Http1Request, exchange: Exchange): void {
+    const socket = this.socket!;
     let head = `${request.method} ${request.target} HTTP/1.1\r\nHost: ${this.pool.host}\r\n`;
     for (const [name, value] of Object.entries(request.headers)) head += `${name}: ${value}\r\n`;
     head += `Content-Length: ${request.body?.byteLength ?? 0}\r\n\r\n`;
-    this.socket.cork();
-    this.socket.write(head, 'latin1');
+    socket.cork();
+    socket.write(head, 'latin1');
     // The callback runs once the body has left for the kernel: until then the caller's buffer is in use.
-    this.socket.write(request.body ?? Buffer.alloc(0), () => exchange.sent());
-    this.socket.uncork();
+    socket.write(request.body ?? Buffer.alloc(0), () => exchange.sent());
+    socket.uncork();
   }
 
   private park(): void {
-    this.socket.unref();
+    this.socket?.unref();
     this.idleTimer = setTimeout(() => this.destroy(), IDLE_MS);
     this.idleTimer.unref();
     this.pool.release(this);
   }
 
   private onRead(bytes: number): boolean {
-    if (!this.current) {
+    return this.onChunk(this.readBuffer.subarray(0, bytes));
+  }
+
+  private onChunk(data: Buffer): boolean {
+    if (!this.current || !this.socket) {
       // Bytes nobody asked for: the connection is out of step.
+      this.failure ??= new Http1Error('The server sent data nobody asked for.', 'ECONNRESET');
       this.destroy();
       return false;
     }
     this.answered = true;
-    return this.current.feed(this.readBuffer.subarray(0, bytes), this.socket);
+    return this.current.feed(data, this.socket);
   }
 
   private onEnd(): void {
@@ -270,10 +260,6 @@ class Connection {
 
   private fail(error: Error): void {
     this.failure ??= error;
-    if (this.onFailure) {
-      this.onFailure(error);
-      this.onConnect = this.onFailure = undefined;
-    }
     this.current?.socketFailed(error);
     this.destroy();
   }
@@ -517,10 +503,4 @@ class Exchange {
     const body = this.collected.length === 1 ? this.collected[0] : Buffer.concat(this.collected);
     this.done({ response: { status: this.status, headers: this.headers, body }, reusable: this.keepAlive && this.requestSent });
   }
-}
-
-function abortError(): Error {
-  const error = new Error('The request was cancelled.');
-  error.name = 'AbortError';
-  return error;
 }

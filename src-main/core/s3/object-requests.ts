@@ -149,7 +149,7 @@ export class ObjectRequests {
   private pool(origin: string): Http1Pool {
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = new Http1Pool(origin, { timeoutMs: this.timeoutMs });
+      pool = new Http1Pool(origin, { timeoutMs: this.timeoutMs, trust: this.connection.trust });
       this.pools.set(origin, pool);
     }
     return pool;

@@ -2,6 +2,7 @@ import Conf from 'conf';
 import { KeydeskError, type ErrorInfo } from '../errors';
 import { relabelGenerated } from './labels';
 import { linkGuarded } from './settings-guard';
+import type { TrustEntry } from '../transport/trust';
 
 /**
  * Non-secret metadata (accounts, credentials' endpoints and key IDs, settings). Backed by `conf` under
@@ -34,6 +35,8 @@ export interface CredentialRecord {
   transfer: TransferSettings;
   /** Profile names it had before a rename, so `credential-process --profile` lines written then still work. */
   formerProfiles?: string[];
+  /** Private CAs and pinned certificates the user chose for this endpoint (transport/trust.ts). */
+  trust?: TrustEntry[];
 }
 
 /** Whether a saved key still works, from its last checks (non-secret). */
@@ -58,6 +61,8 @@ export interface AccountRecord {
   /** Non-secret fields from the provider's accountFields; secret fields live in the keychain. */
   settings: Record<string, string>;
   createdAt: string;
+  /** Private CAs and pinned certificates the user chose for this account's endpoints. */
+  trust?: TrustEntry[];
 }
 
 export interface MetadataShape {

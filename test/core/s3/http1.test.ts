@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Http1Pool, type Http1Response } from '../../../src-main/core/s3/http1';
+import { trustEntry } from '../../helpers/tls';
 
 /*
  * The framing cases S3 servers and the proxies in front of them produce, each from a real local server
@@ -124,10 +125,13 @@ describe('Http1Pool over TLS', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const origin = `https://localhost:${(server.address() as AddressInfo).port}`;
     const chunks: Buffer[] = [];
-    const trusted = new Http1Pool(origin, { timeoutMs: 5_000, tls: { ca: cert } });
+    const trusted = new Http1Pool(origin, { timeoutMs: 5_000, trust: [trustEntry('ca', 'localhost', cert)] });
     await trusted.request({ method: 'GET', target: '/', headers: {} }, (chunk) => void chunks.push(Buffer.from(chunk)));
     expect(Buffer.concat(chunks).equals(body)).toBe(true);
-    // Without the CA the self-signed certificate is refused.
-    await expect(new Http1Pool(origin, { timeoutMs: 5_000 }).request({ method: 'GET', target: '/', headers: {} })).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    // Without the CA the self-signed certificate is refused, and the error shows it.
+    await expect(new Http1Pool(origin, { timeoutMs: 5_000 }).request({ method: 'GET', target: '/', headers: {} })).rejects.toMatchObject({
+      code: 'UNTRUSTED_CERTIFICATE',
+      certificate: { reason: 'self-signed', host: 'localhost', chain: [{ subject: 'CN=localhost' }] },
+    });
   });
 });

@@ -1,0 +1,78 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import { Agent as UndiciAgent, type Dispatcher } from 'undici';
+import { openSocket, type Endpoint } from './connect';
+import type { Trust } from './trust';
+
+/*
+ * openSocket behind the two HTTP stacks Keydesk uses besides http1.ts: node:http agents for the AWS SDK
+ * (its NodeHttpHandler), and an undici dispatcher for provider API calls. Both get sockets already through
+ * the proxy and verified, so proxy and trust rules are the same on every path.
+ */
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+type Callback = (error: Error | null, socket: Duplex) => void;
+
+function connectInto(protocol: string, trust: Trust, options: http.ClientRequestArgs, callback: Callback): void {
+  const hostname = String(options.hostname ?? options.host ?? 'localhost');
+  const port = Number(options.port) || (protocol === 'https:' ? 443 : 80);
+  openSocket({ protocol, hostname, port }, { trust, timeoutMs: CONNECT_TIMEOUT_MS, alpn: protocol === 'https:' ? ['http/1.1'] : undefined }).then(
+    ({ socket }) => callback(null, socket),
+    (error: Error) => callback(error, undefined as unknown as Duplex),
+  );
+}
+
+class TrustingHttpAgent extends http.Agent {
+  constructor(private readonly trust: Trust) {
+    super({ keepAlive: true, maxSockets: 50 });
+  }
+
+  override createConnection(options: http.ClientRequestArgs, callback?: Callback): undefined {
+    connectInto('http:', this.trust, options, callback!);
+    return undefined;
+  }
+}
+
+class TrustingHttpsAgent extends https.Agent {
+  constructor(private readonly trust: Trust) {
+    // TLS sessions are not resumed: a resumed session skips the certificate check verifyPeer relies on.
+    super({ keepAlive: true, maxSockets: 50, maxCachedSessions: 0 });
+  }
+
+  override createConnection(options: https.RequestOptions, callback?: Callback): undefined {
+    connectInto('https:', this.trust, options, callback!);
+    return undefined;
+  }
+}
+
+/** For the AWS SDK: `requestHandler: { ...sdkAgents(trust), … }`. */
+export function sdkAgents(trust: Trust): { httpAgent: http.Agent; httpsAgent: https.Agent } {
+  return { httpAgent: new TrustingHttpAgent(trust), httpsAgent: new TrustingHttpsAgent(trust) };
+}
+
+/** An undici connector over openSocket: provider API calls here, and any undici client later. */
+export function undiciConnector(trust: Trust) {
+  return (options: { hostname: string; protocol: string; port: string }, callback: (...args: [null, Duplex] | [Error, null]) => void): void => {
+    const endpoint: Endpoint = { protocol: options.protocol, hostname: options.hostname, port: Number(options.port) || (options.protocol === 'https:' ? 443 : 80) };
+    openSocket(endpoint, { trust, timeoutMs: CONNECT_TIMEOUT_MS, alpn: options.protocol === 'https:' ? ['http/1.1'] : undefined }).then(
+      ({ socket }) => callback(null, socket),
+      (error: Error) => callback(error, null),
+    );
+  };
+}
+
+const dispatchers = new WeakMap<object, Dispatcher>();
+let direct: Dispatcher | undefined;
+
+/** One keep-alive dispatcher per trust list (an account's), reused across its calls. */
+export function dispatcherFor(trust: Trust): Dispatcher {
+  if (!trust?.length) return (direct ??= new UndiciAgent({ connect: undiciConnector(undefined) as never }));
+  let dispatcher = dispatchers.get(trust);
+  if (!dispatcher) {
+    dispatcher = new UndiciAgent({ connect: undiciConnector(trust) as never });
+    dispatchers.set(trust, dispatcher);
+  }
+  return dispatcher;
+}
