@@ -27,6 +27,19 @@ export default defineConfig({
           server: { deps: { inline: ['electron-store'] } },
         },
       },
+      {
+        test: {
+          // The S3 suites again, against RGW's HTTPS endpoint with a private CA trusted per credential
+          // (test/helpers/s3-fixtures.ts): listing, transfers with resume and cancel, share links, errors.
+          name: 'integration-https',
+          include: ['test/core/s3/*.int.test.ts', 'test/core/transfers/*.int.test.ts'],
+          environment: 'node',
+          env: { KEYDESK_TEST_S3: 'https' },
+          globalSetup: ['test/setup/global-rgw.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -41,7 +41,9 @@ const onNode22 = (name, script, args, env = {}) =>
   node22
     ? [`${name} (Node 22)`, node22, [join(root, script), ...args], { ...env, PATH: `${dirname(node22)}${delimiter}${process.env.PATH}` }]
     : [`${name} (Node 22)`, undefined, [], { skip: `scripts/node-runtimes pins no Node 22 for ${process.platform}-${process.arch}` }];
-const vitestRun = (project, report) => ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/${report}.json`];
+const vitestRun = (projects, report) => ['run', ...projects.flatMap((project) => ['--project', project]), '--reporter=default', '--reporter=json', `--outputFile.json=${reports}/${report}.json`];
+// The S3 suites run over HTTP (integration) and again over HTTPS with RGW's private CA (integration-https).
+const integration = ['integration', 'integration-https'];
 const steps = [
   ['typecheck: tsc', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json']],
   ['typecheck: svelte-check', bin('svelte-check'), ['--tsconfig', './tsconfig.json', '--fail-on-warnings', '--output', 'human']],
@@ -50,10 +52,10 @@ const steps = [
   ['build: node --check browser mode', process.execPath, ['--check', 'out/main/web.js']],
   ['build: node --check cli', process.execPath, ['--check', 'out/main/cli.js']],
   ['build: preload is one CommonJS file', process.execPath, ['scripts/check-preload.mjs']],
-  ['unit', bin('vitest'), vitestRun('unit', 'unit')],
-  onNode22('unit', 'node_modules/vitest/vitest.mjs', vitestRun('unit', 'unit-node22')),
-  ['integration', bin('vitest'), vitestRun('integration', 'integration')],
-  onNode22('integration', 'node_modules/vitest/vitest.mjs', vitestRun('integration', 'integration-node22')),
+  ['unit', bin('vitest'), vitestRun(['unit'], 'unit')],
+  onNode22('unit', 'node_modules/vitest/vitest.mjs', vitestRun(['unit'], 'unit-node22')),
+  ['integration', bin('vitest'), vitestRun(integration, 'integration')],
+  onNode22('integration', 'node_modules/vitest/vitest.mjs', vitestRun(integration, 'integration-node22')),
   ['e2e', bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e.json` }],
   ...(full
     ? [onNode22('e2e', 'node_modules/@playwright/test/cli.js', ['test', '--project=browser', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e-node22.json` })]

@@ -13,6 +13,8 @@ export interface RgwInfo {
   region: string;
   cephDir: string;
   admin: { accessKeyId: string; secretAccessKey: string };
+  /** The same gateway over HTTPS with a throw-away private CA (rgw-up.sh RGW_TLS=1). */
+  tls: { endpoint: string; caFile: string };
 }
 
 export async function freePort(): Promise<number> {
@@ -42,6 +44,8 @@ export async function startRgw(attempts = 3): Promise<{ info: RgwInfo; stop: () 
       RGW_PORT: String(await freePort()),
       MON_V2: String(await freePort()),
       MON_V1: String(await freePort()),
+      RGW_TLS: '1',
+      RGW_TLS_PORT: String(await freePort()),
     };
     const stop = async () => {
       await run('bash', [join(here, 'rgw-down.sh')], { env });
@@ -60,9 +64,16 @@ export async function startRgw(attempts = 3): Promise<{ info: RgwInfo; stop: () 
       region: 'us-east-1',
       cephDir: env.CEPH_DIR,
       admin: { accessKeyId: admin.keys[0].access_key, secretAccessKey: admin.keys[0].secret_key },
+      tls: await tlsInfo(env.CEPH_DIR),
     };
     return { info, stop };
   }
+}
+
+/** Written by rgw-up.sh with RGW_TLS=1. */
+export async function tlsInfo(cephDir: string): Promise<RgwInfo['tls']> {
+  const { endpoint, caFile } = JSON.parse(await readFile(join(cephDir, 'tls.json'), 'utf8')) as RgwInfo['tls'];
+  return { endpoint, caFile };
 }
 
 /** The RGW this process should use: one started by scripts/test.mjs (env), else undefined. */

@@ -28,21 +28,24 @@ fi
 
 if [ -z "${KEYDESK_TEST_RGW:-}" ]; then
   command -v radosgw >/dev/null || { echo "Ceph RGW is not installed: run 'bash scripts/install-system-deps.sh' (as root)." >&2; exit 1; }
-  export CEPH_DIR RGW_PORT MON_V2 MON_V1
+  # RGW_TLS: the S3 suites also run over HTTPS with a private CA (see rgw-up.sh).
+  export CEPH_DIR RGW_PORT MON_V2 MON_V1 RGW_TLS=1 RGW_TLS_PORT
   cleanups=("bash '$here/rgw-down.sh'; rm -rf \"\$(dirname \"\$CEPH_DIR\")\"" "${cleanups[@]}")
   # A port seen free can be taken before the daemons bind it: clean up and retry with new ports.
   for attempt in 1 2 3; do
     CEPH_DIR=$(mktemp -d /tmp/keydesk-test-rgw.XXXXXX)/cluster
-    RGW_PORT=$(free_port); MON_V2=$(free_port); MON_V1=$(free_port)
+    RGW_PORT=$(free_port); MON_V2=$(free_port); MON_V1=$(free_port); RGW_TLS_PORT=$(free_port)
     if bash "$here/rgw-up.sh" >"$(dirname "$CEPH_DIR")/up.log" 2>&1; then break; fi
     cat "$(dirname "$CEPH_DIR")/up.log" >&2
     bash "$here/rgw-down.sh" >/dev/null 2>&1; rm -rf "$(dirname "$CEPH_DIR")"
     [ "$attempt" = 3 ] && { echo "Ceph RGW did not start (3 attempts)." >&2; exit 1; }
   done
   KEYDESK_TEST_RGW=$(node -e '
-    const a = JSON.parse(require("fs").readFileSync(process.env.CEPH_DIR + "/admin.json", "utf8")).keys[0];
+    const fs = require("fs");
+    const a = JSON.parse(fs.readFileSync(process.env.CEPH_DIR + "/admin.json", "utf8")).keys[0];
+    const t = JSON.parse(fs.readFileSync(process.env.CEPH_DIR + "/tls.json", "utf8"));
     console.log(JSON.stringify({ endpoint: "http://127.0.0.1:" + process.env.RGW_PORT, region: "us-east-1", cephDir: process.env.CEPH_DIR,
-      admin: { accessKeyId: a.access_key, secretAccessKey: a.secret_key } }));')
+      admin: { accessKeyId: a.access_key, secretAccessKey: a.secret_key }, tls: { endpoint: t.endpoint, caFile: t.caFile } }));')
   export KEYDESK_TEST_RGW
 fi
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] || [ -z "${KEYDESK_TEST_KEYRING:-}" ]; then

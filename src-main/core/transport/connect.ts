@@ -2,7 +2,7 @@ import net from 'node:net';
 import { abortError } from '../cancel';
 import tls from 'node:tls';
 import { resolveProxy, type ProxyRoute } from './proxy';
-import { caList, certificateError, normaliseHost, trustFor, verifyPeer, type Trust, type TrustEntry } from './trust';
+import { certificateError, normaliseHost, secureContextFor, trustFor, verifyPeer, type Trust, type TrustEntry } from './trust';
 import { openTunnel } from './tunnel';
 
 /*
@@ -50,7 +50,7 @@ export async function openSocket(endpoint: Endpoint, options: OpenOptions = {}):
   const tlsOptions: tls.ConnectionOptions = {
     servername: net.isIP(hostname) ? undefined : hostname,
     ALPNProtocols: options.alpn,
-    ca: caList(entries),
+    secureContext: secureContextFor(entries),
     // Verified by verifyPeer before the socket is handed over, so the error can show the certificate.
     rejectUnauthorized: false,
   };

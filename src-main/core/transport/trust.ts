@@ -51,16 +51,26 @@ export function normaliseHost(hostname: string): string {
 }
 
 let defaults: string[] | undefined;
+const contexts = new Map<string, tls.SecureContext>();
+const MAX_CONTEXTS = 32;
 
 /**
- * The CA list for a connection with private CAs: the default store plus the chosen CAs. Passing `ca`
- * replaces Node's default store, so the defaults (and NODE_EXTRA_CA_CERTS) are listed again.
+ * The TLS context for a connection with private CAs: the default store plus the chosen CAs. Passing `ca`
+ * replaces Node's default store, so the defaults (and NODE_EXTRA_CA_CERTS) are listed again; parsing those
+ * hundreds of certificates per connection cost more than the handshake, so a context is kept per CA set.
  */
-export function caList(entries: TrustEntry[]): string[] | undefined {
-  const cas = entries.filter((entry) => entry.kind === 'ca').map((entry) => entry.pem);
+export function secureContextFor(entries: TrustEntry[]): tls.SecureContext | undefined {
+  const cas = entries.filter((entry) => entry.kind === 'ca');
   if (cas.length === 0) return undefined;
-  defaults ??= defaultCertificates();
-  return [...defaults, ...cas];
+  const key = cas.map((entry) => entry.sha256).sort().join(' ');
+  let context = contexts.get(key);
+  if (!context) {
+    defaults ??= defaultCertificates();
+    context = tls.createSecureContext({ ca: [...defaults, ...cas.map((entry) => entry.pem)] });
+    if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
+    contexts.set(key, context);
+  }
+  return context;
 }
 
 function defaultCertificates(): string[] {

@@ -7,7 +7,9 @@ import { createFolder, deleteObjects, objectDetails } from '../../../src-main/co
 import type { BatchProgress, S3Session } from '../../../src-main/core/s3/session';
 import { MAX_SHARE_SECONDS, shareLink } from '../../../src-main/core/s3/share';
 import { folderPrefix, parseS3Uri, toS3Uri } from '../../../src-main/core/s3/uri';
-import { MiB, userFixture } from '../../helpers/s3-fixtures';
+import { Agent, fetch } from 'undici';
+import { MiB, overHttps, userFixture } from '../../helpers/s3-fixtures';
+import { readFileSync } from 'node:fs';
 
 const rgw = inject('rgw');
 let session: S3Session;
@@ -198,7 +200,8 @@ describe('objects', () => {
   it('makes share links that work with a plain fetch, up to 7 days', async () => {
     const link = await shareLink(session, bucket, 'top.txt', 3600, { downloadName: 'Top file.txt' });
     expect(new Date(link.expiresAt).getTime()).toBeGreaterThan(Date.now() + 3500_000);
-    const response = await fetch(link.url);
+    // As a browser that trusts the private CA would fetch it.
+    const response = await fetch(link.url, overHttps ? { dispatcher: new Agent({ connect: { ca: readFileSync(rgw.tls.caFile) } }) } : {});
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('top');
     expect(response.headers.get('content-disposition')).toContain("filename*=UTF-8''Top%20file.txt");

@@ -2,11 +2,13 @@ import { CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { createS3Client, describeS3Error, parseEndpoint } from '../../../src-main/core/s3/client';
 import { createRgwUser } from '../../helpers/rgw-users';
+import { s3Endpoint } from '../../helpers/s3-fixtures';
 
 const rgw = inject('rgw');
+const { endpoint: rgwEndpoint, trust } = s3Endpoint(rgw);
 
-async function listWith(accessKeyId: string, secretAccessKey: string, endpoint = rgw.endpoint) {
-  const client = createS3Client({ endpoint, region: rgw.region, accessKeyId, secretAccessKey, forcePathStyle: true, checksums: 'when-required' }, { maxAttempts: 1 });
+async function listWith(accessKeyId: string, secretAccessKey: string, endpoint = rgwEndpoint) {
+  const client = createS3Client({ endpoint, trust, region: rgw.region, accessKeyId, secretAccessKey, forcePathStyle: true, checksums: 'when-required' }, { maxAttempts: 1 });
   try {
     return await client.send(new ListBucketsCommand({}));
   } catch (error) {
@@ -17,7 +19,7 @@ async function listWith(accessKeyId: string, secretAccessKey: string, endpoint =
 describe('S3 client against RGW', () => {
   it('lists the buckets of a valid key', async () => {
     const user = await createRgwUser(rgw);
-    const client = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, ...user, forcePathStyle: true, checksums: 'when-required' });
+    const client = createS3Client({ endpoint: rgwEndpoint, trust, region: rgw.region, ...user, forcePathStyle: true, checksums: 'when-required' });
     await client.send(new CreateBucketCommand({ Bucket: `${user.uid}-a` }));
     const result = await listWith(user.accessKeyId, user.secretAccessKey);
     expect(result.Buckets?.map((b) => b.Name)).toEqual([`${user.uid}-a`]);
@@ -37,7 +39,7 @@ describe('S3 client against RGW', () => {
   });
 
   it('names an unreachable endpoint as a network error', async () => {
-    await expect(listWith('a', 'b', 'http://127.0.0.1:1')).rejects.toMatchObject({ code: 'NETWORK', message: expect.stringContaining('connection refused') });
+    await expect(listWith('a', 'b', `${new URL(rgwEndpoint).protocol}//127.0.0.1:1`)).rejects.toMatchObject({ code: 'NETWORK', message: expect.stringContaining('connection refused') });
   });
 
   it('rejects malformed endpoints before any request', () => {

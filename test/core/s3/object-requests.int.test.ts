@@ -7,7 +7,7 @@ import { createBucket } from '../../../src-main/core/s3/buckets';
 import { describeS3Error, type S3Connection } from '../../../src-main/core/s3/client';
 import { ObjectRequests } from '../../../src-main/core/s3/object-requests';
 import { s3Call, type S3Session } from '../../../src-main/core/s3/session';
-import { userFixture } from '../../helpers/s3-fixtures';
+import { overHttps, userFixture } from '../../helpers/s3-fixtures';
 
 const rgw = inject('rgw');
 let session: S3Session;
@@ -40,21 +40,20 @@ async function getAll(objects: ObjectRequests, key: string, options: Parameters<
 }
 
 /**
- * A TCP proxy in front of RGW that counts client connections; `rewrite` may change the bytes a client
- * sends (someone tampering in transit), `closeAfterAnswer` closes the client side once RGW has answered
- * (a server dropping an idle keep-alive connection).
+ * A TCP relay in front of RGW (plain or TLS, passed through) that counts client connections; `rewrite` may
+ * change the bytes a client sends (someone tampering in transit), `drop` closes the client connections (a
+ * server dropping idle keep-alive connections).
  */
-async function proxy(options: { rewrite?: (data: Buffer) => Buffer; closeAfterAnswer?: boolean } = {}): Promise<{ endpoint: string; connections: () => number }> {
-  const target = new URL(rgw.endpoint);
+async function proxy(options: { rewrite?: (data: Buffer) => Buffer } = {}): Promise<{ endpoint: string; connections: () => number; drop: () => void }> {
+  const target = new URL(connection.endpoint);
   let connections = 0;
+  const clients = new Set<Socket>();
   const server = createServer((client: Socket) => {
     connections++;
+    clients.add(client);
     const rgwSocket = connect(Number(target.port), target.hostname);
     client.on('data', (data: Buffer) => rgwSocket.write(options.rewrite ? options.rewrite(data) : data));
-    rgwSocket.on('data', (data: Buffer) => {
-      client.write(data);
-      if (options.closeAfterAnswer) setTimeout(() => client.destroy(), 20);
-    });
+    rgwSocket.on('data', (data: Buffer) => client.write(data));
     client.on('close', () => rgwSocket.destroy());
     rgwSocket.on('close', () => client.destroy());
     client.on('error', () => {});
@@ -62,7 +61,11 @@ async function proxy(options: { rewrite?: (data: Buffer) => Buffer; closeAfterAn
   });
   proxies.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections };
+  const drop = () => {
+    for (const client of clients) client.destroy();
+    clients.clear();
+  };
+  return { endpoint: `${target.protocol}//127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => connections, drop };
 }
 
 describe('PutObject and GetObject on the lean path', () => {
@@ -102,14 +105,15 @@ describe('PutObject and GetObject on the lean path', () => {
     const body = Buffer.from('bytes as they left the disk');
     // The body changed after its MD5 was taken: the server refuses it.
     await expect(session.objects.put({ bucket, key: 'digest.bin' }, Buffer.from('bytes changed in transit!!'), md5(body), {})).rejects.toMatchObject({ name: 'BadDigest', $metadata: { httpStatusCode: 400 } });
-    const missing = await getAll(session.objects, 'no/such/key').catch((error: unknown) => describeS3Error(error, rgw.endpoint));
+    const missing = await getAll(session.objects, 'no/such/key').catch((error: unknown) => describeS3Error(error, connection.endpoint));
     expect(missing).toMatchObject({ code: 'NOT_FOUND', providerCode: 'NoSuchKey' });
     const wrongSecret = new ObjectRequests({ ...connection, secretAccessKey: `${connection.secretAccessKey}x` }, 10_000);
-    const refused = await wrongSecret.put({ bucket, key: 'x' }, body, md5(body), {}).catch((error: unknown) => describeS3Error(error, rgw.endpoint));
+    const refused = await wrongSecret.put({ bucket, key: 'x' }, body, md5(body), {}).catch((error: unknown) => describeS3Error(error, connection.endpoint));
     expect(refused).toMatchObject({ code: 'SIGNATURE_MISMATCH' });
   });
 
-  it('refuses a request whose Content-MD5 was swapped in transit with its body (the MD5 is signed)', async () => {
+  // Over HTTPS nobody on the way can read or swap these bytes: the relay's rewrite would find nothing.
+  it.skipIf(overHttps)('refuses a request whose Content-MD5 was swapped in transit with its body (the MD5 is signed)', async () => {
     const original = Buffer.from('original bytes!');
     const other = Buffer.from('replaced bytes!');
     const tamper = await proxy({
@@ -163,10 +167,11 @@ describe('connections', () => {
   });
 
   it('sends a request again on a new connection when the server dropped the idle one', async () => {
-    const dropping = await proxy({ closeAfterAnswer: true });
+    const dropping = await proxy();
     const objects = new ObjectRequests({ ...connection, endpoint: dropping.endpoint }, 10_000);
     const body = Buffer.from('survives a dropped connection');
     await objects.put({ bucket, key: 'drop.bin' }, body, md5(body), {});
+    dropping.drop();
     await sleep(100);
     expect(await getAll(objects, 'drop.bin')).toEqual(body);
     expect(dropping.connections()).toBe(2);

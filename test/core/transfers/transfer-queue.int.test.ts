@@ -1,6 +1,8 @@
 import { HeadObjectCommand, ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, request as httpRequest } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type RequestListener } from 'node:http';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import { ITEM_LOG_FILE, replayItemLog } from '../../../src-main/core/transfers/i
 import type { ItemRecord } from '../../../src-main/core/transfers/journal';
 import { TransferQueue, type TransferQueueOptions } from '../../../src-main/core/transfers/queue';
 import type { TransferEvent, TransferItemSnapshot } from '../../../src-main/core/transfers/types';
-import { md5File, MiB, randomFile, tempDir, userFixture } from '../../helpers/s3-fixtures';
+import { md5File, MiB, overHttps, randomFile, tempDir, userFixture } from '../../helpers/s3-fixtures';
 
 const rgw = inject('rgw');
 let session: S3Session;
@@ -109,7 +111,8 @@ describe('uploads', () => {
     expect(result.bytesDone).toBeLessThan(30 * MiB);
     expect(await headOrNull('up/cancelled.bin')).toBeNull();
     expect(await pendingUploads()).toBe(0);
-    expect(await readdir(join(dir, 'cancel-up'))).toEqual([]);
+    // The transfer list is rewritten in batches (every 500 ms): it goes once the cancel is written.
+    await expect.poll(() => readdir(join(dir, 'cancel-up')), { timeout: 3_000 }).toEqual([]);
   });
 
   it('resumes an upload after a restart from its journal, and the bytes match', async () => {
@@ -203,7 +206,7 @@ describe('downloads', () => {
     whenProgress(q, item.id, 5 * MiB, () => q.cancel(item.id));
     expect((await q.wait(item.id)).state).toBe('cancelled');
     expect(await readdir(outDir)).toEqual([]);
-    expect(await readdir(join(dir, 'dl-cancel'))).toEqual([]);
+    await expect.poll(() => readdir(join(dir, 'dl-cancel')), { timeout: 3_000 }).toEqual([]);
   });
 
   it('resumes a download from the partial temp file after a restart', async () => {
@@ -375,28 +378,27 @@ describe('the transfer list across a restart', () => {
 
 describe('transient failures', () => {
   it('retries parts the server answered with 503 SlowDown, and the upload completes', async () => {
-    // A proxy in front of RGW that throttles the first two part uploads.
+    // A reverse proxy in front of RGW (TLS like RGW's when the suite runs over HTTPS) that throttles the first two part uploads.
     let throttled = 0;
-    const target = new URL(rgw.endpoint);
-    const proxy = createServer((req, res) => {
+    const target = new URL(connection.endpoint);
+    const proxy = await frontServer((req, res) => {
       if (req.method === 'PUT' && req.url?.includes('partNumber=') && throttled < 2) {
         throttled++;
         req.resume();
         res.writeHead(503, { 'content-type': 'application/xml' }).end('<Error><Code>SlowDown</Code><Message>Slow down</Message></Error>');
         return;
       }
-      const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      const upstream = (overHttps ? httpsRequest : httpRequest)({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, ca: overHttps ? readFileSync(rgw.tls.caFile) : undefined }, (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);
       });
       req.pipe(upstream);
     });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
       const port = (proxy.address() as AddressInfo).port;
       const q = new TransferQueue({
         journalDir: join(dir, 'flaky'),
-        resolveEndpoint: () => ({ connection: { ...connection, endpoint: `http://127.0.0.1:${port}` }, settings: { partSizeMiB: 5, concurrency: 2 } }),
+        resolveEndpoint: () => ({ connection: { ...connection, endpoint: `${target.protocol}//127.0.0.1:${port}` }, settings: { partSizeMiB: 5, concurrency: 2 } }),
         retry: { baseDelayMs: 10 },
       });
       queues.push(q);
@@ -410,3 +412,11 @@ describe('transient failures', () => {
     }
   });
 });
+
+/** An HTTP server on 127.0.0.1, or HTTPS with RGW's own test certificate when the suite runs over HTTPS. */
+async function frontServer(handler: RequestListener) {
+  const tlsDir = join(rgw.cephDir, 'tls');
+  const server = overHttps ? createHttpsServer({ key: readFileSync(join(tlsDir, 'server.key')), cert: readFileSync(join(tlsDir, 'server.pem')) }, handler) : createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
