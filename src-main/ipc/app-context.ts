@@ -15,6 +15,7 @@ import { KeyHealthMonitor } from '../core/vault/key-health';
 import { MetadataStore, openConfStore, type StoreBacking } from '../core/vault/metadata-store';
 import { KeychainSecretStore, type SecretStore } from '../core/vault/secret-store';
 import { TransferQueue } from '../core/transfers/queue';
+import { envProxyResolver, setProxyResolver, type ProxyResolver } from '../core/transport/proxy';
 import { EventBus } from './events';
 import { OperationRegistry } from './operations';
 import { forwardTransferEvents } from './transfer-events';
@@ -75,9 +76,13 @@ export interface AppContextOptions {
   cliCommand: string;
   dialogs?: LocalDialogs;
   clock?: Clock;
+  /** Which proxy a URL goes through: the system's in the desktop app; the proxy variables otherwise. */
+  resolveProxy?: ProxyResolver;
 }
 
 export function createAppContext(options: AppContextOptions): AppContext {
+  // One answer per process, as the system has one proxy configuration: every connection asks it.
+  setProxyResolver(options.resolveProxy ?? envProxyResolver(process.env));
   const metadata = new MetadataStore(options.store ?? openConfStore(options.home));
   const secrets = options.secrets ?? new KeychainSecretStore(keychainService(options.home, options.defaultHome));
   const vault = new CredentialVault(metadata, secrets);

@@ -19,6 +19,7 @@ export const channelNames = [
   'accounts:list',
   'accounts:add',
   'accounts:remove',
+  'accounts:setTrust',
   'keys:owners',
   'keys:regions',
   'keys:list',
@@ -94,6 +95,8 @@ export const channelNames = [
   'dialogs:openFolder',
   'dialogs:chooseDirectory',
   'dialogs:dropped',
+  'tls:probe',
+  'tls:importCa',
 ] as const;
 
 export const eventNames = [

@@ -19,6 +19,7 @@ import { propertyChannels } from './channels/object-properties';
 import { previewChannels } from './channels/preview';
 import { versionChannels } from './channels/versions';
 import { plaintextChannels, type PlaintextProgress } from './channels/plaintext';
+import { tlsChannels } from './channels/tls';
 import { dialogChannels, transferChannels, type TransfersEvent } from './channels/transfers';
 import type { RotationProgress } from '../core/rotation/engine';
 import type { RevocationNotice } from '../core/rotation/revocations';
@@ -45,6 +46,7 @@ export const channels = {
   ...aclChannels,
   ...transferChannels,
   ...dialogChannels,
+  ...tlsChannels,
 };
 
 export type Channels = typeof channels;

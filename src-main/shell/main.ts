@@ -7,6 +7,7 @@ import { cliCommand } from '../core/ecosystem/snippets';
 import { httpsOnly } from '../core/links';
 import { SecretClipboard } from '../core/secret-clipboard';
 import { resolveHome } from '../core/paths';
+import { desktopProxyResolver } from '../core/transport/proxy';
 import { log } from '../core/redact';
 import { createAppContext, startRotationWork } from '../ipc/app-context';
 import type { AppNavigation } from '../ipc/contract';
@@ -86,6 +87,11 @@ const context = createAppContext({
   cliCommand: app.isPackaged ? cliCommand(process.execPath) : cliCommand(process.execPath, app.getAppPath()),
   openLink: (url) => shell.openExternal(httpsOnly(url)),
   clipboard: secretClipboard,
+  // The system proxy (settings, PAC, WPAD) as Chromium resolves it, unless proxy variables are set.
+  resolveProxy: desktopProxyResolver(process.env, async (url) => {
+    await app.whenReady();
+    return session.defaultSession.resolveProxy(url);
+  }),
   dialogs: {
     openFiles: async () => (await pick({ properties: ['openFile', 'multiSelections'] })) ?? [],
     openFolder: async () => (await pick({ properties: ['openDirectory'] }))?.[0],

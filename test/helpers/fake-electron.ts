@@ -85,7 +85,13 @@ export function createFakeElectron() {
   });
 
   const sessionCalls = { headers: undefined as undefined | ((details: unknown, callback: (r: unknown) => void) => void), permission: undefined as undefined | ((...args: unknown[]) => void), permissionCheck: undefined as undefined | ((...args: unknown[]) => boolean) };
+  // What session.resolveProxy answers (Chromium's PAC-style result), and the URLs it was asked about.
+  const proxy = { answer: 'DIRECT', asked: [] as string[] };
   const defaultSession = {
+    resolveProxy: async (url: string) => {
+      proxy.asked.push(url);
+      return proxy.answer;
+    },
     webRequest: { onHeadersReceived: (fn: typeof sessionCalls.headers) => (sessionCalls.headers = fn) },
     setPermissionRequestHandler: (fn: typeof sessionCalls.permission) => (sessionCalls.permission = fn),
     setPermissionCheckHandler: (fn: typeof sessionCalls.permissionCheck) => (sessionCalls.permissionCheck = fn),
@@ -159,7 +165,7 @@ export function createFakeElectron() {
     contextBridge: { exposeInMainWorld: () => {} },
     ipcRenderer: { invoke: async () => undefined, on: () => {}, removeListener: () => {} },
   };
-  return { module: { ...module, default: module }, exitCodes, windows, trays, sessionCalls, handlers, userData, notifications, clipboard, dialog };
+  return { module: { ...module, default: module }, exitCodes, windows, trays, sessionCalls, handlers, userData, notifications, clipboard, dialog, proxy };
 }
 
 export type FakeElectron = ReturnType<typeof createFakeElectron>;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveHome } from '../../src-main/core/paths';
 import { METADATA_VERSION } from '../../src-main/core/vault/metadata-store';
+import { resolveProxy } from '../../src-main/core/transport/proxy';
 import { channels } from '../../src-main/ipc/contract';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/shell/security';
 import { outside } from '../helpers/planted-links';
@@ -192,6 +193,17 @@ describe('Electron shell (electron faked)', () => {
       },
     };
     await expect(Promise.resolve(handler(disposed, undefined))).resolves.toMatchObject({ ok: false, error: { code: 'ACCESS_DENIED' } });
+  });
+
+  it("asks Electron's session for the system proxy of each URL, and uses the first route it can", async () => {
+    fake.current.proxy.answer = 'SOCKS5 10.0.0.9:1080; PROXY proxy.corp.example:3128; DIRECT';
+    const route = await resolveProxy(new URL('https://s3.example.com:9021/'));
+    expect(route).toMatchObject({ url: new URL('http://proxy.corp.example:3128'), source: 'the system proxy settings', authorization: undefined });
+    expect(fake.current.proxy.asked.at(-1)).toBe('https://s3.example.com:9021/');
+    fake.current.proxy.answer = 'DIRECT';
+    await expect(resolveProxy(new URL('https://s3.example.com/'))).resolves.toBeUndefined();
+    fake.current.proxy.answer = 'SOCKS 10.0.0.9:1080';
+    await expect(resolveProxy(new URL('https://s3.example.com/'))).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('SOCKS') });
   });
 
   it('keeps running in the tray when the window is closed', () => {

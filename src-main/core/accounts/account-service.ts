@@ -3,6 +3,7 @@ import { KeydeskError } from '../errors';
 import type { KeyOwner, ProviderDescriptor, ProviderSession } from '../providers/adapter';
 import { parseRows } from '../providers/account-settings';
 import { getAdapter } from '../providers/registry';
+import type { TrustEntry } from '../transport/trust';
 import type { AccountRecord, MetadataStore } from '../vault/metadata-store';
 import { secretName, type SecretStore } from '../vault/secret-store';
 
@@ -11,6 +12,8 @@ export interface NewAccount {
   label: string;
   /** Values for the provider's accountFields; `secret` fields go to the keychain, the rest to metadata. */
   fields: Record<string, string>;
+  /** Private CAs and pinned certificates chosen for the account's endpoints (transport/trust.ts). */
+  trust?: TrustEntry[];
 }
 
 export interface AccountSummary extends AccountRecord {
@@ -45,7 +48,8 @@ export class AccountService {
     }
     const { settings, secrets } = splitFields(adapter.descriptor, input.fields);
     const id = randomUUID();
-    const session = adapter.connect({ accountId: id, settings, secrets });
+    const trust = input.trust?.length ? input.trust : undefined;
+    const session = adapter.connect({ accountId: id, settings, secrets, trust });
     const identity = await session.verify();
     const record: AccountRecord = {
       id,
@@ -53,6 +57,7 @@ export class AccountService {
       label: input.label.trim() || `${adapter.descriptor.name} (${identity.name})`,
       settings,
       createdAt: new Date().toISOString(),
+      ...(trust ? { trust } : {}),
     };
     const written: string[] = [];
     try {
@@ -67,6 +72,15 @@ export class AccountService {
     }
     this.sessions.set(id, session);
     return { account: this.summary(record), identity };
+  }
+
+  /** Replaces the account's trusted certificates; the next call connects with them. */
+  setTrust(id: string, trust: TrustEntry[] | undefined): AccountSummary {
+    const { trust: _old, ...rest } = this.metadata.account(id);
+    const record: AccountRecord = trust?.length ? { ...rest, trust } : rest;
+    this.metadata.putAccount(record);
+    this.sessions.delete(id);
+    return this.summary(record);
   }
 
   async remove(id: string): Promise<void> {

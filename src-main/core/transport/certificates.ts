@@ -42,6 +42,11 @@ export interface CertificateProblem {
   pinned?: { sha256: string; subject: string }[];
 }
 
+/** A host as certificates are checked for it: lower case, an IPv6 literal without brackets. */
+export function normaliseHost(hostname: string): string {
+  return hostname.replace(/^\[|\]$/g, '').toLowerCase();
+}
+
 /** The chain the peer presented (`getPeerCertificate(true)`) (with the root from the trust store when one was found), leaf first. */
 export function peerChain(peer: DetailedPeerCertificate): X509Certificate[] {
   const chain: X509Certificate[] = [];

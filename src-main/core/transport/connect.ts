@@ -2,7 +2,8 @@ import net from 'node:net';
 import { abortError } from '../cancel';
 import tls from 'node:tls';
 import { resolveProxy, type ProxyRoute } from './proxy';
-import { certificateError, normaliseHost, secureContextFor, trustFor, verifyPeer, type Trust, type TrustEntry } from './trust';
+import { normaliseHost } from './certificates';
+import { certificateError, secureContextFor, trustFor, verifyPeer, type Trust, type TrustEntry } from './trust';
 import { openTunnel } from './tunnel';
 
 /*

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { KeydeskError } from '../errors';
-import { isSelfSigned, summarise, type CertificateSummary } from './certificates';
+import { isSelfSigned, normaliseHost, summarise, type CertificateSummary } from './certificates';
 
 /*
  * Certificates servers recently presented to this process, so a trust decision can only name a
@@ -38,7 +38,8 @@ export function seenFor(host: string, sha256: string): { cert: X509Certificate; 
  * be a CA and must have issued a certificate `host` presented, so a wrong file is caught here and not by a
  * later failed connection.
  */
-export function importCa(host: string, pem: string): CertificateSummary {
+export function importCa(hostname: string, pem: string): CertificateSummary {
+  const host = normaliseHost(hostname);
   let ca: X509Certificate;
   try {
     ca = new X509Certificate(pem);

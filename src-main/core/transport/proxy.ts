@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { KeydeskError } from '../errors';
 import { registerSecret } from '../redact';
-import { normaliseHost } from './trust';
+import { normaliseHost } from './certificates';
 
 /*
  * Which proxy a connection goes through. The process has one answer for a URL: HTTPS_PROXY, HTTP_PROXY,

@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import tls, { type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import { KeydeskError } from '../errors';
-import { anchorIndex, describeProblem, isSelfSigned, peerChain, reasonFor, summarise, type CertificateProblem } from './certificates';
+import { anchorIndex, describeProblem, isSelfSigned, normaliseHost, peerChain, reasonFor, summarise, type CertificateProblem } from './certificates';
 import { rememberPresented, seenFor } from './ledger';
 
 /*
@@ -44,10 +44,6 @@ export function trustFor(trust: Trust, hostname: string): TrustEntry[] {
 export function inheritTrust(trust: Trust, endpoint: string): TrustEntry[] | undefined {
   const entries = trustFor(trust, new URL(endpoint).hostname);
   return entries.length ? entries : undefined;
-}
-
-export function normaliseHost(hostname: string): string {
-  return hostname.replace(/^\[|\]$/g, '').toLowerCase();
 }
 
 let defaults: string[] | undefined;

@@ -3,7 +3,7 @@ import tls from 'node:tls';
 import { abortError } from '../cancel';
 import { KeydeskError } from '../errors';
 import type { ProxyRoute } from './proxy';
-import { normaliseHost } from './trust';
+import { normaliseHost } from './certificates';
 
 /*
  * A CONNECT tunnel through an HTTP(S) proxy, for https: and http: origins alike: what goes through it is

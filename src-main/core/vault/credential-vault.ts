@@ -4,6 +4,7 @@ import { parseEndpoint, type S3Connection } from '../s3/client';
 import { checkKey, listBucketsWith, type CheckOptions, type ConnectionCheck, type KeyCheck } from './key-check';
 import { keyIdentity, type KeyRef } from './key-identity';
 import { endpointLabel, labelAfterNewKey, uniqueLabel } from './labels';
+import type { TrustEntry } from '../transport/trust';
 import type { ChecksumMode, CredentialRecord, MetadataStore, TransferSettings } from './metadata-store';
 import { formerProfilesAfterRename } from './profile-names';
 import { secretName, type SecretStore } from './secret-store';
@@ -23,6 +24,8 @@ export interface NewCredential {
   checksums?: ChecksumMode;
   accountId?: string;
   owner?: string;
+  /** Private CAs and pinned certificates chosen for this endpoint (transport/trust.ts). */
+  trust?: TrustEntry[];
 }
 
 export const DEFAULT_TRANSFER: TransferSettings = { partSizeMiB: 16, concurrency: 8 };
@@ -109,6 +112,7 @@ export class CredentialVault {
       createdAt: new Date().toISOString(),
       rotationMaxAgeDays: DEFAULT_ROTATION_DAYS,
       transfer: { ...DEFAULT_TRANSFER },
+      ...(connection.trust ? { trust: connection.trust } : {}),
     };
     await this.secrets.set(secretName.credential(record.id), connection.secretAccessKey);
     try {
@@ -122,11 +126,13 @@ export class CredentialVault {
     return record;
   }
 
-  update(id: string, change: Partial<Pick<CredentialRecord, 'label' | 'checksums' | 'forcePathStyle' | 'rotationMaxAgeDays' | 'transfer'>>): CredentialRecord {
+  update(id: string, change: Partial<Pick<CredentialRecord, 'label' | 'checksums' | 'forcePathStyle' | 'rotationMaxAgeDays' | 'transfer' | 'trust'>>): CredentialRecord {
     const before = this.metadata.credential(id);
     const label = change.label?.trim();
     if (change.label !== undefined && !label) throw new KeydeskError({ code: 'INVALID_INPUT', message: 'Enter a label.' });
     const record = { ...before, ...change, ...this.renamed(before, label ?? before.label) };
+    // No trust left: the field goes, so the endpoint is checked against the default store only.
+    if ('trust' in change && !change.trust?.length) delete record.trust;
     this.metadata.putCredential(record);
     return record;
   }
@@ -198,5 +204,6 @@ function normalise(candidate: Omit<NewCredential, 'label'>): S3Connection {
     secretAccessKey,
     forcePathStyle: candidate.forcePathStyle ?? true,
     checksums: candidate.checksums ?? 'when-required',
+    trust: candidate.trust?.length ? candidate.trust : undefined,
   };
 }

@@ -3,6 +3,7 @@ import type { CredentialRecord, KeyHealth } from '../../core/vault/metadata-stor
 import type { ConnectionCheck } from '../../core/vault/credential-vault';
 import { channel } from '../channel';
 import type { SavedCredentialRef } from './keys';
+import { trustChoices } from './tls';
 
 /** What the renderer may know about a saved credential: everything but the secret, plus its key's health. */
 export interface CredentialSummary extends CredentialRecord {
@@ -28,6 +29,8 @@ export const keyPairInput = z.strictObject({
   secretAccessKey: text(1024),
   forcePathStyle: z.boolean().optional(),
   checksums: z.enum(['when-required', 'when-supported']).optional(),
+  /** Certificates the user chose to trust for this endpoint (see channels/tls.ts). */
+  trust: trustChoices.optional(),
 });
 
 export const credentialChannels = {
@@ -42,6 +45,8 @@ export const credentialChannels = {
       forcePathStyle: z.boolean().optional(),
       rotationMaxAgeDays: z.int().min(1).max(3650).optional(),
       transfer: z.strictObject({ partSizeMiB: z.int().min(5).max(5120), concurrency: z.int().min(1).max(64) }).optional(),
+      /** The whole list of trusted certificates: entries already stored stay, new ones must come from the ledger. */
+      trust: trustChoices.optional(),
     }),
   ),
   'credentials:remove': channel<void>()(z.strictObject({ id: z.uuid() })),

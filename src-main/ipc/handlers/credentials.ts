@@ -1,5 +1,6 @@
 import { keyIdentity } from '../../core/vault/key-identity';
 import type { CredentialRecord } from '../../core/vault/metadata-store';
+import { resolveTrust } from '../../core/transport/trust';
 import type { AppContext } from '../app-context';
 import type { CredentialSummary } from '../channels/credentials';
 import type { Handlers } from '../contract';
@@ -29,18 +30,19 @@ export function credentialHandlers(ctx: AppContext): CredentialHandlers {
   const summary = (record: CredentialRecord) => credentialSummaries(ctx, [record])[0];
   return {
     'credentials:list': async () => credentialSummaries(ctx),
-    'credentials:test': async (candidate) => {
-      const check = await ctx.vault.test(candidate);
+    'credentials:test': async ({ trust, ...candidate }) => {
+      const check = await ctx.vault.test({ ...candidate, trust: resolveTrust(trust) });
       const saved = ctx.vault.find(candidate);
       return { ...check, savedAs: saved && { id: saved.id, label: saved.label } };
     },
-    'credentials:add': async (candidate) => {
-      const record = await ctx.vault.add(candidate);
+    'credentials:add': async ({ trust, ...candidate }) => {
+      const record = await ctx.vault.add({ ...candidate, trust: resolveTrust(trust) });
       changed(record.id);
       return summary(record);
     },
-    'credentials:update': async ({ id, ...change }) => {
-      const record = ctx.vault.update(id, change);
+    'credentials:update': async ({ id, trust, ...change }) => {
+      const resolved = trust && { trust: resolveTrust(trust, ctx.vault.get(id).trust) };
+      const record = ctx.vault.update(id, { ...change, ...resolved });
       changed(id);
       return summary(record);
     },

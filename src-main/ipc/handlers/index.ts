@@ -16,6 +16,7 @@ import { propertyHandlers } from './object-properties';
 import { previewHandlers } from './preview';
 import { versionHandlers } from './versions';
 import { plaintextHandlers } from './plaintext';
+import { tlsHandlers } from './tls';
 import { transferHandlers } from './transfers';
 
 export function createHandlers(ctx: AppContext): Handlers {
@@ -38,5 +39,6 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...bucketSettingsHandlers(ctx, profiles),
     ...aclHandlers(ctx, profiles),
     ...transferHandlers(ctx),
+    ...tlsHandlers(ctx),
   };
 }

@@ -3,6 +3,7 @@ import type { AccessKeyInfo, KeyScope, ProviderDescriptor, ProviderSession, Regi
 import { log } from '../../core/redact';
 import { alreadySaved } from '../../core/vault/credential-vault';
 import { accountKeyLabel } from '../../core/vault/labels';
+import { inheritTrust } from '../../core/transport/trust';
 import type { CredentialRecord } from '../../core/vault/metadata-store';
 import type { AppContext } from '../app-context';
 import type { KeyLimit, SavedCredentialRef } from '../channels/keys';
@@ -136,6 +137,7 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
           label: '',
           suggestedLabel: accountKeyLabel(account.label, { description, owner: created.owner ?? owner, region: regionOf(provider, region ?? created.region) }),
           ...location,
+          trust: inheritTrust(account.trust, location.endpoint),
           accessKeyId: created.accessKeyId,
           secretAccessKey: created.secretAccessKey,
           accountId,
@@ -207,10 +209,12 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
       const already = holders(accountId, session, key.accessKeyId, region ?? key.region)[0];
       if (already) throw alreadySaved(already);
       // Tested on S3 before saving, like a pasted key: a key the provider lists may still be inactive.
+      const location = session.s3Location(region ?? key.region);
       const record = await ctx.vault.add({
         label: '',
         suggestedLabel: accountKeyLabel(account.label, { description: key.description, owner: key.owner ?? owner, region: regionOf(provider, region ?? key.region) }),
-        ...session.s3Location(region ?? key.region),
+        ...location,
+        trust: inheritTrust(account.trust, location.endpoint),
         accessKeyId: key.accessKeyId,
         secretAccessKey: await show.call(session, keyId, { owner, region }),
         accountId,
