@@ -92,6 +92,8 @@ const REASONS: Record<string, CertificateReason> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unknown-ca',
   CERT_HAS_EXPIRED: 'expired',
   CERT_NOT_YET_VALID: 'not-yet-valid',
+  // Node's own host-name check, reported the same way once the chain verified.
+  ERR_TLS_CERT_ALTNAME_INVALID: 'hostname-mismatch',
 };
 
 export function reasonFor(opensslCode: string): CertificateReason {

@@ -80,7 +80,8 @@ export function display(route: ProxyRoute): string {
 
 function refused(route: ProxyRoute, authority: string, origin: Origin, status: number, reason: string): KeydeskError {
   const answer = `HTTP ${status}${reason ? ` ${reason}` : ''}`;
-  if (status === 407) {
+  // 407 is the standard answer; some proxies (tinyproxy) answer wrong credentials with 401.
+  if (status === 407 || status === 401) {
     return new KeydeskError({
       code: 'PROXY',
       status,
