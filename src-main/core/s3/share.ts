@@ -3,9 +3,9 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { KeydeskError } from '../errors';
 import { objectDetails } from './objects';
 import type { S3Session } from './session';
+import { MAX_SHARE_SECONDS } from './share-limits';
 
-/** SigV4 presigned URLs are valid for at most 7 days. */
-export const MAX_SHARE_SECONDS = 7 * 24 * 3600;
+export { MAX_SHARE_SECONDS };
 
 export interface ShareLink {
   url: string;

@@ -34,8 +34,8 @@ export interface CertificateProblem {
   /** As the server presented it, leaf first. */
   chain: CertificateSummary[];
   /**
-   * Index in `chain` of the certificate "Trust this CA" adds: the top of the presented chain, or a
-   * self-signed leaf itself. Absent when the server sent only a leaf its CA signed (the CA must come from a file).
+   * Index in `chain` of the certificate "Trust this CA" adds: the presented chain's root, or a self-signed
+   * leaf itself. Absent when the server sent no root (the CA must then come from a file).
    */
   anchor?: number;
   /** pin-mismatch: the certificates pinned for this host, none of which the server presented. */
@@ -100,12 +100,11 @@ export function reasonFor(opensslCode: string): CertificateReason {
   return REASONS[opensslCode] ?? 'invalid';
 }
 
-/** Where "Trust this CA" would anchor: the presented chain's top, or a self-signed leaf. */
+/** Where "Trust this CA" would anchor: the presented chain's root, or a self-signed leaf. */
 export function anchorIndex(chain: X509Certificate[]): number | undefined {
-  if (chain.length === 0) return undefined;
+  // Only a root anchors a chain for OpenSSL: a trusted intermediate alone does not verify.
   const top = chain.length - 1;
-  if (top === 0) return isSelfSigned(chain[0]) ? 0 : undefined;
-  return chain[top].ca || isSelfSigned(chain[top]) ? top : undefined;
+  return top >= 0 && isSelfSigned(chain[top]) ? top : undefined;
 }
 
 /** The sentence and hint an UNTRUSTED_CERTIFICATE error carries. */

@@ -14,8 +14,10 @@ import type { Trust } from './trust';
 export interface CertificateReport {
   host: string;
   port: number;
-  /** Set when Keydesk does not trust what the server presented. */
+  /** Set when Keydesk does not trust what the server presented, with the sentence that says why. */
   problem?: CertificateProblem;
+  message?: string;
+  hint?: string;
   /** As presented, leaf first (with the trusted root when one was found). */
   chain: CertificateSummary[];
   /** The proxy the connection went through, without credentials. */
@@ -34,7 +36,7 @@ export async function probeCertificate(endpoint: string, trust: Trust, signal?: 
     return { host: url.hostname, port, chain: chain.map(summarise), proxy: proxy && display(proxy) };
   } catch (error) {
     if (error instanceof KeydeskError && error.code === 'UNTRUSTED_CERTIFICATE' && error.certificate) {
-      return { host: error.certificate.host, port, problem: error.certificate, chain: error.certificate.chain };
+      return { host: error.certificate.host, port, problem: error.certificate, message: error.message, hint: error.hint, chain: error.certificate.chain };
     }
     throw error;
   }

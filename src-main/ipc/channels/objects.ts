@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ListingPage } from '../../core/s3/listing';
 import type { ObjectDetails } from '../../core/s3/objects';
-import { MAX_SHARE_SECONDS, type ShareLink } from '../../core/s3/share';
+import type { ShareLink } from '../../core/s3/share';
+import { MAX_SHARE_SECONDS } from '../../core/s3/share-limits';
 import { channel } from '../channel';
 import type { ListingStep } from '../listings';
 import { bucketName, credentialId, folder, objectKey, operationId, prefix } from './s3-fields';

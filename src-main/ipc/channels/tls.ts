@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import type { CertificateSummary } from '../../core/transport/certificates';
+import type { CertificateProblem, CertificateSummary } from '../../core/transport/certificates';
 import type { CertificateReport } from '../../core/transport/probe';
+import type { TrustEntry } from '../../core/transport/trust';
 import { channel } from '../channel';
 
-export type { CertificateReport, CertificateSummary };
+export type { CertificateProblem, CertificateReport, CertificateSummary, TrustEntry };
 
 /** A host name or IP literal, as URL.hostname gives it (lower case, IPv6 without brackets allowed). */
 const host = z
@@ -25,6 +26,8 @@ export const trustChoices = z
     }),
   )
   .max(16);
+
+export type TrustChoice = z.infer<typeof trustChoices>[number];
 
 export const tlsChannels = {
   /** What an https: endpoint presents and whether Keydesk trusts it (a saved credential's or account's trust applies). */

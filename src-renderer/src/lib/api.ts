@@ -17,6 +17,7 @@ export class ApiError extends Error implements ErrorInfo {
   readonly providerCode?: string;
   readonly status?: number;
   readonly existing?: ErrorInfo['existing'];
+  readonly certificate?: ErrorInfo['certificate'];
 
   constructor(info: ErrorInfo) {
     super(info.message);
@@ -26,6 +27,7 @@ export class ApiError extends Error implements ErrorInfo {
     this.providerCode = info.providerCode;
     this.status = info.status;
     this.existing = info.existing;
+    this.certificate = info.certificate;
   }
 }
 

@@ -2,7 +2,9 @@ import type { ErrorInfo } from '../../../src-main/core/errors';
 import type { BucketGrant, KeyOwner, NewAccessKey, RegionInfo } from '../../../src-main/core/providers/adapter';
 import type { AccountSummary } from '../../../src-main/ipc/channels/accounts';
 import type { KeyLimit, KeyList, ManagedKey, NewKeyResult, SavedCredentialRef } from '../../../src-main/ipc/channels/keys';
+import type { TrustChoice } from '../../../src-main/ipc/channels/tls';
 import { api, errorInfo } from '../lib/api';
+import { choicesOf, withChoice } from '../lib/trust';
 
 export interface CreateKeyInput {
   description: string;
@@ -80,6 +82,13 @@ export class KeysState {
       this.loading = false;
     }
   }
+  /** A certificate trusted from the error's prompt: stored with the account, then the keys load again. */
+  async trust(choice: TrustChoice): Promise<void> {
+    const account = await api.accounts.setTrust({ id: this.accountId, trust: withChoice(choicesOf(this.account?.trust), choice) });
+    this.account = account;
+    await this.load();
+  }
+
 
   private listing = 0;
 
