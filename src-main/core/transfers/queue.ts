@@ -528,11 +528,13 @@ export class TransferQueue {
 
   /**
    * One client per key and endpoint, so its keep-alive connection pool is shared by all items. The secret
-   * (hashed) is part of the identity: a secret regenerated for the same key ID needs a new client.
+   * (hashed) is part of the identity: a secret regenerated for the same key ID needs a new client; so is
+   * the endpoint's trust: a certificate pinned again must apply to the next transfer.
    */
   private sessionFor(connection: S3Connection): S3Session {
     const secret = createHash('sha256').update(connection.secretAccessKey).digest('hex');
-    const id = [connection.endpoint, connection.region, connection.accessKeyId, secret, connection.checksums, connection.forcePathStyle].join('\n');
+    const trust = (connection.trust ?? []).map((entry) => `${entry.kind} ${entry.host} ${entry.sha256}`).join(',');
+    const id = [connection.endpoint, connection.region, connection.accessKeyId, secret, connection.checksums, connection.forcePathStyle, trust].join('\n');
     let session = this.sessions.get(id);
     if (!session) {
       // Retries happen per part in the engine (with backoff that knows about cancel), not inside the SDK.
