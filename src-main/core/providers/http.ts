@@ -1,6 +1,4 @@
-import { fetch } from 'undici';
 import { KeydeskError } from '../errors';
-import { dispatcherFor } from '../transport/agents';
 import type { Trust } from '../transport/trust';
 
 export interface HttpRequest {
@@ -41,9 +39,10 @@ export async function httpRequest(provider: string, request: HttpRequest, mapErr
     body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
     headers['content-type'] ??= 'application/json';
   }
+  const { fetch, dispatcherFor } = await import('../transport/undici');
   let raw: Awaited<ReturnType<typeof fetch>>;
   try {
-    // The proxy and the account's trust apply through the dispatcher's connector (transport/agents.ts).
+    // The proxy and the account's trust apply through the dispatcher's connector (transport/undici.ts).
     raw = await fetch(request.url, { method: request.method, headers, body, signal, dispatcher: dispatcherFor(request.trust) });
   } catch (error) {
     throw networkError(provider, request.url, error, timeout.aborted, timeoutMs, request.signal?.aborted);

@@ -1,17 +1,15 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
-import { Agent as UndiciAgent, type Dispatcher } from 'undici';
-import { openSocket, type Endpoint } from './connect';
+import { openSocket } from './connect';
 import type { Trust } from './trust';
 
 /*
- * openSocket behind the two HTTP stacks Keydesk uses besides http1.ts: node:http agents for the AWS SDK
- * (its NodeHttpHandler), and an undici dispatcher for provider API calls. Both get sockets already through
- * the proxy and verified, so proxy and trust rules are the same on every path.
+ * openSocket behind node:http agents for the AWS SDK (its NodeHttpHandler): sockets already through the
+ * proxy and verified, so proxy and trust rules are those of http1.ts and provider calls (undici.ts).
  */
 
-const CONNECT_TIMEOUT_MS = 10_000;
+export const CONNECT_TIMEOUT_MS = 10_000;
 
 type Callback = (error: Error | null, socket: Duplex) => void;
 
@@ -50,29 +48,4 @@ class TrustingHttpsAgent extends https.Agent {
 /** For the AWS SDK: `requestHandler: { ...sdkAgents(trust), … }`. */
 export function sdkAgents(trust: Trust): { httpAgent: http.Agent; httpsAgent: https.Agent } {
   return { httpAgent: new TrustingHttpAgent(trust), httpsAgent: new TrustingHttpsAgent(trust) };
-}
-
-/** An undici connector over openSocket: provider API calls here, and any undici client later. */
-export function undiciConnector(trust: Trust) {
-  return (options: { hostname: string; protocol: string; port: string }, callback: (...args: [null, Duplex] | [Error, null]) => void): void => {
-    const endpoint: Endpoint = { protocol: options.protocol, hostname: options.hostname, port: Number(options.port) || (options.protocol === 'https:' ? 443 : 80) };
-    openSocket(endpoint, { trust, timeoutMs: CONNECT_TIMEOUT_MS, alpn: options.protocol === 'https:' ? ['http/1.1'] : undefined }).then(
-      ({ socket }) => callback(null, socket),
-      (error: Error) => callback(error, null),
-    );
-  };
-}
-
-const dispatchers = new WeakMap<object, Dispatcher>();
-let direct: Dispatcher | undefined;
-
-/** One keep-alive dispatcher per trust list (an account's), reused across its calls. */
-export function dispatcherFor(trust: Trust): Dispatcher {
-  if (!trust?.length) return (direct ??= new UndiciAgent({ connect: undiciConnector(undefined) as never }));
-  let dispatcher = dispatchers.get(trust);
-  if (!dispatcher) {
-    dispatcher = new UndiciAgent({ connect: undiciConnector(trust) as never });
-    dispatchers.set(trust, dispatcher);
-  }
-  return dispatcher;
 }
