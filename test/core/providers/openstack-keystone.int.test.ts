@@ -1,3 +1,4 @@
+import { fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProviderSession } from '../../../src-main/core/providers/adapter';
 import { adapter } from '../../../src-main/core/providers/openstack-keystone';
@@ -15,6 +16,12 @@ import { rotationFixture } from '../../helpers/rotation-fixture';
 import { listBucketsWith } from '../../helpers/s3-probe';
 import { KEYSTONE_MISSING, keystoneInstalled, startRgwWithKeystone, useKeystones, type KeystoneInfo } from '../../servers/keystone';
 import { freePort, type RgwInfo } from '../../servers/rgw';
+
+// Provider calls go through undici's fetch (transport/undici.ts): wrapped so a test can count sign-ins.
+vi.mock('undici', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('undici')>();
+  return { ...actual, fetch: vi.fn(actual.fetch) };
+});
 
 const installed = keystoneInstalled();
 const DAY = 86_400_000;
@@ -176,21 +183,18 @@ describe.skipIf(!installed)('OpenStack Keystone adapter against a real Keystone'
   it('signs in again when the cached token is revoked', async () => {
     const user = await createKeystoneUser(keystone);
     const session = passwordSession(user);
-    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    const fetchSpy = vi.mocked(undiciFetch);
+    fetchSpy.mockClear();
     const signIns = () => fetchSpy.mock.calls.filter(([url]) => String(url) === `${keystone.url}/auth/tokens`).length;
-    try {
-      await session.verify();
-      await session.listKeys({});
-      expect(signIns()).toBe(1); // the token is cached between calls
-      await revokeTokens(keystone, user.userId);
-      // Keystone revocation events have one-second resolution: a token issued in the same second is revoked too.
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
-      const before = signIns();
-      await expect(session.listKeys({})).resolves.toEqual([]);
-      expect(signIns() - before).toBe(1);
-    } finally {
-      fetchSpy.mockRestore();
-    }
+    await session.verify();
+    await session.listKeys({});
+    expect(signIns()).toBe(1); // the token is cached between calls
+    await revokeTokens(keystone, user.userId);
+    // Keystone revocation events have one-second resolution: a token issued in the same second is revoked too.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const before = signIns();
+    await expect(session.listKeys({})).resolves.toEqual([]);
+    expect(signIns() - before).toBe(1);
   });
 
   it('reports AUTH_EXPIRED when the token is revoked and signing in again fails', async () => {
