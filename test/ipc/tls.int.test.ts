@@ -3,12 +3,12 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import type { SecretStore } from '../../src-main/core/vault/secret-store';
 import { createAppContext, type AppContext } from '../../src-main/ipc/app-context';
 import type { Envelope } from '../../src-main/ipc/channel';
 import type { ChannelArgs, ChannelName, ChannelResult } from '../../src-main/ipc/contract';
 import { dispatch } from '../../src-main/ipc/dispatch';
 import { createHandlers } from '../../src-main/ipc/handlers';
+import { MemorySecrets } from '../helpers/memory-secrets';
 import { createRgwUser, type RgwUser } from '../helpers/rgw-users';
 
 /*
@@ -24,16 +24,6 @@ let ctx: AppContext;
 let user: RgwUser;
 let caPem: string;
 
-function memorySecrets(): SecretStore {
-  const values = new Map<string, string>();
-  return {
-    get: async (name) => values.get(name) ?? null,
-    set: async (name, value) => void values.set(name, value),
-    delete: async (name) => values.delete(name),
-    list: async () => [...values.keys()],
-  };
-}
-
 async function call<C extends ChannelName>(name: C, payload: ChannelArgs<C>): Promise<Envelope<ChannelResult<C>>> {
   return (await dispatch(createHandlers(ctx), name, payload)) as Envelope<ChannelResult<C>>;
 }
@@ -46,7 +36,7 @@ async function value<C extends ChannelName>(name: C, payload: ChannelArgs<C>): P
 
 beforeAll(async () => {
   const home = await mkdtemp(join(tmpdir(), 'keydesk-tls-ipc-'));
-  ctx = createAppContext({ mode: 'browser', version: 'test', home, defaultHome: home, openLink: async () => {}, cliCommand: 'keydesk', secrets: memorySecrets() });
+  ctx = createAppContext({ mode: 'browser', version: 'test', home, defaultHome: home, openLink: async () => {}, cliCommand: 'keydesk', secrets: new MemorySecrets() });
   user = await createRgwUser(rgw, 'tlsipc');
   caPem = await readFile(rgw.tls.caFile, 'utf8');
 });

@@ -142,7 +142,7 @@ function connect(account: AccountContext): ProviderSession {
   async function call<C extends Call>(name: C, body?: Record<string, string>): Promise<z.infer<(typeof answers)[C]>> {
     const response = await httpRequest(
       PROVIDER,
-      { method: body ? 'POST' : 'GET', url: `${base}/objectstorage/${name}`, headers: { authorization: basicAuth() }, body, signal: account.signal },
+      { method: body ? 'POST' : 'GET', url: `${base}/objectstorage/${name}`, headers: { authorization: basicAuth() }, body, signal: account.signal, trust: account.trust },
       mapError,
     );
     let json: unknown;

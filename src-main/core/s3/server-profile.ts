@@ -1,6 +1,7 @@
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { captureHeaders } from './raw-response';
 import type { S3Session } from './session';
+import type { Trust } from '../transport/trust';
 
 /*
  * S3-compatible servers differ in what they implement, and some (Swift's S3 API above all) answer a
@@ -83,7 +84,7 @@ export class ServerProfiles {
   private readonly profiles = new Map<string, Promise<ServerProfile>>();
   private readonly proven = new Map<string, Set<SettingArea>>();
 
-  constructor(private readonly options: { fetchInfo?: (url: string) => Promise<unknown> } = {}) {}
+  constructor(private readonly options: { fetchInfo?: (url: string, trust: Trust) => Promise<unknown> } = {}) {}
 
   profile(session: S3Session, bucket: string, signal?: AbortSignal): Promise<ServerProfile> {
     let pending = this.profiles.get(session.endpoint);
@@ -113,14 +114,14 @@ export class ServerProfiles {
       if (!headers) throw error;
     });
     const kind = identifyServer(headers ?? {}, session.endpoint);
-    return profileFor(kind, kind === 'swift' ? await this.swiftInfo(session.endpoint) : undefined);
+    return profileFor(kind, kind === 'swift' ? await this.swiftInfo(session.endpoint, session.trust) : undefined);
   }
 
   /** Swift's unauthenticated /info, when the operator leaves it on; without it S3 ACLs count as off. */
-  private async swiftInfo(endpoint: string): Promise<SwiftInfo> {
+  private async swiftInfo(endpoint: string, trust: Trust): Promise<SwiftInfo> {
     const fetchInfo = this.options.fetchInfo ?? defaultFetchInfo;
     try {
-      const info = (await fetchInfo(new URL('/info', endpoint).href)) as { swift?: { version?: unknown }; s3api?: { s3_acl?: unknown } };
+      const info = (await fetchInfo(new URL('/info', endpoint).href, trust)) as { swift?: { version?: unknown }; s3api?: { s3_acl?: unknown } };
       return { version: typeof info?.swift?.version === 'string' ? info.swift.version.slice(0, 40) : undefined, s3Acl: info?.s3api?.s3_acl === true };
     } catch {
       return { s3Acl: false };
@@ -128,8 +129,10 @@ export class ServerProfiles {
   }
 }
 
-async function defaultFetchInfo(url: string): Promise<unknown> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5_000), redirect: 'error' });
+/** Through the proxy, with the endpoint's trust, like every other request to it (transport/undici.ts). */
+async function defaultFetchInfo(url: string, trust: Trust): Promise<unknown> {
+  const { fetch, dispatcherFor } = await import('../transport/undici');
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000), redirect: 'error', dispatcher: dispatcherFor(trust) });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   const text = await response.text();
   if (text.length > 256 * 1024) throw new Error('too large');

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { cancelledError, throwIfCancelled } from '../cancel';
 import { createS3Client, describeS3Error, type S3Connection } from './client';
 import { ObjectRequests } from './object-requests';
+import type { Trust } from '../transport/trust';
 
 /**
  * What every browser and transfer operation needs: a client, the lean path for object bytes (see
@@ -12,12 +13,14 @@ export interface S3Session {
   client: S3Client;
   objects: ObjectRequests;
   endpoint: string;
+  /** The endpoint's private CAs and pins, for the few requests that go neither through the SDK nor `objects`. */
+  trust?: Trust;
 }
 
 export function openSession(connection: S3Connection, options?: Parameters<typeof createS3Client>[1]): S3Session {
   const client = createS3Client(connection, options);
   sendContentMd5ForDeleteObjects(client);
-  return { client, objects: new ObjectRequests(connection, options?.timeoutMs ?? 60_000), endpoint: connection.endpoint };
+  return { client, objects: new ObjectRequests(connection, options?.timeoutMs ?? 60_000), endpoint: connection.endpoint, trust: connection.trust };
 }
 
 /**
