@@ -1,4 +1,5 @@
 import { KeydeskError } from '../errors';
+import { requestText, type TextResponse } from '../transport/request';
 import type { Trust } from '../transport/trust';
 
 export interface HttpRequest {
@@ -39,15 +40,14 @@ export async function httpRequest(provider: string, request: HttpRequest, mapErr
     body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
     headers['content-type'] ??= 'application/json';
   }
-  const { fetch, dispatcherFor } = await import('../transport/undici');
-  let raw: Awaited<ReturnType<typeof fetch>>;
+  let raw: TextResponse;
   try {
-    // The proxy and the account's trust apply through the dispatcher's connector (transport/undici.ts).
-    raw = await fetch(request.url, { method: request.method, headers, body, signal, dispatcher: dispatcherFor(request.trust) });
+    // The proxy and the account's trust apply through the transport's agents (transport/request.ts).
+    raw = await requestText(request.url, { method: request.method, headers, body, signal, trust: request.trust });
   } catch (error) {
     throw networkError(provider, request.url, error, timeout.aborted, timeoutMs, request.signal?.aborted);
   }
-  const text = await raw.text();
+  const text = raw.text;
   const response: HttpResponse = {
     status: raw.status,
     headers: raw.headers,
@@ -79,9 +79,8 @@ export function networkError(
 ): KeydeskError {
   const host = safeHost(url);
   if (cancelled) return new KeydeskError({ code: 'CANCELLED', provider, message: 'Cancelled.' });
-  // Untrusted certificates and proxy refusals are described where they happen (transport/), fetch wraps them.
-  const described = error instanceof KeydeskError ? error : (error as { cause?: unknown })?.cause;
-  if (described instanceof KeydeskError) return described;
+  // Untrusted certificates and proxy refusals are described where they happen (transport/).
+  if (error instanceof KeydeskError) return error;
   if (timedOut) {
     return new KeydeskError({
       code: 'TIMEOUT',

@@ -1,6 +1,7 @@
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { captureHeaders } from './raw-response';
 import type { S3Session } from './session';
+import { requestText } from '../transport/request';
 import type { Trust } from '../transport/trust';
 
 /*
@@ -129,12 +130,11 @@ export class ServerProfiles {
   }
 }
 
-/** Through the proxy, with the endpoint's trust, like every other request to it (transport/undici.ts). */
+/** Through the proxy, with the endpoint's trust, like every other request to it; redirects are not followed. */
 async function defaultFetchInfo(url: string, trust: Trust): Promise<unknown> {
-  const { fetch, dispatcherFor } = await import('../transport/undici');
-  const response = await fetch(url, { signal: AbortSignal.timeout(5_000), redirect: 'error', dispatcher: dispatcherFor(trust) });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  const text = await response.text();
+  const response = await requestText(url, { method: 'GET', signal: AbortSignal.timeout(5_000), trust });
+  if (response.status < 200 || response.status > 299) throw new Error(`HTTP ${response.status}`);
+  const text = response.text;
   if (text.length > 256 * 1024) throw new Error('too large');
   return JSON.parse(text);
 }

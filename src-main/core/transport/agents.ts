@@ -5,11 +5,12 @@ import { openSocket } from './connect';
 import type { Trust } from './trust';
 
 /*
- * openSocket behind node:http agents for the AWS SDK (its NodeHttpHandler): sockets already through the
- * proxy and verified, so proxy and trust rules are those of http1.ts and provider calls (undici.ts).
+ * openSocket behind node:http agents, for the AWS SDK (its NodeHttpHandler) and provider API calls
+ * (request.ts): sockets already through the proxy and verified, so proxy and trust rules are those of
+ * http1.ts. An undici client would take the same socket from openSocket through its `connect` option.
  */
 
-export const CONNECT_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 type Callback = (error: Error | null, socket: Duplex) => void;
 
@@ -48,4 +49,16 @@ class TrustingHttpsAgent extends https.Agent {
 /** For the AWS SDK: `requestHandler: { ...sdkAgents(trust), … }`. */
 export function sdkAgents(trust: Trust): { httpAgent: http.Agent; httpsAgent: https.Agent } {
   return { httpAgent: new TrustingHttpAgent(trust), httpsAgent: new TrustingHttpsAgent(trust) };
+}
+
+type Agents = ReturnType<typeof sdkAgents>;
+const shared = new WeakMap<object, Agents>();
+let direct: Agents | undefined;
+
+/** Keep-alive agents kept per trust list (an account's), for calls that come and go without a client to own them. */
+export function sharedAgents(trust: Trust): Agents {
+  if (!trust?.length) return (direct ??= sdkAgents(undefined));
+  let agents = shared.get(trust);
+  if (!agents) shared.set(trust, (agents = sdkAgents(trust)));
+  return agents;
 }

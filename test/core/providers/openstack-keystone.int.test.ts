@@ -1,4 +1,4 @@
-import { fetch as undiciFetch } from 'undici';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProviderSession } from '../../../src-main/core/providers/adapter';
 import { adapter } from '../../../src-main/core/providers/openstack-keystone';
@@ -16,12 +16,6 @@ import { rotationFixture } from '../../helpers/rotation-fixture';
 import { listBucketsWith } from '../../helpers/s3-probe';
 import { KEYSTONE_MISSING, keystoneInstalled, startRgwWithKeystone, useKeystones, type KeystoneInfo } from '../../servers/keystone';
 import { freePort, type RgwInfo } from '../../servers/rgw';
-
-// Provider calls go through undici's fetch (transport/undici.ts): wrapped so a test can count sign-ins.
-vi.mock('undici', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('undici')>();
-  return { ...actual, fetch: vi.fn(actual.fetch) };
-});
 
 const installed = keystoneInstalled();
 const DAY = 86_400_000;
@@ -183,18 +177,22 @@ describe.skipIf(!installed)('OpenStack Keystone adapter against a real Keystone'
   it('signs in again when the cached token is revoked', async () => {
     const user = await createKeystoneUser(keystone);
     const session = passwordSession(user);
-    const fetchSpy = vi.mocked(undiciFetch);
-    fetchSpy.mockClear();
-    const signIns = () => fetchSpy.mock.calls.filter(([url]) => String(url) === `${keystone.url}/auth/tokens`).length;
-    await session.verify();
-    await session.listKeys({});
-    expect(signIns()).toBe(1); // the token is cached between calls
-    await revokeTokens(keystone, user.userId);
-    // Keystone revocation events have one-second resolution: a token issued in the same second is revoked too.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
-    const before = signIns();
-    await expect(session.listKeys({})).resolves.toEqual([]);
-    expect(signIns() - before).toBe(1);
+    // Provider calls are node:http requests (transport/request.ts); Keystone here is plain HTTP.
+    const requests = vi.spyOn(http, 'request');
+    const signIns = () => requests.mock.calls.filter(([url]) => String(url) === `${keystone.url}/auth/tokens`).length;
+    try {
+      await session.verify();
+      await session.listKeys({});
+      expect(signIns()).toBe(1); // the token is cached between calls
+      await revokeTokens(keystone, user.userId);
+      // Keystone revocation events have one-second resolution: a token issued in the same second is revoked too.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const before = signIns();
+      await expect(session.listKeys({})).resolves.toEqual([]);
+      expect(signIns() - before).toBe(1);
+    } finally {
+      requests.mockRestore();
+    }
   });
 
   it('reports AUTH_EXPIRED when the token is revoked and signing in again fails', async () => {
