@@ -153,7 +153,7 @@ export function keystoneConnection(account: AccountContext, authUrl: string): Ke
   async function requestToken(scope: Scope): Promise<KeystoneToken> {
     const response = await httpRequest(
       KEYSTONE,
-      { method: 'POST', url: `${base}/auth/tokens`, body: authBody(account, scope), signal: account.signal },
+      { method: 'POST', url: `${base}/auth/tokens`, body: authBody(account, scope), signal: account.signal, trust: account.trust },
       keystoneErrorMapper(true),
     );
     const value = response.headers.get('x-subject-token');
@@ -188,11 +188,11 @@ export function keystoneConnection(account: AccountContext, authUrl: string): Ke
   const cached = () => (token && token.expiresAt - Date.now() > 60_000 ? token : undefined);
 
   /** Calls with the cached token; on 401 (token revoked or expired early) signs in again, once. */
-  async function call(request: Omit<HttpRequest, 'url' | 'headers'> & { path: (t: KeystoneToken) => string }): Promise<{ response: HttpResponse; token: KeystoneToken }> {
+  async function call(request: Omit<HttpRequest, 'url' | 'headers' | 'trust'> & { path: (t: KeystoneToken) => string }): Promise<{ response: HttpResponse; token: KeystoneToken }> {
     const send = async (t: KeystoneToken) => ({
       response: await httpRequest(
         KEYSTONE,
-        { ...request, url: `${base}${request.path(t)}`, headers: { 'x-auth-token': t.value }, signal: account.signal },
+        { ...request, url: `${base}${request.path(t)}`, headers: { 'x-auth-token': t.value }, signal: account.signal, trust: account.trust },
         keystoneErrorMapper(false),
       ),
       token: t,

@@ -89,7 +89,6 @@ export class KeysState {
     await this.load();
   }
 
-
   private listing = 0;
 
   /** Only the newest listing is shown: an older answer (another user's keys) arriving late is dropped. */
