@@ -1,10 +1,12 @@
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { createS3Client } from '../../src-main/core/s3/client';
 import { createRgwUser } from '../helpers/rgw-users';
+import { openBucket, row, typePath } from './browse-helpers';
 import { selfSignedCertificate, tlsFront } from '../helpers/tls-front';
 import { expect, test } from './fixtures';
 
@@ -21,11 +23,29 @@ async function snapBoth(page: Page, snap: (name: string) => Promise<void>, name:
   }
 }
 
+const reportText = 'quarterly numbers\n';
+
+/** Downloads report.txt from the open bucket into a fresh folder and checks its bytes. */
+async function downloadReport(page: Page) {
+  const folder = await mkdtemp(join(tmpdir(), 'keydesk-tls-download-'));
+  try {
+    await row(page, 'report.txt').click();
+    await page.getByRole('button', { name: 'Download' }).click();
+    await typePath(page, folder, 'Download');
+    const transfers = page.getByRole('region', { name: 'Transfers' });
+    await expect(transfers.getByRole('listitem', { name: `Download ${join(folder, 'report.txt')}` })).toContainText('Done');
+    expect(await readFile(join(folder, 'report.txt'), 'utf8')).toBe(reportText);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
 async function userWithBucket(rgw: Parameters<typeof createRgwUser>[0]) {
   const user = await createRgwUser(rgw, 'tls');
   const bucket = `${user.uid}-secure`;
   const s3 = createS3Client({ endpoint: rgw.endpoint, region: rgw.region, ...user, forcePathStyle: true, checksums: 'when-required' });
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'report.txt', Body: reportText }));
   s3.destroy();
   return { user, bucket };
 }
@@ -92,7 +112,9 @@ test('a self-signed appliance certificate is pinned; when it changes Keydesk ref
     await prompt(page).getByRole('button', { name: 'Pin this certificate' }).click();
     await expect(page.getByRole('table', { name: 'Saved credentials' })).toContainText(user.accessKeyId);
     await page.getByRole('button', { name: 'Browse Buckets' }).click();
-    await expect(page.getByRole('table', { name: 'Buckets' })).toContainText(bucket);
+    await openBucket(page, bucket);
+    // A transfer opens the client that later transfers reuse (with the trust it was made with).
+    await downloadReport(page);
 
     // The appliance gets a new certificate: refused, and both fingerprints are shown.
     front.replaceCertificate(second);
@@ -119,11 +141,13 @@ test('a self-signed appliance certificate is pinned; when it changes Keydesk ref
     await page.getByRole('button', { name: 'Browse Buckets' }).click();
     await expect(page.getByRole('table', { name: 'Buckets' })).toContainText(bucket);
 
-    // Changed again: pinned again right where it was refused.
+    // Changed again: pinned again right where it was refused, and the next transfer uses the new pin.
     front.replaceCertificate(third);
     await page.getByRole('button', { name: 'Refresh buckets' }).click();
     await prompt(page).getByRole('button', { name: 'Pin the new certificate' }).click();
     await expect(page.getByRole('table', { name: 'Buckets' })).toContainText(bucket);
+    await openBucket(page, bucket);
+    await downloadReport(page);
   } finally {
     front.close();
   }
