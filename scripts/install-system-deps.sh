@@ -1,7 +1,7 @@
 #!/bin/bash
 # Debian packages Keydesk needs. `runtime` (for npm start): keytar's build deps. `test` (the default, for
 # npm test and CI): also a Secret Service, Chromium for the UI tests, Ceph RGW, Keystone and Swift with
-# its S3 API (s3api) as real servers, openssl for RGW's test CA, tinyproxy as a real HTTP proxy, and aws CLI,
+# its S3 API (s3api) as real servers, openssl for RGW's test CA, tinyproxy and squid as real HTTP proxies, and aws CLI,
 # rclone and GNU time for the benchmark.
 set -euo pipefail
 packages=(libsecret-1-dev pkg-config)
@@ -12,7 +12,7 @@ if [ "${1:-test}" = test ]; then
     radosgw ceph-mon ceph-osd uuid-runtime bc curl openssl
     keystone
     swift swift-proxy swift-account swift-container swift-object memcached
-    tinyproxy
+    tinyproxy squid
     awscli rclone time
   )
 fi

@@ -67,7 +67,8 @@ export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Ti
   };
 }
 
-function accepts(port: number): Promise<boolean> {
+/** Whether something listens on 127.0.0.1:port yet. */
+export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     socket.once('connect', () => {

@@ -11,12 +11,14 @@ import { envProxyResolver, setProxyResolver } from '../../../src-main/core/trans
 import { createRgwUser } from '../../helpers/rgw-users';
 import { md5File, MiB, randomFile, rgwCa, tempDir } from '../../helpers/s3-fixtures';
 import { freePort } from '../../servers/rgw';
+import { startSquid, type Squid } from '../../servers/squid';
 import { startTinyproxy, type Tinyproxy } from '../../servers/tinyproxy';
 
 /*
  * Every path to a server (the lean object path, the AWS SDK, provider API calls) through a real proxy
  * (tinyproxy), over HTTP and over HTTPS with RGW's private CA: the proxy's log proves the requests went
- * through it. Then what a user sees when the proxy wants credentials, refuses, or is not there.
+ * through it. Then what a user sees when the proxy wants credentials, refuses, or is not there; and the
+ * same through squid configured as corporate proxies are.
  */
 
 const rgw = inject('rgw');
@@ -52,6 +54,36 @@ const endpoints = [
 
 const authority = (endpoint: string) => new URL(endpoint).host;
 
+/**
+ * Creates a bucket (SDK), uploads and downloads 12 MiB in 5 MiB parts three at a time (the lean object
+ * path), lists it and lists buckets (SDK): the bytes come back the same. Answers how many tunnels the proxy
+ * had logged after the SDK's first call.
+ */
+async function roundTrip(connection: S3Connection, bucket: string, logged: () => Promise<string[]>): Promise<number> {
+  const session = openSession(connection);
+  await createBucket(session, bucket);
+  const afterSdk = (await logged()).length;
+  const queue = new TransferQueue({ journalDir: join(dir, `journal-${bucket}`), resolveEndpoint: () => ({ connection, settings: { partSizeMiB: 5, concurrency: 3 } }) });
+  try {
+    const file = await randomFile(join(dir, `${bucket}.bin`), 12 * MiB);
+    const up = await queue.addUpload({ credentialId: 'c', bucket, key: 'big.bin', file });
+    expect((await queue.wait(up.id)).state).toBe('done');
+    const target = join(dir, `${bucket}-back.bin`);
+    const down = await queue.addDownload({ credentialId: 'c', bucket, key: 'big.bin', target });
+    expect((await queue.wait(down.id)).state).toBe('done');
+    expect(await md5File(target)).toBe(await md5File(file));
+  } finally {
+    await queue.shutdown();
+  }
+  const listed = await session.objects.list(bucket, {});
+  expect(listed.objects.map((o) => o.key)).toEqual(['big.bin']);
+  const sdk = await session.client.send(new ListBucketsCommand({}));
+  expect(sdk.Buckets?.map((b) => b.Name)).toContain(bucket);
+  session.client.destroy();
+  session.objects.close();
+  return afterSdk;
+}
+
 describe.each(endpoints)('through a proxy, $name', ({ name, endpoint, trust }) => {
   const connection = (): S3Connection => ({
     endpoint: endpoint(),
@@ -66,31 +98,7 @@ describe.each(endpoints)('through a proxy, $name', ({ name, endpoint, trust }) =
   it('uploads and downloads in parallel parts, lists and calls the SDK, all through CONNECT tunnels', async () => {
     const tiny = await proxy();
     useProxy(tiny.url);
-    const session = openSession(connection());
-    const bucket = `${user.uid}-${name.startsWith('HTTPS') ? 's' : 'p'}`;
-    await createBucket(session, bucket);
-    const afterSdk = (await tiny.connects()).length;
-    expect(afterSdk).toBeGreaterThan(0);
-
-    const queue = new TransferQueue({ journalDir: join(dir, `journal-${bucket}`), resolveEndpoint: () => ({ connection: connection(), settings: { partSizeMiB: 5, concurrency: 3 } }) });
-    try {
-      const file = await randomFile(join(dir, `${bucket}.bin`), 12 * MiB);
-      const up = await queue.addUpload({ credentialId: 'c', bucket, key: 'big.bin', file });
-      expect((await queue.wait(up.id)).state).toBe('done');
-      const target = join(dir, `${bucket}-back.bin`);
-      const down = await queue.addDownload({ credentialId: 'c', bucket, key: 'big.bin', target });
-      expect((await queue.wait(down.id)).state).toBe('done');
-      expect(await md5File(target)).toBe(await md5File(file));
-    } finally {
-      await queue.shutdown();
-    }
-    const listed = await session.objects.list(bucket, {});
-    expect(listed.objects.map((o) => o.key)).toEqual(['big.bin']);
-    const sdk = await session.client.send(new ListBucketsCommand({}));
-    expect(sdk.Buckets?.map((b) => b.Name)).toContain(bucket);
-    session.client.destroy();
-    session.objects.close();
-
+    const afterSdk = await roundTrip(connection(), `${user.uid}-${name.startsWith('HTTPS') ? 's' : 'p'}`, () => tiny.connects());
     const connects = await tiny.connects();
     // Parts in parallel opened several tunnels, every one of them to the S3 endpoint.
     expect(connects.length).toBeGreaterThan(afterSdk + 2);
@@ -186,5 +194,58 @@ describe('a proxy that refuses or is not there', () => {
       useProxy(dead, noProxy);
       await expect(listBuckets(), noProxy).rejects.toMatchObject({ code: 'NETWORK', message: expect.stringContaining(`Cannot reach the proxy ${dead}`) });
     }
+  });
+});
+
+describe('through squid set up as corporate proxies are (Basic authentication, CONNECT only to SSL ports)', () => {
+  const auth = { user: 'bob', password: 'squid pass:wörd' };
+  const tlsPort = Number(new URL(rgw.tls.endpoint).port);
+  let squid: Squid;
+  beforeAll(async () => {
+    squid = await startSquid({ auth, sslPorts: [tlsPort] });
+  });
+  afterAll(() => squid?.stop());
+
+  const withPassword = (password: string) => `http://${auth.user}:${encodeURIComponent(password)}@127.0.0.1:${squid.port}`;
+  const connection = (endpoint: string): S3Connection => ({
+    endpoint,
+    trust: endpoint.startsWith('https:') ? [rgwCa(rgw)] : undefined,
+    region: rgw.region,
+    accessKeyId: user.accessKeyId,
+    secretAccessKey: user.secretAccessKey,
+    forcePathStyle: true,
+    checksums: 'when-required',
+  });
+  const listBuckets = async (endpoint: string) => {
+    const session = openSession(connection(endpoint), { maxAttempts: 1 });
+    try {
+      return await session.client.send(new ListBucketsCommand({}));
+    } catch (error) {
+      throw describeS3Error(error, session.endpoint);
+    } finally {
+      session.client.destroy();
+    }
+  };
+
+  it('transfers, lists and calls the SDK over HTTPS with the private CA, every tunnel opened for the proxy user', async () => {
+    useProxy(withPassword(auth.password));
+    await roundTrip(connection(rgw.tls.endpoint), `${user.uid}-squid`, () => squid.connects());
+    // squid logs a tunnel when it closes.
+    await expect.poll(async () => (await squid.tunnels()).length, { timeout: 10_000 }).toBeGreaterThan(3);
+    expect(new Set(await squid.tunnels())).toEqual(new Set([`${auth.user} ${authority(rgw.tls.endpoint)}`]));
+  });
+
+  it("says what squid answered: no password, a wrong one, a port it does not tunnel to, a server it cannot reach", async () => {
+    useProxy(squid.url);
+    await expect(listBuckets(rgw.tls.endpoint)).rejects.toMatchObject({ code: 'PROXY', status: 407, message: `The proxy ${squid.url} requires proxy authentication: a user name and password (HTTP 407 Proxy Authentication Required).` });
+    useProxy(withPassword('not it'));
+    await expect(listBuckets(rgw.tls.endpoint)).rejects.toMatchObject({ code: 'PROXY', status: 407, message: expect.stringContaining(`The proxy ${squid.url} did not accept the user name and password in HTTPS_PROXY`) });
+    // squid's default policy: CONNECT only to SSL ports, so RGW's plain-HTTP port is refused.
+    useProxy(withPassword(auth.password));
+    await expect(listBuckets(rgw.endpoint)).rejects.toMatchObject({ code: 'PROXY', status: 403, message: `The proxy ${squid.url} refused to connect to ${authority(rgw.endpoint)} (HTTP 403 Forbidden).` });
+    // Nothing listens on 127.0.0.1:443: squid says so with 503, and Keydesk names the proxy and the server.
+    await expect(listBuckets('https://127.0.0.1')).rejects.toMatchObject({ code: 'PROXY', status: 503, message: `The proxy ${squid.url} could not connect to 127.0.0.1:443 (HTTP 503 Service Unavailable).` });
+    // After all that, the right password still works.
+    await expect(listBuckets(rgw.tls.endpoint)).resolves.toMatchObject({ Buckets: expect.any(Array) });
   });
 });
