@@ -15,7 +15,7 @@ async function labels(form: Locator): Promise<string[]> {
 }
 
 test('OpenStack shows the fields of the chosen sign-in method, each required or optional as that method needs', async ({ page, snap }) => {
-  const form = await chooseProvider(page, /OpenStack/);
+  const form = await chooseProvider(page, /^OpenStack \(Keystone EC2/);
   expect(await labels(form)).toEqual([
     'Account name (optional)',
     'Auth URL',
@@ -28,6 +28,7 @@ test('OpenStack shows the fields of the chosen sign-in method, each required or 
     'One set of S3 credentials per project',
     'S3 endpoint',
     'S3 region (optional)',
+    'Roles that can use S3 (optional)',
   ]);
   await form.getByRole('button', { name: 'Verify and save' }).click();
   await expect(form.getByLabel('Auth URL')).toBeFocused();
@@ -45,6 +46,7 @@ test('OpenStack shows the fields of the chosen sign-in method, each required or 
     'One set of S3 credentials per project',
     'S3 endpoint',
     'S3 region (optional)',
+    'Roles that can use S3 (optional)',
   ]);
   await expect(form.getByText('Still needed: the auth URL, the application credential ID, the application credential secret and the S3 endpoint.')).toBeVisible();
   // A URL field is read like an endpoint: a scheme is added, a wrong one named.

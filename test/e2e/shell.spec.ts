@@ -235,4 +235,16 @@ test('dark mode follows the OS, and every shell screen passes axe in both themes
   await expect(page.getByRole('table', { name: 'Provider accounts' })).toBeVisible();
   await expectAccessibleInBothThemes(page, 'Accounts');
   await snapShell(page, 'shell-accounts');
+
+  // The key made above is saved with its account, so its row can be rotated: the dialog, in both themes.
+  await nav(page).getByRole('button', { name: 'Credentials' }).click();
+  const keyRow = page.getByRole('table', { name: 'Saved credentials' }).getByRole('row').filter({ hasText: 'RGW lab' });
+  await keyRow.getByRole('button', { name: 'Rotate now', exact: true }).click();
+  const rotate = page.getByRole('dialog', { name: /^Rotate / });
+  await expect(rotate.getByRole('button', { name: 'Rotate', exact: true })).toBeVisible();
+  await expectAccessibleInBothThemes(page, 'Rotate dialog');
+  await snapShell(page, 'shell-rotate-dialog');
+  await page.keyboard.press('Escape');
+  await expect(rotate).toBeHidden();
+  await expect(keyRow.getByRole('button', { name: 'Rotate now', exact: true })).toBeFocused();
 });
