@@ -140,6 +140,8 @@ test('Settings changes endpoint, region and secret, each verified against RGW; a
   await dialog.getByRole('button', { name: 'Verify and save' }).click();
   await expect(dialog.getByRole('alert')).toContainText('The secret access key is wrong');
   await expect(dialog.getByRole('alert')).toContainText('Nothing was changed');
+  // Below the fields of a dialog that scrolls: brought into view.
+  await expect(dialog.getByRole('alert')).toBeInViewport({ ratio: 1 });
   await snap('credential-settings-refused');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   expect(await file()).toBe(before);

@@ -118,6 +118,8 @@ export const test = base.extend<KeydeskFixtures>({
   },
   snap: async ({ page, keydeskMode }, use) => {
     await use(async (name) => {
+      // A full-page capture draws the sticky sidebar where the page is scrolled to: from the top it runs down the side.
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(root, 'test-results/screens', `${keydeskMode}-${name}.png`), fullPage: true });
     });
   },
