@@ -43,6 +43,8 @@ const LOCAL: ReadonlySet<ChannelName> = new Set<ChannelName>([
   'app:ping',
   'app:info',
   'app:openExternal',
+  'app:place',
+  'app:savePlace',
   'providers:list',
   'accounts:list',
   'credentials:list',

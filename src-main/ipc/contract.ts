@@ -1,11 +1,11 @@
 import type { z } from 'zod';
 import type { BridgeState } from './call-guard';
 
-export type { BridgeState };
+export type { AppNavigation, BridgeState };
 import type { ChannelDef, Envelope } from './channel';
 import { channelNames } from './channel-names';
 import { accountChannels } from './channels/accounts';
-import { appChannels } from './channels/app';
+import { appChannels, type AppNavigation } from './channels/app';
 import { clipboardChannels } from './channels/clipboard';
 import { bucketChannels } from './channels/buckets';
 import { credentialChannels } from './channels/credentials';
@@ -71,7 +71,7 @@ export interface Events {
   'rotation:pending': { ids: string[] };
   /** A scheduled revocation happened, was refused (old key used after the switch) or failed: the tray notifies. */
   'rotation:notice': RevocationNotice;
-  /** Main asks the window to show a screen: tray "Browse Buckets", "Rotate now…", "Revoke now…", "Restore old key…". */
+  /** Main asks the window to show a screen or a Help sheet (the tray's and the application menu's entries). */
   'app:navigate': AppNavigation;
   /**
    * Progress of a batch operation (empty bucket, delete, move, properties, sizes) started with an
@@ -84,11 +84,6 @@ export interface Events {
   'transfers:event': TransfersEvent;
 }
 export type EventName = keyof Events;
-
-export type AppNavigation =
-  | { view: 'browse'; credentialId: string }
-  | { view: 'rotate'; credentialId: string }
-  | { view: 'revocation'; revocationId: string; action: 'revoke' | 'restore' };
 
 /**
  * Methods whose callers pass something other than the payload. Dropped files: a page cannot make a File

@@ -1,4 +1,4 @@
-import { app, BrowserWindow, clipboard, dialog, ipcMain, session, shell, type OpenDialogOptions } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, session, shell, type OpenDialogOptions } from 'electron';
 import ElectronStore from 'electron-store';
 import { join } from 'node:path';
 import { runCli } from '../cli/keydesk';
@@ -12,6 +12,7 @@ import { log } from '../core/redact';
 import { createAppContext, startRotationWork } from '../ipc/app-context';
 import type { AppNavigation } from '../ipc/contract';
 import { createHandlers } from '../ipc/handlers';
+import { appMenuTemplate } from './app-menu';
 import { forwardEvents, registerIpc } from './ipc';
 import { rendererLocation } from './renderer-location';
 import { applySessionPolicy, lockDownContents } from './security';
@@ -62,13 +63,20 @@ function showWindow(): void {
   mainWindow.focus();
 }
 
-/** Tray entries that open a screen: a window opened just now learns where to go once its page has loaded. */
+/** Tray and menu entries that open a screen: a window opened just now learns where to go once its page has loaded. */
 function navigate(target: AppNavigation): void {
   const opening = !mainWindow || mainWindow.isDestroyed();
   showWindow();
   const send = () => context.events.emit('app:navigate', target);
   if (opening) mainWindow?.webContents.once('did-finish-load', send);
   else send();
+}
+
+/** Back and Forward move between the page's own history entries (screens and folders); never to another page. */
+function goInHistory(direction: 'back' | 'forward'): void {
+  const history = mainWindow && !mainWindow.isDestroyed() ? mainWindow.webContents.navigationHistory : undefined;
+  if (direction === 'back' && history?.canGoBack()) history.goBack();
+  if (direction === 'forward' && history?.canGoForward()) history.goForward();
 }
 
 const store = linkGuarded(home, () => new ElectronStore({ ...storeOptions(home), name: 'keydesk' } as ConstructorParameters<typeof ElectronStore>[0]));
@@ -131,6 +139,14 @@ app.on('window-all-closed', () => {
 void app.whenReady().then(() => {
   applySessionPolicy(session.defaultSession);
   registerIpc(ipcMain, createHandlers(context), location.isAppUrl);
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      appMenuTemplate(
+        { navigate, back: () => goInHistory('back'), forward: () => goInHistory('forward') },
+        { platform: process.platform, appName: app.getName(), devTools: !app.isPackaged },
+      ),
+    ),
+  );
   createTray({ iconPath: join(resources, 'tray.png'), context, show: showWindow, navigate, quit: () => app.quit() });
   // Rotations cut short by a crash or quit, then old keys whose grace period ran out while Keydesk was closed.
   void startRotationWork(context);

@@ -6,7 +6,7 @@ export function createMainWindow(location: RendererLocation, preloadPath: string
   const window = new BrowserWindow({
     width: 1200,
     height: 780,
-    minWidth: 760,
+    minWidth: 640,
     minHeight: 520,
     title: 'Keydesk',
     icon: iconPath,

@@ -50,8 +50,10 @@ test('bad input names its cause and saves nothing', async ({ page, rgw, home, sn
   };
   const alert = page.getByRole('alert');
 
+  // A typo is named next to the field, before any request.
   await fill('s3 dot example', user.accessKeyId, user.secretAccessKey);
-  await expect(alert).toContainText('is not a valid URL');
+  await expect(page.getByLabel('Endpoint')).toHaveAccessibleDescription('"s3 dot example" is not a valid URL. Enter the endpoint like https://s3.example.com.');
+  await expect(page.getByLabel('Endpoint')).toBeFocused();
 
   await fill('http://127.0.0.1:1', user.accessKeyId, user.secretAccessKey);
   await expect(alert).toContainText('connection refused');

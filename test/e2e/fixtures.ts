@@ -118,6 +118,8 @@ export const test = base.extend<KeydeskFixtures>({
   },
   snap: async ({ page, keydeskMode }, use) => {
     await use(async (name) => {
+      // A full-page capture draws the sticky sidebar where the page is scrolled to: from the top it runs down the side.
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(root, 'test-results/screens', `${keydeskMode}-${name}.png`), fullPage: true });
     });
   },
@@ -169,10 +171,20 @@ export async function allFiles(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
 }
 
+/**
+ * The files under `dir` that hold `needle`. The app may still be writing: a temp file renamed over its
+ * name between listing and reading makes the scan start again, so nothing written is skipped.
+ */
 export async function filesContaining(dir: string, needle: string): Promise<string[]> {
-  const hits: string[] = [];
-  for (const file of await allFiles(dir)) {
-    if ((await readFile(file)).includes(needle)) hits.push(file);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const hits: string[] = [];
+      for (const file of await allFiles(dir)) {
+        if ((await readFile(file)).includes(needle)) hits.push(file);
+      }
+      return hits;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 5) throw error;
+    }
   }
-  return hits;
 }

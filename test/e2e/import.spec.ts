@@ -103,7 +103,9 @@ test('import an ~/.aws profile with plain-text removal, browse with it, and use 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Credentials' }).click();
 
   // Use in…: the AWS block runs Keydesk's credential_process; no snippet holds the secret until revealed.
-  await row.getByRole('button', { name: `Use ${label} in…` }).click();
+  // Row buttons keep their visible names; the row's label describes them.
+  await expect(row.getByRole('button', { name: 'Use in…', exact: true })).toHaveAccessibleDescription(label);
+  await row.getByRole('button', { name: 'Use in…', exact: true }).click();
   const panel = page.getByRole('dialog', { name: `Use ${label} in…` });
   const snippet = panel.getByLabel('Snippet');
   await expect(snippet).toContainText('[profile rgw-aws-profile]');

@@ -146,7 +146,7 @@ test('the health column shows a key failing after it is deleted at the provider,
   await expect(health('Healthy key')).toContainText('Verified just now');
 
   await removeRgwKey(rgw, user.uid, user.accessKeyId);
-  await page.getByRole('button', { name: 'Check Doomed key now' }).click();
+  await table.getByRole('row').filter({ hasText: 'Doomed key' }).getByRole('button', { name: 'Check now' }).click();
   await expect(health('Doomed key')).toContainText('Failing since just now');
   await expect(health('Doomed key')).toContainText('revoked or unknown key');
   await expect(health('Doomed key')).toContainText('InvalidAccessKeyId');

@@ -44,7 +44,7 @@ async function credentialRow(page: Page, label: string) {
 test('Rotate with a grace period: the dialog says what will happen, the old key keeps working on S3, "Revoke now" ends it', async ({ page, rgw, home, snap }) => {
   const { uid, bucket, keyId: oldKeyId, key: oldKey, label, row } = await savedRgwKey(page, rgw, 'grace');
 
-  await row.getByRole('button', { name: `Rotate ${label} now` }).click();
+  await row.getByRole('button', { name: 'Rotate now', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
   await expect(dialog.getByRole('region', { name: 'New key', exact: true })).toContainText('Keydesk asks Ceph RGW (RGW lab) for a new access key');
   const switches = dialog.getByRole('region', { name: 'Switches to the new key' });
@@ -88,7 +88,7 @@ test('Rotate with a grace period: the dialog says what will happen, the old key 
   await page.getByRole('button', { name: 'RGW lab' }).first().click();
   await expect(page.getByRole('table', { name: 'Access keys' }).getByRole('row').filter({ hasText: oldKeyId })).toContainText('Old key · deleted');
 
-  await (await credentialRow(page, label)).getByRole('button', { name: `Revoke old key ${oldKeyId} now` }).click();
+  await (await credentialRow(page, label)).getByRole('button', { name: `Revoke now: old key ${oldKeyId}` }).click();
   const confirm = page.getByRole('dialog', { name: `Revoke old key ${oldKeyId} now?` });
   await expect(confirm).toContainText('anything still using it fails at once');
   await confirm.getByRole('button', { name: 'Delete key' }).click();
@@ -104,7 +104,7 @@ test('a pending revocation survives a restart, and runs when due — also when t
   const saved = await savedRgwKey(page, rgw, 'restart');
   const { uid, keyId: oldKeyId, key: oldKey, label } = saved;
   let row = saved.row;
-  await row.getByRole('button', { name: `Rotate ${label} now` }).click();
+  await row.getByRole('button', { name: 'Rotate now', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
   await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
   await dialog.getByRole('button', { name: 'Done' }).click();
@@ -145,7 +145,7 @@ test('use before revoke on AWS IAM (stand-in backed by RGW): a key used after th
     const label = 'AWS lab: e2e iam';
     let row = await credentialRow(page, label);
 
-    await row.getByRole('button', { name: `Rotate ${label} now` }).click();
+    await row.getByRole('button', { name: 'Rotate now', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
     await expect(dialog.getByTestId('old-key-last-used')).toHaveText('Old key last used: never (as Amazon Web Services (IAM) reports it).');
     const group = dialog.getByRole('group', { name: `The old key ${oldKeyId}` });
@@ -162,7 +162,7 @@ test('use before revoke on AWS IAM (stand-in backed by RGW): a key used after th
     row = await credentialRow(page, label);
     const pending = row.getByRole('group', { name: `Old key ${oldKeyId}` });
     await expect(pending).toContainText('Last used:');
-    await pending.getByRole('button', { name: `Revoke old key ${oldKeyId} now` }).click();
+    await pending.getByRole('button', { name: `Revoke now: old key ${oldKeyId}` }).click();
     const confirm = page.getByRole('dialog', { name: `Revoke old key ${oldKeyId} now?` });
     await confirm.getByRole('button', { name: 'Delete key' }).click();
     await expect(confirm.getByRole('alert')).toContainText(`The old key ${oldKeyId} was used at`);
@@ -178,7 +178,7 @@ test('use before revoke on AWS IAM (stand-in backed by RGW): a key used after th
     await snapSizes(page, snap, 'rotation-pending-refused');
     expect(iam.requests.filter((r) => r.action === 'DeleteAccessKey')).toEqual([]);
 
-    await row.getByRole('button', { name: `Revoke old key ${oldKeyId} now` }).click();
+    await row.getByRole('button', { name: `Revoke now: old key ${oldKeyId}` }).click();
     await confirm.getByRole('button', { name: 'Delete key' }).click();
     await confirm.getByRole('button', { name: 'Revoke anyway' }).click();
     await expect(confirm).toBeHidden();
@@ -191,7 +191,7 @@ test('use before revoke on AWS IAM (stand-in backed by RGW): a key used after th
 
 test('reset in place: a warning, and the access key ID typed to confirm, before the old secret stops', async ({ page, rgw, snap }) => {
   const { uid, bucket, keyId, key: before, label, row } = await savedRgwKey(page, rgw, 'reset', { resetInPlace: true });
-  await row.getByRole('button', { name: `Rotate ${label} now` }).click();
+  await row.getByRole('button', { name: 'Rotate now', exact: true }).click();
   const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
   const warning = dialog.getByRole('alert');
   await expect(warning).toContainText('The old secret stops working at once');

@@ -31,6 +31,14 @@ export function createFakeElectron() {
     reload() {
       this.reloads++;
     }
+    /** The page's own history entries; Back and Forward in the application menu move through them. */
+    history = { index: 0, length: 1 };
+    navigationHistory = {
+      canGoBack: () => this.history.index > 0,
+      canGoForward: () => this.history.index < this.history.length - 1,
+      goBack: () => void this.history.index--,
+      goForward: () => void this.history.index++,
+    };
     isDestroyed() {
       return false;
     }
@@ -160,7 +168,13 @@ export function createFakeElectron() {
     Notification: FakeNotification,
     clipboard,
     dialog,
-    Menu: { buildFromTemplate: (template: unknown[]) => ({ items: template }) },
+    Menu: {
+      buildFromTemplate: (template: unknown[]) => ({ items: template }),
+      applicationMenu: undefined as unknown,
+      setApplicationMenu(menu: unknown) {
+        this.applicationMenu = menu;
+      },
+    },
     nativeImage: { createFromPath: (path: string) => ({ path }) },
     contextBridge: { exposeInMainWorld: () => {} },
     ipcRenderer: { invoke: async () => undefined, on: () => {}, removeListener: () => {} },

@@ -206,6 +206,30 @@ describe('Electron shell (electron faked)', () => {
     await expect(resolveProxy(new URL('https://s3.example.com/'))).rejects.toMatchObject({ code: 'UNSUPPORTED', message: expect.stringContaining('SOCKS') });
   });
 
+  it('sets an application menu whose entries reach the window as app:navigate, and whose Back moves through the page’s own history', () => {
+    type Item = { label?: string; role?: string; accelerator?: string; click?: () => void; submenu?: Item[] };
+    const menu = fake.current.module.Menu.applicationMenu as { items: Item[] };
+    expect(menu.items.map((item) => item.label)).toEqual(['File', 'Edit', 'View', 'Help']);
+    const entry = (top: string, label: string) => menu.items.find((item) => item.label === top)!.submenu!.find((item) => item.label === label)!;
+    const contents = fake.current.windows[0].webContents;
+    const sent = () => contents.sent.filter((message) => message.channel === 'keydesk-event:app:navigate').map((message) => message.payload);
+    entry('View', 'Accounts').click!();
+    entry('File', 'Import…').click!();
+    entry('Help', 'Keyboard Shortcuts').click!();
+    expect(sent().slice(-3)).toEqual([{ view: 'accounts' }, { view: 'import' }, { view: 'shortcuts' }]);
+    expect(entry('View', 'Accounts').accelerator).toBe('CmdOrCtrl+2');
+
+    contents.history = { index: 1, length: 3 };
+    entry('View', 'Back').click!();
+    expect(contents.history.index).toBe(0);
+    entry('View', 'Back').click!();
+    expect(contents.history.index).toBe(0);
+    entry('View', 'Forward').click!();
+    entry('View', 'Forward').click!();
+    entry('View', 'Forward').click!();
+    expect(contents.history.index).toBe(2);
+  });
+
   it('keeps running in the tray when the window is closed', () => {
     const [window] = fake.current.windows;
     let prevented = false;

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { KeydeskError } from '../errors';
-import type { KeyOwner, ProviderDescriptor, ProviderSession } from '../providers/adapter';
+import type { AccountField, KeyOwner, ProviderDescriptor, ProviderSession } from '../providers/adapter';
+import { fieldRequired, fieldShown } from '../providers/account-fields';
 import { parseRows } from '../providers/account-settings';
 import { getAdapter } from '../providers/registry';
 import type { TrustEntry } from '../transport/trust';
+import { readEndpoint } from '../s3/endpoint-input';
 import type { AccountRecord, MetadataStore } from '../vault/metadata-store';
 import { secretName, type SecretStore } from '../vault/secret-store';
 
@@ -100,10 +102,13 @@ export class AccountService {
     const record = this.metadata.account(id);
     const adapter = getAdapter(record.providerId);
     const secrets: Record<string, string> = {};
-    for (const field of adapter.descriptor.accountFields.filter((f) => f.kind === 'secret')) {
+    const fields = adapter.descriptor.accountFields;
+    // Accounts saved before a sign-in method could be chosen have no choice saved: their secrets all load.
+    const chosen = (field: AccountField) => !field.shownWhen || record.settings[field.shownWhen.field] !== undefined;
+    for (const field of fields.filter((f) => f.kind === 'secret')) {
       const value = await this.secrets.get(secretName.accountField(id, field.name));
       if (value) secrets[field.name] = value;
-      else if (field.required) {
+      else if (chosen(field) && fieldRequired(field, fields, record.settings)) {
         throw new KeydeskError({
           code: 'NOT_FOUND',
           message: `The ${field.label} of "${record.label}" is missing from the OS keychain.`,
@@ -121,26 +126,30 @@ export class AccountService {
   }
 }
 
+/** Fields of another sign-in method than the one chosen are not saved, whatever they hold. */
 function splitFields(descriptor: ProviderDescriptor, fields: Record<string, string>) {
   const settings: Record<string, string> = {};
   const secrets: Record<string, string> = {};
-  for (const field of descriptor.accountFields) {
+  const all = descriptor.accountFields;
+  for (const field of all) {
+    if (!fieldShown(field, all, fields)) continue;
     if (field.kind === 'rows') {
       const rows = parseRows(field, fields[field.name]);
       if (rows.length) settings[field.name] = JSON.stringify(rows);
       continue;
     }
-    const value = (fields[field.name] ?? field.defaultValue ?? '').trim();
+    let value = (fields[field.name] ?? field.defaultValue ?? '').trim();
     if (!value) {
-      if (field.required) throw new KeydeskError({ code: 'INVALID_INPUT', message: `Enter the ${field.label}.` });
+      if (fieldRequired(field, all, fields)) throw new KeydeskError({ code: 'INVALID_INPUT', message: `Enter the ${field.label}.` });
       continue;
     }
     if (field.kind === 'url') {
-      try {
-        new URL(value);
-      } catch {
-        throw new KeydeskError({ code: 'INVALID_INPUT', message: `The ${field.label} "${value}" is not a valid URL.` });
-      }
+      const reading = readEndpoint(value);
+      if (!reading.endpoint) throw new KeydeskError({ code: 'INVALID_INPUT', message: `The ${field.label}: ${reading.problem}` });
+      value = reading.endpoint;
+    }
+    if (field.kind === 'select' && field.options && !field.options.some((option) => option.value === value)) {
+      throw new KeydeskError({ code: 'INVALID_INPUT', message: `"${value}" is not one of the choices for the ${field.label}.` });
     }
     (field.kind === 'secret' ? secrets : settings)[field.name] = value;
   }

@@ -63,6 +63,20 @@ export interface AccountField {
   columns?: AccountField[];
   /** 'rows' only: the add button's label, e.g. "Add region". */
   addLabel?: string;
+  /** Shown and saved only while another field has one of these values: the fields of one sign-in method. */
+  shownWhen?: FieldChoice;
+  /**
+   * Required only sometimes (`required` is then false): while another field has one of these values ("needed
+   * with a token"), or in a case only the provider can check, said where "(optional)" would be
+   * ("if the project has an instance in Stockholm"); verify() then names what is missing.
+   */
+  requiredWhen?: FieldChoice | { note: string };
+}
+
+/** Another account field (a select, e.g. the sign-in method) having one of these values. */
+export interface FieldChoice {
+  field: string;
+  equals: string[];
 }
 
 export interface ProviderDescriptor {

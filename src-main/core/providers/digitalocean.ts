@@ -1,5 +1,6 @@
 import { KeydeskError, type ErrorCode } from '../errors';
 import { parseEndpoint } from '../s3/client';
+import { SPACES_REGIONS } from '../s3/endpoint-presets';
 import type { AccessKeyInfo, AccountContext, ProviderAdapter, ProviderSession } from './adapter';
 import { requireField } from './account-settings';
 import { httpRequest, type HttpRequest, type HttpResponse } from './http';
@@ -13,8 +14,6 @@ import { httpRequest, type HttpRequest, type HttpResponse } from './http';
 const PROVIDER = 'DigitalOcean';
 /** The largest page the API serves. */
 const PAGE = 200;
-
-const SPACES_REGIONS = ['nyc3', 'sfo2', 'sfo3', 'ams3', 'sgp1', 'fra1', 'syd1', 'blr1', 'lon1', 'tor1', 'atl1'] as const;
 
 interface Grant {
   bucket: string;

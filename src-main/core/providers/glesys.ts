@@ -287,9 +287,10 @@ const endpointFields: AccountField[] = DATA_CENTERS.map((dc) => ({
   kind: 'url',
   // Required for each data center the project has an instance in; verify() says which is missing.
   required: false,
+  requiredWhen: { note: `if the project has an instance in ${dc.city}` },
   defaultValue: `https://objects.${dc.id}.glesys.net`,
   placeholder: 'https://…',
-  help: `GleSYS's S3 host in ${dc.city}; change it only if GleSYS gives you another one.`,
+  help: `GleSYS's S3 host in ${dc.city}, needed for the keys of instances there; change it only if GleSYS gives you another one.`,
 }));
 
 export const adapter: ProviderAdapter = {

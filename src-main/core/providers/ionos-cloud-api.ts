@@ -1,6 +1,7 @@
 import { KeydeskError, type ErrorCode } from '../errors';
 import { parseEndpoint } from '../s3/client';
-import type { AccessKeyInfo, AccountContext, AccountField, KeyOwner, ProviderAdapter, ProviderSession, S3Location } from './adapter';
+import { IONOS_S3_REGIONS } from '../s3/endpoint-presets';
+import type { AccessKeyInfo, AccountContext, AccountField, FieldChoice, KeyOwner, ProviderAdapter, ProviderSession, S3Location } from './adapter';
 import { httpRequest, type ErrorMapper, type HttpRequest, type HttpResponse } from './http';
 
 /**
@@ -13,15 +14,6 @@ const PROVIDER = 'IONOS';
 const MAX_KEYS_PER_USER = 5;
 /** The users list is paged; 100 is the largest page the API allows. */
 const USERS_PAGE = 100;
-
-/** IONOS Object Storage regions; the S3 endpoint of each is `https://s3.<region>.ionoscloud.com`. */
-const IONOS_S3_REGIONS: { value: string; label: string }[] = [
-  { value: 'eu-central-1', label: 'Frankfurt (eu-central-1)' },
-  { value: 'eu-central-2', label: 'Berlin (eu-central-2)' },
-  { value: 'eu-south-2', label: 'Logroño (eu-south-2)' },
-  { value: 'eu-central-3', label: 'Berlin, contract-owned buckets (eu-central-3)' },
-  { value: 'us-central-1', label: 'Lenexa, contract-owned buckets (us-central-1)' },
-];
 
 /** The S3 endpoint/region fields both IONOS adapters share. */
 export function ionosS3Fields(defaultRegion: string): AccountField[] {
@@ -104,10 +96,18 @@ export function ionosErrorMapper(provider: string, limitText?: string): ErrorMap
   };
 }
 
-/** `Authorization` for IONOS: a token when there is one, else the user name and password. */
+const withToken: FieldChoice = { field: 'authMethod', equals: ['token'] };
+const withPassword: FieldChoice = { field: 'authMethod', equals: ['password'] };
+
+/**
+ * `Authorization` for IONOS: the chosen sign-in method; accounts saved before there was a choice use a
+ * token when there is one, else the user name and password.
+ */
 export function ionosAuthorization(account: AccountContext, provider: string): string {
-  const token = account.secrets.token?.trim();
+  const method = account.settings.authMethod;
+  const token = method === 'password' ? undefined : account.secrets.token?.trim();
   if (token) return `Bearer ${token}`;
+  if (method === 'token') throw new KeydeskError({ code: 'INVALID_INPUT', message: `${provider}: enter the token in this account's settings.` });
   const username = account.settings.username?.trim();
   const password = account.secrets.password;
   if (username && password) return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
@@ -276,14 +276,26 @@ export const adapter: ProviderAdapter = {
     },
     accountFields: [
       { name: 'apiUrl', label: 'API URL', kind: 'url', required: true, defaultValue: 'https://api.ionos.com/cloudapi/v6' },
-      { name: 'token', label: 'Token', kind: 'secret', required: false, help: 'An IONOS API token; or leave empty and sign in with user name and password.' },
-      { name: 'username', label: 'User name (e-mail)', kind: 'text', required: false },
-      { name: 'password', label: 'Password', kind: 'secret', required: false },
+      {
+        name: 'authMethod',
+        label: 'Sign in with',
+        kind: 'select',
+        required: true,
+        defaultValue: 'token',
+        options: [
+          { value: 'token', label: 'API token' },
+          { value: 'password', label: 'User name and password' },
+        ],
+      },
+      { name: 'token', label: 'Token', kind: 'secret', required: true, help: 'An IONOS API token (DCD → Token Manager).', shownWhen: withToken },
+      { name: 'username', label: 'User name (e-mail)', kind: 'text', required: true, shownWhen: withPassword },
+      { name: 'password', label: 'Password', kind: 'secret', required: true, shownWhen: withPassword },
       {
         name: 'userId',
         label: 'User ID',
         kind: 'text',
         required: false,
+        requiredWhen: withToken,
         placeholder: '15f67991-0f51-4efc-a8ad-ef1fb31a480c',
         help: 'Whose keys are shown by default. Needed with a token; with a user name, your own user is found by e-mail.',
       },

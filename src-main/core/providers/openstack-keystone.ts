@@ -1,7 +1,7 @@
 import { KeydeskError } from '../errors';
 import { parseEndpoint } from '../s3/client';
 import { requireField, setting } from './account-settings';
-import type { AccountContext, KeyOwner, ProviderAdapter, ProviderSession } from './adapter';
+import type { AccountContext, FieldChoice, KeyOwner, ProviderAdapter, ProviderSession } from './adapter';
 import {
   acceptedRoles,
   KEYSTONE,
@@ -106,6 +106,10 @@ function connect(account: AccountContext): ProviderSession {
   };
 }
 
+// An application credential carries its own user and project.
+const withPassword: FieldChoice = { field: 'authMethod', equals: ['password'] };
+const withAppCredential: FieldChoice = { field: 'authMethod', equals: ['application_credential'] };
+
 export const adapter: ProviderAdapter = {
   descriptor: {
     id: 'openstack-keystone',
@@ -142,13 +146,13 @@ export const adapter: ProviderAdapter = {
         ],
         help: 'Many clouds refuse EC2-credential changes made with an application credential.',
       },
-      { name: 'applicationCredentialId', label: 'Application credential ID', kind: 'text', required: false },
-      { name: 'applicationCredentialSecret', label: 'Application credential secret', kind: 'secret', required: false },
-      { name: 'username', label: 'User name', kind: 'text', required: false },
-      { name: 'userDomain', label: 'User domain', kind: 'text', required: false, defaultValue: 'Default' },
-      { name: 'password', label: 'Password', kind: 'secret', required: false },
-      { name: 'projectName', label: 'Project name', kind: 'text', required: false, help: 'New keys are made for this project.' },
-      { name: 'projectDomain', label: 'Project domain', kind: 'text', required: false, defaultValue: 'Default' },
+      { name: 'applicationCredentialId', label: 'Application credential ID', kind: 'text', required: true, shownWhen: withAppCredential },
+      { name: 'applicationCredentialSecret', label: 'Application credential secret', kind: 'secret', required: true, shownWhen: withAppCredential },
+      { name: 'username', label: 'User name', kind: 'text', required: true, shownWhen: withPassword },
+      { name: 'userDomain', label: 'User domain', kind: 'text', required: true, defaultValue: 'Default', shownWhen: withPassword },
+      { name: 'password', label: 'Password', kind: 'secret', required: true, shownWhen: withPassword },
+      { name: 'projectName', label: 'Project name', kind: 'text', required: false, help: 'New keys are made for this project.', shownWhen: withPassword },
+      { name: 'projectDomain', label: 'Project domain', kind: 'text', required: false, defaultValue: 'Default', shownWhen: withPassword },
       {
         name: 'oneCredentialPerProject',
         label: 'One set of S3 credentials per project',

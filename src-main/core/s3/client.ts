@@ -3,6 +3,7 @@ import { KeydeskError } from '../errors';
 import { networkError } from '../providers/http';
 import { sdkAgents } from '../transport/agents';
 import type { TrustEntry } from '../transport/trust';
+import { readEndpoint } from './endpoint-input';
 import type { ChecksumMode } from '../vault/metadata-store';
 
 export interface S3Connection {
@@ -35,24 +36,14 @@ export function createS3Client(connection: S3Connection, options: { maxAttempts?
   });
 }
 
-/** Checks an endpoint string before any request, so a typo reads as a typo and not as a network error. */
+/**
+ * Checks an endpoint string before any request, so a typo reads as a typo and not as a network error;
+ * an endpoint typed without a scheme gets one (see endpoint-input.ts).
+ */
 export function parseEndpoint(endpoint: string): string {
-  let url: URL;
-  try {
-    url = new URL(endpoint.trim());
-  } catch {
-    throw new KeydeskError({
-      code: 'INVALID_INPUT',
-      message: `"${endpoint}" is not a valid URL. Enter the endpoint like https://s3.example.com.`,
-    });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new KeydeskError({ code: 'INVALID_INPUT', message: `The endpoint must start with https:// or http://, not ${url.protocol}//.` });
-  }
-  if (url.search || url.hash) {
-    throw new KeydeskError({ code: 'INVALID_INPUT', message: 'The endpoint must not contain a query string or fragment.' });
-  }
-  return url.origin + url.pathname.replace(/\/+$/, '');
+  const reading = readEndpoint(endpoint);
+  if (!reading.endpoint) throw new KeydeskError({ code: 'INVALID_INPUT', message: reading.problem ?? 'Enter the endpoint.' });
+  return reading.endpoint;
 }
 
 const S3_MESSAGES: Record<string, (endpoint: string) => Omit<ConstructorParameters<typeof KeydeskError>[0], 'providerCode' | 'status'>> = {

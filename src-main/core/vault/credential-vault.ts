@@ -28,6 +28,16 @@ export interface NewCredential {
   trust?: TrustEntry[];
 }
 
+/** What Settings may change about how a saved key is reached; the access key ID stays. */
+export interface ConnectionChange {
+  endpoint: string;
+  region: string;
+  /** Only when the user typed it again; empty keeps the secret in the keychain. */
+  secretAccessKey?: string;
+  forcePathStyle?: boolean;
+  checksums?: ChecksumMode;
+}
+
 export const DEFAULT_TRANSFER: TransferSettings = { partSizeMiB: 16, concurrency: 8 };
 export const DEFAULT_ROTATION_DAYS = 90;
 
@@ -135,6 +145,60 @@ export class CredentialVault {
     if ('trust' in change && !change.trust?.length) delete record.trust;
     this.metadata.putCredential(record);
     return record;
+  }
+
+  /**
+   * Settings → Connection: the same key at another endpoint or region, and/or its secret typed again.
+   * The key must work there first (a key that may not list buckets counts as working); it must not be
+   * saved already under that endpoint (one entry per key); the secret goes to the keychain only. When
+   * anything fails, the credential is left exactly as it was.
+   */
+  async changeConnection(id: string, change: ConnectionChange, options?: CheckOptions): Promise<{ record: CredentialRecord; check: KeyCheck }> {
+    const before = this.metadata.credential(id);
+    const oldSecret = await this.secrets.get(secretName.credential(id));
+    const typed = change.secretAccessKey?.trim();
+    if (!typed && !oldSecret) {
+      throw new KeydeskError({ code: 'NOT_FOUND', message: `The secret for "${before.label}" is missing from the OS keychain.`, hint: 'Enter the secret access key again.' });
+    }
+    const connection = normalise({
+      endpoint: change.endpoint,
+      region: change.region,
+      accessKeyId: before.accessKeyId,
+      secretAccessKey: typed || oldSecret!,
+      forcePathStyle: change.forcePathStyle ?? before.forcePathStyle,
+      checksums: change.checksums ?? before.checksums,
+    });
+    const refuseTwin = () => {
+      const twin = this.holding(connection).find((record) => record.id !== id);
+      if (twin) throw alreadySaved(twin);
+    };
+    refuseTwin();
+    const check = await checkKey(connection, options);
+    if (!check.works) {
+      throw new KeydeskError({ ...check.error, hint: `${check.error.hint ? `${check.error.hint} ` : ''}Nothing was changed: "${before.label}" keeps its previous settings.` });
+    }
+    // Checked again after the request: the same key may have been saved meanwhile, or this one removed.
+    refuseTwin();
+    this.metadata.credential(id);
+    const record: CredentialRecord = {
+      ...before,
+      endpoint: connection.endpoint,
+      region: connection.region,
+      forcePathStyle: connection.forcePathStyle,
+      checksums: connection.checksums,
+    };
+    const newSecret = typed && typed !== oldSecret ? typed : undefined;
+    if (newSecret) await this.secrets.set(secretName.credential(id), newSecret);
+    try {
+      this.metadata.putCredential(record);
+    } catch (error) {
+      if (newSecret) {
+        if (oldSecret) await this.secrets.set(secretName.credential(id), oldSecret).catch(() => undefined);
+        else await this.secrets.delete(secretName.credential(id)).catch(() => false);
+      }
+      throw error;
+    }
+    return { record, check };
   }
 
   /**

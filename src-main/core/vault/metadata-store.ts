@@ -73,6 +73,17 @@ export interface MetadataShape {
   health: Record<string, KeyHealth>;
   /** Folders the user added to the plain-text key scan (absolute paths; absent until the first is added). */
   plaintextFolders?: string[];
+  /** Where the window was last (screen, credential, bucket, folder), to open there again. */
+  place?: SavedPlace;
+}
+
+/** See channels/app.ts `placeSchema`: checked when saved and again when shown. */
+export interface SavedPlace {
+  view: string;
+  credentialId?: string;
+  bucket?: string;
+  prefix?: string;
+  accountId?: string;
 }
 
 export const METADATA_VERSION = 2;
@@ -177,6 +188,16 @@ export class MetadataStore {
     if (!this.data.credentials.some((c) => c.id === id)) return;
     this.write((data) => {
       data.health[id] = health;
+    });
+  }
+
+  place(): SavedPlace | undefined {
+    return this.data.place;
+  }
+
+  putPlace(place: SavedPlace): void {
+    this.write((data) => {
+      data.place = place;
     });
   }
 

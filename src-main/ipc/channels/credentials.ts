@@ -49,6 +49,17 @@ export const credentialChannels = {
       trust: trustChoices.optional(),
     }),
   ),
+  /** Settings → Connection: another endpoint or region, or the secret typed again; verified against the server before anything is saved. */
+  'credentials:changeConnection': channel<CredentialSummary>()(
+    z.strictObject({
+      id: z.uuid(),
+      endpoint: text(2048),
+      region: text(64),
+      secretAccessKey: text(1024).optional(),
+      forcePathStyle: z.boolean().optional(),
+      checksums: z.enum(['when-required', 'when-supported']).optional(),
+    }),
+  ),
   'credentials:remove': channel<void>()(z.strictObject({ id: z.uuid() })),
   /** "Check now": checks the keys (all without ids) and resolves when done; progress as `credentials:health`. */
   'credentials:checkHealth': channel<void>()(z.strictObject({ ids: z.array(z.uuid()).max(10_000).optional() })),

@@ -1,3 +1,4 @@
+import { KeydeskError } from '../../core/errors';
 import { keyIdentity } from '../../core/vault/key-identity';
 import type { CredentialRecord } from '../../core/vault/metadata-store';
 import { resolveTrust } from '../../core/transport/trust';
@@ -7,7 +8,7 @@ import type { Handlers } from '../contract';
 
 type CredentialHandlers = Pick<
   Handlers,
-  'credentials:list' | 'credentials:test' | 'credentials:add' | 'credentials:update' | 'credentials:remove' | 'credentials:checkHealth'
+  'credentials:list' | 'credentials:test' | 'credentials:add' | 'credentials:update' | 'credentials:changeConnection' | 'credentials:remove' | 'credentials:checkHealth'
 >;
 
 /** A saved credential with its key's health (only health of the key it holds now) and any twin holding the same key. */
@@ -43,6 +44,15 @@ export function credentialHandlers(ctx: AppContext): CredentialHandlers {
     'credentials:update': async ({ id, trust, ...change }) => {
       const resolved = trust && { trust: resolveTrust(trust, ctx.vault.get(id).trust) };
       const record = ctx.vault.update(id, { ...change, ...resolved });
+      changed(id);
+      return summary(record);
+    },
+    'credentials:changeConnection': async ({ id, ...change }) => {
+      if (ctx.rotation.isRunning(id)) {
+        throw new KeydeskError({ code: 'CONFLICT', message: 'This key is being rotated right now: change its connection once the rotation has finished.' });
+      }
+      const { record, check } = await ctx.vault.changeConnection(id, change);
+      ctx.health.record(record, check);
       changed(id);
       return summary(record);
     },

@@ -1,11 +1,17 @@
 import type { ErrorInfo } from '../../../src-main/core/errors';
+import { fieldRequired, fieldShown } from '../../../src-main/core/providers/account-fields';
 import type { AccountField, ProviderDescriptor } from '../../../src-main/core/providers/adapter';
+import { readEndpoint } from '../../../src-main/core/s3/endpoint-input';
 import type { AccountSummary } from '../../../src-main/ipc/channels/accounts';
 import type { TrustChoice } from '../../../src-main/ipc/channels/tls';
 import { api, errorInfo } from '../lib/api';
+import { noun, ShownProblems, stillNeeded } from '../lib/form-problems.svelte';
 import { withChoice } from '../lib/trust';
 
-/** "Add account": pick a provider, fill its accountFields; main verifies with the provider before saving. */
+/**
+ * "Add account": pick a provider, fill its accountFields; main verifies with the provider before saving.
+ * Which fields show and which are required follows the choices made (the sign-in method).
+ */
 export class AccountFormState {
   provider = $state<ProviderDescriptor>();
   label = $state('');
@@ -14,15 +20,40 @@ export class AccountFormState {
   trust = $state<TrustChoice[]>([]);
   busy = $state(false);
   error = $state<ErrorInfo>();
+  shown = $state.raw(new ShownProblems<string>());
 
-  readonly complete = $derived(
-    !!this.provider && this.provider.accountFields.every((field) => !field.required || filled(field, this.values[field.name] ?? '')),
-  );
+  /** The fields of the chosen provider that apply now. */
+  readonly fields = $derived(this.provider ? this.provider.accountFields.filter((field) => fieldShown(field, this.provider!.accountFields, this.values)) : []);
+
+  readonly problems = $derived.by(() => {
+    const problems: Record<string, string> = {};
+    for (const field of this.fields) {
+      const value = this.values[field.name] ?? '';
+      if (!filled(field, value)) {
+        if (this.required(field)) problems[field.name] = field.kind === 'rows' ? `Fill in at least one row of ${noun(field.label)}.` : `Enter the ${noun(field.label)}.`;
+      } else if (field.kind === 'url') {
+        const problem = readEndpoint(value).problem;
+        if (problem) problems[field.name] = problem;
+      }
+    }
+    return problems;
+  });
+  readonly complete = $derived(!!this.provider && Object.keys(this.problems).length === 0);
+  readonly needed = $derived(stillNeeded(this.fields.filter((field) => this.problems[field.name]).map((field) => `the ${noun(field.label)}`)));
+
+  required(field: AccountField): boolean {
+    return !!this.provider && fieldRequired(field, this.provider.accountFields, this.values);
+  }
+
+  problem(field: AccountField): string | undefined {
+    return this.shown.show(field.name, this.problems);
+  }
 
   choose(provider: ProviderDescriptor): void {
     this.provider = provider;
     this.values = Object.fromEntries(provider.accountFields.map((field) => [field.name, field.defaultValue ?? '']));
     this.error = undefined;
+    this.shown = new ShownProblems<string>();
     this.trust = [];
   }
 
@@ -34,14 +65,18 @@ export class AccountFormState {
     this.trust = this.trust.filter((c) => c !== choice);
   }
 
-  /** Resolves to the new account, or undefined when verifying or saving failed (the form keeps its input). */
+  /** Resolves to the new account, or undefined when the form has problems, or verifying or saving failed (the form keeps its input). */
   async save(): Promise<AccountSummary | undefined> {
     if (!this.provider) return undefined;
+    this.shown.attempted = true;
+    if (!this.complete) return undefined;
     this.busy = true;
     this.error = undefined;
     try {
+      // Only the fields that apply: a password typed before switching to a token is not sent.
+      const fields = Object.fromEntries(this.fields.map((field) => [field.name, this.values[field.name] ?? '']));
       const trust = this.trust.length ? this.trust : undefined;
-      const { account } = await api.accounts.add({ providerId: this.provider.id, label: this.label, fields: this.values, trust });
+      const { account } = await api.accounts.add({ providerId: this.provider.id, label: this.label, fields, trust });
       for (const field of this.provider.accountFields) if (field.kind === 'secret') this.values[field.name] = '';
       return account;
     } catch (error) {

@@ -1,8 +1,8 @@
 import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { AppInfo, VaultStatus } from '../../../src-main/ipc/channels/app';
+import { appNavigationSchema, type AppInfo, type Place, type VaultStatus } from '../../../src-main/ipc/channels/app';
 import type { CredentialSummary } from '../../../src-main/ipc/channels/credentials';
-import type { AppNavigation } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
+import { fragmentWithPlace, parsePlace, placeFromFragment, samePlace } from '../lib/place';
 import { RotationState } from './rotation.svelte';
 
 export type View =
@@ -12,12 +12,22 @@ export type View =
   | { name: 'import' }
   /** Plain-text keys on this machine; with `credentialId`, every copy of that saved key. */
   | { name: 'plaintext'; credentialId?: string }
-  | { name: 'browse'; credentialId: string }
+  /** `bucket` and `prefix` (a folder, "" for the top): where the browser is. */
+  | { name: 'browse'; credentialId: string; bucket?: string; prefix?: string }
   | { name: 'accounts' }
   | { name: 'add-account' }
   | { name: 'keys'; accountId: string };
 
-/** App-wide state: what is saved, whether the keychain works, which screen is shown. */
+/** A sheet over whatever screen is shown: the keyboard shortcuts, or About. */
+export type Sheet = 'shortcuts' | 'about';
+
+const SAVE_PLACE_MS = 400;
+
+/**
+ * App-wide state: what is saved, whether the keychain works, which screen is shown. Each screen (and each
+ * bucket and folder in Browse Buckets) is a history entry, so Back and Forward move inside the app; the
+ * place is kept in the URL fragment and in the settings, and shown again after a reload or restart.
+ */
 export class AppState {
   info = $state<AppInfo>();
   vault = $state<VaultStatus>({ available: true });
@@ -25,8 +35,18 @@ export class AppState {
   loadError = $state<ErrorInfo>();
   view = $state<View>({ name: 'credentials' });
   readonly rotation = new RotationState();
+  /** Why a place asked for (a link, Back, the last session) could not be shown. */
+  notice = $state<string>();
+  sheet = $state<Sheet>();
+  /** The first load is done and the place to start from is shown. */
+  restored = $state(false);
+  private movedEarly = false;
 
   readonly canBrowse = $derived(this.credentials.length > 0);
+
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Where Browse Buckets was last, so coming back from another screen opens the same bucket and folder. */
+  private lastBrowse?: Extract<View, { name: 'browse' }>;
 
   async load(): Promise<void> {
     try {
@@ -34,7 +54,113 @@ export class AppState {
       this.loadError = undefined;
     } catch (error) {
       this.loadError = errorInfo(error);
+      return;
     }
+    if (!this.restored) await this.restore();
+  }
+
+  /** Opens where the link points, else where the user was last time; what no longer exists is said, not shown. */
+  private async restore(): Promise<void> {
+    // Somewhere chosen while this was loading wins over where the link or last session points.
+    if (this.movedEarly) return void (this.restored = true);
+    const fromLink = placeFromFragment(window.location.hash);
+    let place: Place | undefined;
+    if (fromLink.kind === 'place') place = fromLink.place;
+    else if (fromLink.kind === 'invalid') this.notice = 'The address names a place Keydesk cannot read, so Credentials is shown instead.';
+    else place = parsePlace(await api.app.place().catch(() => null));
+    if (!this.movedEarly) this.show(place, 'replace');
+    this.restored = true;
+  }
+
+  /** History moved (Back, Forward, an edited address): show the place the entry names. */
+  followHistory(): void {
+    const found = placeFromFragment(window.location.hash);
+    this.notice = found.kind === 'invalid' ? 'The address names a place Keydesk cannot read, so Credentials is shown instead.' : undefined;
+    this.show(found.kind === 'place' ? found.place : undefined, 'none');
+  }
+
+  private show(place: Place | undefined, history: 'replace' | 'none'): void {
+    const view = place ? this.viewOf(place) : { name: 'credentials' as const };
+    this.view = view;
+    this.record(history);
+  }
+
+  /** A place as a screen, when what it names is still there. */
+  private viewOf(place: Place): View {
+    switch (place.view) {
+      case 'browse': {
+        const credential = this.credentials.find((c) => c.id === place.credentialId);
+        if (!credential) {
+          this.notice = place.credentialId
+            ? 'The credential this place was in is not saved in Keydesk (any more), so Credentials is shown instead.'
+            : 'Browse Buckets needs a saved credential first.';
+          return { name: 'credentials' };
+        }
+        return { name: 'browse', credentialId: credential.id, bucket: place.bucket, prefix: place.bucket ? (place.prefix ?? '') : undefined };
+      }
+      case 'keys':
+        return place.accountId ? { name: 'keys', accountId: place.accountId } : { name: 'accounts' };
+      case 'plaintext':
+        // A key that is no longer saved: the scan for every key instead.
+        return { name: 'plaintext', credentialId: this.credentials.find((c) => c.id === place.credentialId)?.id };
+      default:
+        return { name: place.view };
+    }
+  }
+
+  private placeOf(view: View): Place {
+    switch (view.name) {
+      case 'browse':
+        return { view: 'browse', credentialId: view.credentialId, bucket: view.bucket, prefix: view.bucket ? view.prefix || undefined : undefined };
+      case 'keys':
+        return { view: 'keys', accountId: view.accountId };
+      case 'plaintext':
+        return { view: 'plaintext', credentialId: view.credentialId };
+      default:
+        return { view: view.name };
+    }
+  }
+
+  /** Makes the current view a history entry (or the current one) and keeps it for the next start. */
+  private record(history: 'push' | 'replace' | 'none'): void {
+    if (this.view.name === 'browse') this.lastBrowse = this.view;
+    const place = parsePlace(this.placeOf(this.view));
+    if (!place) return;
+    const url = `${window.location.pathname}${window.location.search}${fragmentWithPlace(window.location.hash, place)}`;
+    if (history === 'push' && !samePlace(parsePlace(window.history.state?.place), place)) window.history.pushState({ place }, '', url);
+    else if (history === 'replace') window.history.replaceState({ place }, '', url);
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => void api.app.savePlace(place).catch(() => undefined), SAVE_PLACE_MS);
+  }
+
+  /** Shows a screen as a new history entry; `replace` corrects the current entry instead (a bucket that is gone). */
+  go(view: View, history: 'push' | 'replace' = 'push'): void {
+    if (!this.restored) this.movedEarly = true;
+    if (history === 'push') this.notice = undefined;
+    this.view = view;
+    this.record(history);
+  }
+
+  /** Main's request (tray, application menu), checked like any other input. */
+  navigate(target: unknown): void {
+    const parsed = appNavigationSchema.safeParse(target);
+    if (!parsed.success) return;
+    const { data } = parsed;
+    if (data.view === 'shortcuts' || data.view === 'about') this.sheet = data.view;
+    else if (data.view === 'browse') this.browse(data.credentialId);
+    else if (data.view === 'rotate') {
+      this.go({ name: 'credentials' });
+      this.rotation.rotateRequest = data.credentialId;
+    } else if (data.view === 'revocation') {
+      this.go({ name: 'credentials' });
+      this.rotation.revocationRequest = { id: data.revocationId, action: data.action };
+    } else this.go({ name: data.view });
+  }
+
+  /** Browse Buckets asked for (menu, shortcut) with nothing to browse with: say what to do first. */
+  private browseNeedsCredential(): void {
+    this.go({ name: 'credentials' });
+    this.notice = 'Browse Buckets needs a saved credential: add one first.';
   }
 
   private refreshing?: Promise<void>;
@@ -52,6 +178,7 @@ export class AppState {
           this.refreshAgain = false;
           this.credentials = await api.credentials.list();
         } while (this.refreshAgain);
+        this.leaveRemovedCredential();
       } finally {
         this.refreshing = undefined;
       }
@@ -59,21 +186,18 @@ export class AppState {
     return this.refreshing;
   }
 
-  /** Main's request to show a screen (tray entries). */
-  navigate(target: AppNavigation): void {
-    if (target.view === 'browse') return this.browse(target.credentialId);
-    this.view = { name: 'credentials' };
-    if (target.view === 'rotate') this.rotation.rotateRequest = target.credentialId;
-    else this.rotation.revocationRequest = { id: target.revocationId, action: target.action };
-  }
-
-  go(view: View): void {
-    this.view = view;
+  /** Browsing with a credential that was just removed (here or in another window): back to the list. */
+  private leaveRemovedCredential(): void {
+    const view = this.view;
+    if (view.name === 'browse' && !this.credentials.some((c) => c.id === view.credentialId)) {
+      this.go({ name: 'credentials' }, 'replace');
+      this.notice = 'The credential you were browsing with was removed.';
+    }
   }
 
   /** The Credentials screen with one saved credential pointed out. */
   showCredential(id: string): void {
-    this.view = { name: 'credentials', show: id };
+    this.go({ name: 'credentials', show: id });
   }
 
   /** "Check now": resolves when the checks are done; the list follows through credentials:health. */
@@ -81,8 +205,17 @@ export class AppState {
     await api.credentials.checkHealth({ ids });
   }
 
-  browse(credentialId = this.credentials[0]?.id): void {
-    if (credentialId) this.view = { name: 'browse', credentialId };
+  /**
+   * Browse Buckets with a credential (the one browsed last, else the first). Without a bucket it opens
+   * where this credential was browsed last, bucket and folder included.
+   */
+  browse(credentialId?: string, bucket?: string, prefix = ''): void {
+    const last = this.lastBrowse && this.credentials.some((c) => c.id === this.lastBrowse?.credentialId) ? this.lastBrowse : undefined;
+    const id = credentialId ?? last?.credentialId ?? this.credentials[0]?.id;
+    if (!id) return this.browseNeedsCredential();
+    if (!this.credentials.some((c) => c.id === id)) return;
+    if (bucket === undefined && last?.credentialId === id) this.go({ ...last });
+    else this.go({ name: 'browse', credentialId: id, bucket, prefix: bucket ? prefix : undefined });
   }
 
   async removeCredential(id: string): Promise<void> {

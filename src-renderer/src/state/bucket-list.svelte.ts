@@ -5,6 +5,8 @@ import { api, errorInfo } from '../lib/api';
 export class BucketListState {
   buckets = $state<BucketSummary[]>([]);
   loading = $state(false);
+  /** A first answer (list or error) has arrived. */
+  loaded = $state(false);
   error = $state<ErrorInfo>();
 
   async load(credentialId: string): Promise<void> {
@@ -17,6 +19,7 @@ export class BucketListState {
       this.error = errorInfo(error);
     } finally {
       this.loading = false;
+      this.loaded = true;
     }
   }
 

@@ -102,6 +102,20 @@ describe('IONOS Cloud API adapter', () => {
     expect(server.requests[0].headers.authorization).toBe('Bearer tok');
   });
 
+  it('signs in with the method the account chose (older accounts without a choice use a token when there is one)', async () => {
+    await adapter.connect(account({ authMethod: 'password', userId: 'u-ann', username: 'ann@example.com' }, { token: 'tok', password: 'pw' })).listKeys({});
+    expect(server.requests[0].headers.authorization).toBe(`Basic ${Buffer.from('ann@example.com:pw').toString('base64')}`);
+    server.requests.length = 0;
+    await adapter.connect(account({ authMethod: 'token', userId: 'u-ann', username: 'ann@example.com' }, { token: 'tok', password: 'pw' })).listKeys({});
+    expect(server.requests[0].headers.authorization).toBe('Bearer tok');
+    server.requests.length = 0;
+    await expect(adapter.connect(account({ authMethod: 'token', userId: 'u-ann', username: 'ann@example.com' }, { password: 'pw' })).listKeys({})).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: "IONOS: enter the token in this account's settings.",
+    });
+    expect(server.requests).toEqual([]);
+  });
+
   it('asks for what is missing instead of calling IONOS', async () => {
     await expect(adapter.connect(account({ userId: 'u-ann' }, {})).listKeys({})).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(adapter.connect(account({}, { token: 't' })).listKeys({})).rejects.toMatchObject({
