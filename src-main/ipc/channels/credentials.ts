@@ -41,7 +41,9 @@ export const credentialChannels = {
       checksums: z.enum(['when-required', 'when-supported']).optional(),
       forcePathStyle: z.boolean().optional(),
       rotationMaxAgeDays: z.int().min(1).max(3650).optional(),
-      transfer: z.strictObject({ partSizeMiB: z.int().min(5).max(5120), concurrency: z.int().min(1).max(64) }).optional(),
+      transfer: z
+        .strictObject({ partSizeMiB: z.int().min(5).max(5120), concurrency: z.int().min(1).max(64), bandwidthLimitKiBps: z.int().min(0).max(100 * 1024 * 1024).optional() })
+        .optional(),
     }),
   ),
   /** Settings → Connection: another endpoint or region, or the secret typed again; verified against the server before anything is saved. */

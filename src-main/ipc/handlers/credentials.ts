@@ -42,6 +42,8 @@ export function credentialHandlers(ctx: AppContext): CredentialHandlers {
     },
     'credentials:update': async ({ id, ...change }) => {
       const record = ctx.vault.update(id, change);
+      // A new limit applies to the credential's running transfers too.
+      if (change.transfer) ctx.transfers.setBandwidthLimit(id, record.transfer.bandwidthLimitKiBps);
       changed(id);
       return summary(record);
     },
