@@ -481,15 +481,16 @@ export class TransferQueue {
     this.limiter(credentialId, kibPerSecond);
   }
 
-  private limiter(credentialId: string, kibPerSecond: number | undefined): TokenBucket | undefined {
+  /** Always a bucket (at rate 0 it lets everything through at once), so a limit set later reaches transfers already running. */
+  private limiter(credentialId: string, kibPerSecond: number | undefined): TokenBucket {
     const rate = (kibPerSecond ?? 0) * 1024;
     let bucket = this.limiters.get(credentialId);
     if (bucket) bucket.setRate(rate);
-    else if (rate > 0) {
+    else {
       bucket = new TokenBucket(rate);
       this.limiters.set(credentialId, bucket);
     }
-    return bucket && bucket.bytesPerSecond > 0 ? bucket : undefined;
+    return bucket;
   }
 
   private startTimer(): void {
