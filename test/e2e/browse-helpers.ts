@@ -38,3 +38,21 @@ export async function typePath(page: Page, path: string, confirm: string): Promi
 export function s3For(rgw: RgwInfo, user: RgwUser): S3Client {
   return createS3Client({ endpoint: rgw.endpoint, region: rgw.region, ...user, forcePathStyle: true, checksums: 'when-required' });
 }
+
+/** Runs an object action from the toolbar, or from its "More…" menu where a narrow pane folded it there. */
+export async function objectAction(page: Page, name: string): Promise<void> {
+  const toolbar = page.getByRole('toolbar', { name: 'Object actions' });
+  const button = toolbar.getByRole('button', { name, exact: true });
+  if (await button.isVisible()) return button.click();
+  await toolbar.getByRole('button', { name: 'More…' }).click();
+  await page.getByRole('menu', { name: 'More object actions' }).getByText(name, { exact: true }).click();
+}
+
+/** Runs a bucket action (Settings…, Calculate size, Empty bucket…, Delete bucket…) from the pane's header or its "Bucket" menu. */
+export async function bucketAction(page: Page, name: string): Promise<void> {
+  const head = page.locator('.bucket-toolbar');
+  const button = head.getByRole('button', { name, exact: true });
+  if (await button.isVisible()) return button.click();
+  await head.getByRole('button', { name: 'Bucket', exact: true }).click();
+  await page.getByRole('menu', { name: /^Bucket / }).getByText(name, { exact: true }).click();
+}

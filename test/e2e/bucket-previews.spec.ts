@@ -2,7 +2,7 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Locator, Page } from '@playwright/test';
 import { BAND, pdfFile } from '../helpers/pdf-file';
 import { createRgwUser } from '../helpers/rgw-users';
-import { addCredential, openBucket, row, s3For } from './browse-helpers';
+import { addCredential, objectAction, openBucket, row, s3For } from './browse-helpers';
 import { expect, snapSizes, test } from './fixtures';
 
 /** Everything the page reports that a preview must never cause: CSP refusals, errors, dialogs, popups. */
@@ -66,7 +66,7 @@ test('PDF preview: pages drawn by pdf.js in its worker, the document\'s script n
 
   const workerAnswer = page.waitForResponse(/pdf\.worker[^/]*\.mjs$/);
   await row(page, 'manual.pdf').click();
-  await page.getByRole('button', { name: 'Preview' }).click();
+  await objectAction(page, 'Preview');
   const dialog = page.getByRole('dialog', { name: 'Preview of manual.pdf' });
   await expect(dialog.getByRole('region', { name: 'Page 1 of 2 of manual.pdf' })).toBeVisible();
   const canvas = dialog.locator('canvas');
@@ -115,7 +115,7 @@ test('PDF preview: pages drawn by pdf.js in its worker, the document\'s script n
 
   // A PDF with a password: asked for, a wrong one said so, the right one opens it.
   await row(page, 'locked').click();
-  await page.getByRole('button', { name: 'Preview' }).click();
+  await objectAction(page, 'Preview');
   const locked = page.getByRole('dialog', { name: 'Preview of locked' });
   await expect(locked).toContainText('This PDF is protected by a password.');
   await locked.getByLabel('Password').fill('wrong');

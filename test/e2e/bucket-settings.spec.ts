@@ -14,7 +14,7 @@ import {
 import { request } from 'undici';
 import { createRgwUser } from '../helpers/rgw-users';
 import type { RgwInfo } from '../servers/rgw';
-import { addCredential, openBucket, row, s3For } from './browse-helpers';
+import { addCredential, bucketAction, objectAction, openBucket, row, s3For } from './browse-helpers';
 import { expect, snapSizes, test } from './fixtures';
 
 /** A browser's CORS preflight, sent to RGW itself: what a web app on `origin` would be told. */
@@ -37,7 +37,7 @@ test('bucket settings: CORS from the form and as JSON (answered by RGW to real p
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await addCredential(page, rgw, user);
   await openBucket(page, bucket);
-  await page.getByRole('button', { name: 'Settings…' }).click();
+  await bucketAction(page, 'Settings…');
   const settings = page.getByRole('dialog', { name: `Settings of ${bucket}` });
 
   // CORS from the form: nothing is allowed before, the saved rule is what RGW answers preflights with.
@@ -110,7 +110,7 @@ test('bucket settings: CORS from the form and as JSON (answered by RGW to real p
 
   // Everything saved is read back from the server when the settings open again.
   await settings.getByRole('button', { name: 'Close' }).click();
-  await page.getByRole('button', { name: 'Settings…' }).click();
+  await bucketAction(page, 'Settings…');
   await settings.getByRole('tab', { name: 'CORS' }).click();
   await expect(settings.locator('.rule-row')).toHaveCount(2);
   await expect(settings.locator('.rule-row').nth(1)).toContainText('GET, HEAD from https://viewer.example.org; cached 60 s');
@@ -139,7 +139,7 @@ test('batch property edit: progress, then a cancel mid-way leaves changed object
   await expect(page.getByRole('region', { name: `Bucket ${bucket}` }).getByRole('status').filter({ hasText: '400 items' })).toBeVisible();
   await row(page, keys[0].slice(6)).click();
   await page.getByRole('grid', { name: 'Objects' }).press('Control+a');
-  await page.getByRole('button', { name: 'Properties…' }).click();
+  await objectAction(page, 'Properties…');
 
   const dialog = page.getByRole('dialog', { name: 'Change 400 objects' });
   await dialog.getByRole('checkbox', { name: 'Change Cache-Control' }).check();

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { pngFile } from '../helpers/png-file';
 import { createRgwUser } from '../helpers/rgw-users';
-import { addCredential, openBucket, row, s3For } from './browse-helpers';
+import { addCredential, bucketAction, objectAction, openBucket, row, s3For } from './browse-helpers';
 import { expect, snapSizes, test } from './fixtures';
 
 /** A 240 × 160 gradient, so the image preview's screenshot shows something. */
@@ -28,7 +28,7 @@ test('versions: show, restore and delete one for good; settings: versioning, lif
   await openBucket(page, bucket);
 
   // Versions under each key, newest first, the latest marked.
-  await page.getByRole('button', { name: 'Show versions' }).click();
+  await objectAction(page, 'Show versions');
   const grid = page.getByRole('grid', { name: 'Objects' });
   await expect(grid.getByRole('row').filter({ hasText: 'notes.txt' })).toHaveCount(3);
   await expect(grid.getByRole('row').filter({ hasText: 'latest' })).toHaveCount(1);
@@ -55,7 +55,7 @@ test('versions: show, restore and delete one for good; settings: versioning, lif
   expect((await s3.send(new ListObjectVersionsCommand({ Bucket: bucket }))).Versions).toHaveLength(3);
 
   // Settings: versioning explained, then lifecycle's common rule.
-  await page.getByRole('button', { name: 'Settings…' }).click();
+  await bucketAction(page, 'Settings…');
   const settings = page.getByRole('dialog', { name: `Settings of ${bucket}` });
   await expect(settings.getByRole('tabpanel')).toContainText('Versioning is on');
   await expect(settings.getByRole('button', { name: 'Suspend versioning' })).toBeVisible();
@@ -98,7 +98,7 @@ test('versions: show, restore and delete one for good; settings: versioning, lif
   await settings.getByRole('button', { name: 'Close' }).click();
 
   // Calculate size of the bucket, with old versions.
-  await page.getByRole('button', { name: 'Calculate size' }).click();
+  await bucketAction(page, 'Calculate size');
   const size = page.getByRole('dialog', { name: `Size of bucket ${bucket}` });
   await expect(size.getByRole('definition').first()).toHaveText('1');
   await size.getByRole('checkbox', { name: /Include old versions/ }).check();
@@ -120,7 +120,7 @@ test('properties, ACL grant to a second user, and previews', async ({ page, rgw,
 
   // Edit Content-Type, Cache-Control and metadata of one object.
   await row(page, 'report.txt').click();
-  await page.getByRole('button', { name: 'Properties…' }).click();
+  await objectAction(page, 'Properties…');
   const props = page.getByRole('dialog', { name: 'Properties of report.txt' });
   await props.getByLabel('Content-Type').fill('text/plain; charset=utf-8');
   await props.getByLabel('Cache-Control').fill('max-age=600');
@@ -137,7 +137,7 @@ test('properties, ACL grant to a second user, and previews', async ({ page, rgw,
   const otherReads = () => otherS3.send(new GetObjectCommand({ Bucket: bucket, Key: 'report.txt' })).then(() => true, () => false);
   expect(await otherReads()).toBe(false);
   await row(page, 'report.txt').click();
-  await page.getByRole('button', { name: 'Permissions…' }).click();
+  await objectAction(page, 'Permissions…');
   const acl = page.getByRole('dialog', { name: 'Permissions of report.txt' });
   await acl.getByLabel('Canonical user ID', { exact: true }).fill(other.uid);
   await acl.getByLabel('Permission').selectOption('READ');
@@ -151,13 +151,13 @@ test('properties, ACL grant to a second user, and previews', async ({ page, rgw,
   await acl.getByRole('button', { name: 'Close' }).click();
 
   // Previews: text as text, the PNG (declared octet-stream) as an image from a blob: URL (PDFs: bucket-previews.spec).
-  await page.getByRole('button', { name: 'Preview' }).click();
+  await objectAction(page, 'Preview');
   const text = page.getByRole('dialog', { name: 'Preview of report.txt' });
   await expect(text.getByLabel('File contents')).toHaveText('line one\nline two\n');
   await snapSizes(page, snap, 'preview-text');
   await text.getByRole('button', { name: 'Close' }).click();
   await row(page, 'logo.png').click();
-  await page.getByRole('button', { name: 'Preview' }).click();
+  await objectAction(page, 'Preview');
   const image = page.getByRole('dialog', { name: 'Preview of logo.png' }).getByRole('img');
   await expect(image).toHaveAttribute('src', /^blob:/);
   await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(240);

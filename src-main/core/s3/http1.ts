@@ -22,6 +22,15 @@ export interface Http1Request {
   headers: Record<string, string>;
   body?: Uint8Array;
   signal?: AbortSignal;
+  /** Told as each slice of the body leaves for the kernel (negative when a stale connection's bytes are taken back). */
+  onSent?: (bytes: number) => void;
+  /** Paces the body slice by slice (a bandwidth limit): resolves when the next bytes may be written. */
+  pace?: BodyPacer;
+}
+
+export interface BodyPacer {
+  /** Undefined when the bytes may go at once. */
+  take(bytes: number, signal?: AbortSignal): Promise<void> | undefined;
 }
 
 export interface Http1Response {
@@ -48,6 +57,8 @@ export interface Http1Options {
 }
 
 const READ_BUFFER = 256 * 1024;
+/** A body watched or paced (onSent, pace) is written in slices of this size. */
+const BODY_SLICE = 64 * 1024;
 const STAGE_BUFFER = 256 * 1024;
 /** Staging buffers a response may have waiting on its consumer before the socket is paused. */
 const MAX_PENDING_STAGES = 8;
@@ -87,21 +98,31 @@ export class Http1Pool {
     return this.url.host;
   }
 
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
+
   /**
    * Sends one request and resolves once the response is complete and, for a streamed body, consumed.
    * A request that fails on a reused connection before any answer arrived (the server closed it while
    * it was idle) is sent once more on a new one; both methods used here are idempotent.
    */
   async request(request: Http1Request, consume?: BodyConsumer): Promise<Http1Response> {
+    let sent = 0;
+    const onSent = request.onSent;
+    const counted = onSent ? { ...request, onSent: (bytes: number) => ((sent += bytes), onSent(bytes)) } : request;
     for (let fresh = false; ; fresh = true) {
       const connection = fresh ? await this.connect(request.signal) : (this.takeIdle() ?? (await this.connect(request.signal)));
       const reused = connection.used;
       try {
-        return await connection.exchange(request, consume);
+        return await connection.exchange(counted, consume);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         const stale = reused && !fresh && !connection.answered && (code === 'ECONNRESET' || code === 'EPIPE');
         if (!stale || request.signal?.aborted) throw error;
+        // Sent again from the first byte.
+        onSent?.(-sent);
+        sent = 0;
       }
     }
   }
@@ -226,9 +247,46 @@ class Connection {
     head += `Content-Length: ${request.body?.byteLength ?? 0}\r\n\r\n`;
     socket.cork();
     socket.write(head, 'latin1');
+    const body = request.body ?? Buffer.alloc(0);
+    if ((request.onSent || request.pace) && body.byteLength > 0) {
+      socket.uncork();
+      void this.writeSlices(socket, body, request, exchange);
+      return;
+    }
     // The callback runs once the body has left for the kernel: until then the caller's buffer is in use.
-    socket.write(request.body ?? Buffer.alloc(0), () => exchange.sent());
+    socket.write(body, () => exchange.sent());
     socket.uncork();
+  }
+
+  /**
+   * The body in slices, each reported when it has left for the kernel (progress that moves with the bytes,
+   * not per part) and, with a pacer, written only once the pacer allows. One callback serves every slice:
+   * the socket calls them in order.
+   */
+  private async writeSlices(socket: net.Socket, body: Uint8Array, request: Http1Request, exchange: Exchange): Promise<void> {
+    const total = body.byteLength;
+    let acknowledged = 0;
+    const onWritten = () => {
+      const bytes = Math.min(BODY_SLICE, total - acknowledged);
+      acknowledged += bytes;
+      request.onSent?.(bytes);
+      if (acknowledged === total) exchange.sent();
+    };
+    for (let offset = 0; offset < total && !exchange.isSettled(); offset += BODY_SLICE) {
+      const wait = request.pace?.take(Math.min(BODY_SLICE, total - offset), request.signal);
+      if (wait) {
+        // Holding bytes back for the limit is not the server going quiet.
+        socket.setTimeout(0);
+        try {
+          await wait;
+        } catch (error) {
+          return exchange.fail(error as Error);
+        }
+        if (exchange.isSettled() || socket.destroyed) return;
+        socket.setTimeout(this.pool.timeoutMs);
+      }
+      socket.write(body.subarray(offset, offset + BODY_SLICE), onWritten);
+    }
   }
 
   private park(): void {
@@ -302,6 +360,10 @@ class Exchange {
     this.maybeFinish();
   }
 
+  isSettled(): boolean {
+    return this.settled;
+  }
+
   /** Returns false to pause the socket until the consumer catches up. */
   feed(data: Buffer, socket: net.Socket): boolean {
     if (this.settled) return false;
@@ -315,7 +377,9 @@ class Exchange {
       return false;
     }
     if (this.pending >= MAX_PENDING_STAGES) {
+      // Waiting on our consumer (a slow disk, a bandwidth limit) is not the server going quiet.
       this.paused = socket;
+      socket.setTimeout(0);
       return false;
     }
     return true;
@@ -472,6 +536,7 @@ class Exchange {
       this.pool.returnStage(stage);
       this.pending--;
       if (this.paused && this.pending < MAX_PENDING_STAGES) {
+        this.paused.setTimeout(this.pool.timeoutMs);
         this.paused.resume();
         this.paused = undefined;
       }

@@ -2,7 +2,7 @@ import { S3ServiceException } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { isIP } from 'node:net';
 import type { S3Connection } from './client';
-import { Http1Pool, type BodyConsumer, type Http1Response } from './http1';
+import { Http1Pool, type BodyConsumer, type BodyPacer, type Http1Response } from './http1';
 import { Sha256, uriEscape } from './sigv4';
 
 /*
@@ -72,11 +72,16 @@ export class ObjectRequests {
    * PutObject, or UploadPart when `part` is given. The body is signed as UNSIGNED-PAYLOAD: its integrity
    * rests on the (signed) Content-MD5, which every S3-compatible server verifies.
    */
-  async put(address: ObjectAddress, body: Uint8Array, md5: Buffer, options: { contentType?: string; part?: { uploadId: string; partNumber: number }; signal?: AbortSignal }): Promise<PutResult> {
+  async put(
+    address: ObjectAddress,
+    body: Uint8Array,
+    md5: Buffer,
+    options: { contentType?: string; part?: { uploadId: string; partNumber: number }; signal?: AbortSignal; onSent?: (bytes: number) => void; pace?: BodyPacer },
+  ): Promise<PutResult> {
     const query = options.part ? { partNumber: String(options.part.partNumber), uploadId: options.part.uploadId } : undefined;
     const headers: Record<string, string> = { 'content-md5': md5.toString('base64'), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
     if (options.contentType && !options.part) headers['content-type'] = options.contentType;
-    const response = await this.send('PUT', address, query, headers, body, options.signal);
+    const response = await this.send('PUT', address, query, headers, body, options.signal, undefined, options);
     return { etag: response.headers.get('etag'), serverSideEncryption: response.headers.get('x-amz-server-side-encryption') };
   }
 
@@ -115,6 +120,7 @@ export class ObjectRequests {
     body: Uint8Array | undefined,
     signal: AbortSignal | undefined,
     consume?: BodyConsumer,
+    sending?: { onSent?: (bytes: number) => void; pace?: BodyPacer },
   ): Promise<Http1Response> {
     const { origin, host, path } = this.locate(address);
     const signed = await this.signer.sign({
@@ -128,7 +134,7 @@ export class ObjectRequests {
     // Host and Content-Length are written by the HTTP layer (with the values signed here).
     const { host: _host, 'content-length': _length, ...sendHeaders } = signed.headers;
     const search = query ? `?${Object.entries(query).map(([name, value]) => `${uriEscape(name)}=${uriEscape(value)}`).join('&')}` : '';
-    const response = await this.pool(origin).request({ method, target: path + search, headers: sendHeaders, body, signal }, consume);
+    const response = await this.pool(origin).request({ method, target: path + search, headers: sendHeaders, body, signal, onSent: sending?.onSent, pace: sending?.pace }, consume);
     if (response.status >= 300) throw s3Error(response);
     return response;
   }

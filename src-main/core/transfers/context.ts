@@ -1,4 +1,5 @@
 import type { S3Session } from '../s3/session';
+import type { TokenBucket } from './bandwidth';
 import type { TransferSettings } from '../vault/metadata-store';
 import type { Finish, JournalStore } from './journal';
 import { withRetry, type RetryPolicy } from './retry';
@@ -19,6 +20,8 @@ export interface RunContext {
   retry: RetryPolicy;
   journal: JournalStore;
   signal: AbortSignal;
+  /** The credential's bandwidth limit, shared with its other transfers; undefined without one. */
+  throttle?: TokenBucket;
   /** Bytes moved; negative when a failed attempt's bytes are taken back before a retry. */
   onBytes: (delta: number) => void;
   onSize: (bytes: number) => void;

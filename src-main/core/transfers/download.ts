@@ -288,6 +288,9 @@ async function fetchPart(
     const position = start + received;
     received += chunk.length;
     md5?.update(chunk);
+    // The socket pauses while chunks wait here, so a bandwidth limit slows the server's sending too.
+    const wait = ctx.throttle?.take(chunk.length, signal);
+    if (wait) await wait;
     ctx.onBytes(chunk.length);
     try {
       for (let written = 0; written < chunk.length; ) written += (await handle.write(chunk, written, chunk.length - written, position + written)).bytesWritten;

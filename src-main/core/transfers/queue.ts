@@ -12,7 +12,8 @@ import { folderError, runDownload } from './download';
 import { JournalStore, type Finish, type ItemRecord, type Journal } from './journal';
 import { localPathForKey, tempPathFor, walkFiles } from './local-files';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry';
-import { etaSeconds, SpeedMeter } from './speed';
+import { TokenBucket } from './bandwidth';
+import { etaSeconds, RateMeter } from './speed';
 import { abortUpload, runUpload } from './upload';
 import type {
   ConflictDecision,
@@ -65,7 +66,7 @@ interface Item extends ItemInternals {
   recorded?: Promise<void>;
   controller?: AbortController;
   running?: Promise<void>;
-  meter: SpeedMeter;
+  meter: RateMeter;
   /** Bytes moved since the last progress event. */
   dirty: boolean;
 }
@@ -88,7 +89,10 @@ export class TransferQueue {
   private readonly journal: JournalStore;
   private readonly sessions = new Map<string, S3Session>();
   private readonly retryPolicy: RetryPolicy;
-  private readonly totalMeter = new SpeedMeter();
+  /** Every byte of every item, on the same ticks as the items' meters (see speed.ts). */
+  private totalMeter = new RateMeter();
+  /** Per credential: its bandwidth limit, shared by all of its transfers. */
+  private readonly limiters = new Map<string, TokenBucket>();
   private readonly waiters = new Set<() => void>();
   /** Items by state for the states scheduling asks about on every change (a scan of all items was O(n²) for big folders). */
   private readonly queued = new Set<Item>();
@@ -226,7 +230,7 @@ export class TransferQueue {
       bytesDone += snapshot.bytesDone;
       bytesTotal += Math.max(snapshot.bytesTotal, snapshot.bytesDone);
     }
-    const bytesPerSecond = this.totalMeter.bytesPerSecond();
+    const bytesPerSecond = this.running.size > 0 ? this.totalMeter.bytesPerSecond : 0;
     return { bytesDone, bytesTotal, bytesPerSecond, etaSeconds: etaSeconds(bytesTotal - bytesDone, bytesPerSecond), counts };
   }
 
@@ -298,7 +302,7 @@ export class TransferQueue {
         createdAt: fields.createdAt ?? new Date().toISOString(),
         ...(failed && { error: restored.error, finishedAt: restored.finishedAt }),
       },
-      meter: new SpeedMeter(),
+      meter: new RateMeter(),
       dirty: false,
       ...internals,
     };
@@ -336,7 +340,7 @@ export class TransferQueue {
     const controller = new AbortController();
     item.controller = controller;
     item.snapshot.bytesDone = 0;
-    item.meter = new SpeedMeter();
+    item.meter = new RateMeter();
     this.setState(item, 'running');
     this.startTimer();
     item.running = this.execute(item, controller.signal).finally(() => {
@@ -361,11 +365,14 @@ export class TransferQueue {
       const ctx: RunContext = {
         session: this.sessionFor(endpoint.connection),
         settings: endpoint.settings,
+        throttle: this.limiter(s.credentialId, endpoint.settings.bandwidthLimitKiBps),
         retry: this.retryPolicy,
         journal: this.journal,
         signal,
         onBytes: (delta) => {
           s.bytesDone += delta;
+          item.meter.add(delta);
+          this.totalMeter.add(delta);
           item.dirty = true;
         },
         onSize: (bytes) => {
@@ -462,12 +469,34 @@ export class TransferQueue {
   private view(item: Item): TransferItemSnapshot {
     const s = item.snapshot;
     const running = s.state === 'running';
-    const bytesPerSecond = running ? item.meter.bytesPerSecond() : 0;
+    const bytesPerSecond = running ? item.meter.bytesPerSecond : 0;
     return { ...s, bytesPerSecond, etaSeconds: running ? etaSeconds(s.bytesTotal - s.bytesDone, bytesPerSecond) : undefined };
+  }
+
+  /**
+   * Sets a credential's bandwidth limit (KiB/s; 0 or undefined: none) for its transfers running now and
+   * later. Items also pick up the saved limit when they start.
+   */
+  setBandwidthLimit(credentialId: string, kibPerSecond: number | undefined): void {
+    this.limiter(credentialId, kibPerSecond);
+  }
+
+  /** Always a bucket (at rate 0 it lets everything through at once), so a limit set later reaches transfers already running. */
+  private limiter(credentialId: string, kibPerSecond: number | undefined): TokenBucket {
+    const rate = (kibPerSecond ?? 0) * 1024;
+    let bucket = this.limiters.get(credentialId);
+    if (bucket) bucket.setRate(rate);
+    else {
+      bucket = new TokenBucket(rate);
+      this.limiters.set(credentialId, bucket);
+    }
+    return bucket;
   }
 
   private startTimer(): void {
     if (this.timer) return;
+    // Speeds start afresh after a pause, like the items' (so one transfer's row and the total agree).
+    this.totalMeter = new RateMeter();
     this.timer = setInterval(() => this.tick(), this.options.progressIntervalMs ?? 250);
     this.timer.unref();
   }
@@ -479,21 +508,17 @@ export class TransferQueue {
 
   private tick(): void {
     const changed: ItemProgress[] = [];
-    let running = false;
+    const now = Date.now();
+    for (const item of this.running) item.meter.tick(now);
+    this.totalMeter.tick(now);
     for (const item of this.items.values()) {
-      if (item.snapshot.state === 'running') {
-        running = true;
-        item.meter.record(item.snapshot.bytesDone);
-      }
       if (!item.dirty) continue;
       item.dirty = false;
       const { id, bytesDone, bytesPerSecond, etaSeconds } = this.view(item);
       changed.push({ id, bytesDone, bytesPerSecond, etaSeconds });
     }
-    const total = this.totals();
-    this.totalMeter.record(total.bytesDone);
-    if (changed.length > 0) this.emit({ type: 'progress', items: changed, total: { ...total, bytesPerSecond: this.totalMeter.bytesPerSecond() } });
-    if (!running) this.stopTimer();
+    if (changed.length > 0) this.emit({ type: 'progress', items: changed, total: this.totals() });
+    if (this.running.size === 0) this.stopTimer();
   }
 
   private emit(event: TransferEvent): void {

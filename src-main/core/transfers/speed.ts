@@ -1,20 +1,40 @@
-/** Bytes per second over a sliding window, so a stall shows up within seconds and a burst does not linger. */
-export class SpeedMeter {
-  private readonly samples: { at: number; bytes: number }[] = [];
+/** How fast the estimate follows a change of speed: after this long, 63 % of the way. */
+const TIME_CONSTANT_MS = 3_000;
 
-  constructor(private readonly windowMs = 5_000) {}
+/**
+ * Bytes per second as an exponentially weighted moving average, updated at each progress tick from the
+ * bytes moved since the last one. The one model for every speed and ETA shown: each transfer has one, and
+ * the total is the same average over all bytes, so a single transfer's row and the header agree exactly.
+ * While it has seen less than one time constant, the average is divided by the weight seen so far, so a
+ * new transfer shows its speed from the first tick instead of ramping up from zero.
+ */
+export class RateMeter {
+  private average = 0;
+  private weight = 0;
+  private pending = 0;
 
-  record(totalBytes: number, now = Date.now()): void {
-    this.samples.push({ at: now, bytes: totalBytes });
-    while (this.samples.length > 2 && now - this.samples[1].at > this.windowMs) this.samples.shift();
+  /** `now`: when the bytes start to move. */
+  constructor(private last = Date.now()) {}
+
+  /** Bytes moved (negative when a failed attempt's bytes are taken back). */
+  add(bytes: number): void {
+    this.pending += bytes;
   }
 
-  bytesPerSecond(now = Date.now()): number {
-    const first = this.samples[0];
-    const last = this.samples[this.samples.length - 1];
-    if (!first || !last || last === first) return 0;
-    const elapsed = Math.max(now, last.at) - first.at;
-    return elapsed > 0 ? ((last.bytes - first.bytes) * 1000) / elapsed : 0;
+  /** Folds the bytes since the last tick into the average. */
+  tick(now = Date.now()): void {
+    const elapsed = now - this.last;
+    if (elapsed <= 0) return;
+    const alpha = 1 - Math.exp(-elapsed / TIME_CONSTANT_MS);
+    const instant = (Math.max(0, this.pending) * 1000) / elapsed;
+    this.average += alpha * (instant - this.average);
+    this.weight += alpha * (1 - this.weight);
+    this.pending = 0;
+    this.last = now;
+  }
+
+  get bytesPerSecond(): number {
+    return this.weight > 0 ? this.average / this.weight : 0;
   }
 }
 

@@ -121,10 +121,34 @@ async function putWhole(handle: FileHandle, file: string, size: number, bucket: 
   await readExactly(handle, body, 0, file);
   const md5 = await md5Of(body);
   await ctx.finishing({ key, size, etag: md5.toString('hex') });
-  const result = await request(ctx, (o) => ctx.session.objects.put({ bucket, key }, body, md5, { contentType: contentTypeFor(file), signal: o.abortSignal }));
+  const result = await sendCounted(ctx, ctx.signal, (sending) => ctx.session.objects.put({ bucket, key }, body, md5, { contentType: contentTypeFor(file), ...sending }));
   await ctx.step('sent');
   verifyEtag(result.etag, result.serverSideEncryption, md5, key);
-  ctx.onBytes(size);
+}
+
+/**
+ * One PUT whose bytes count as they leave for the server (through the credential's bandwidth limit, if
+ * any), retried like any request; a failed attempt takes its bytes back from the progress.
+ */
+function sendCounted<T>(ctx: RunContext, signal: AbortSignal, put: (sending: { signal?: AbortSignal; onSent: (bytes: number) => void; pace?: RunContext['throttle'] }) => Promise<T>): Promise<T> {
+  let sent = 0;
+  const onSent = (bytes: number) => {
+    sent += bytes;
+    ctx.onBytes(bytes);
+  };
+  return request(
+    ctx,
+    async (o) => {
+      try {
+        return await put({ signal: o.abortSignal, onSent, pace: ctx.throttle });
+      } catch (error) {
+        ctx.onBytes(-sent);
+        sent = 0;
+        throw error;
+      }
+    },
+    signal,
+  );
 }
 
 async function startUpload(job: UploadJob, key: string, source: { size: number; mtimeMs: number }, partSize: number, ctx: RunContext): Promise<UploadJournal> {
@@ -178,12 +202,13 @@ async function uploadParts(handle: FileHandle, journal: UploadJournal, onServer:
             if (serverEtag !== undefined && serverEtag.toLowerCase() === md5.toString('hex')) {
               done.set(partNumber, serverEtag);
             } else {
-              const result = await request(ctx, (o) => ctx.session.objects.put({ bucket, key }, body, md5, { part: { uploadId, partNumber }, signal: o.abortSignal }), signal);
+              const result = await sendCounted(ctx, signal, (sending) => ctx.session.objects.put({ bucket, key }, body, md5, { part: { uploadId, partNumber }, ...sending }));
               verifyEtag(result.etag, result.serverSideEncryption, md5, `${key} part ${partNumber}`);
               done.set(partNumber, unquoted(result.etag ?? md5.toString('hex')));
               journal.parts = [...done].map(([n, etag]) => ({ partNumber: n, etag }));
               await ctx.journal.save(journal);
               await ctx.step('part-saved');
+              return;
             }
             ctx.onBytes(length);
           } finally {

@@ -15,6 +15,8 @@ export type ChecksumMode = 'when-required' | 'when-supported';
 export interface TransferSettings {
   partSizeMiB: number;
   concurrency: number;
+  /** Uploads and downloads of this credential together move at most this many KiB/s; unset or 0: no limit. */
+  bandwidthLimitKiBps?: number;
 }
 
 export interface CredentialRecord {

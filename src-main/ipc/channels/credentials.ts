@@ -44,7 +44,9 @@ export const credentialChannels = {
       checksums: z.enum(['when-required', 'when-supported']).optional(),
       forcePathStyle: z.boolean().optional(),
       rotationMaxAgeDays: z.int().min(1).max(3650).optional(),
-      transfer: z.strictObject({ partSizeMiB: z.int().min(5).max(5120), concurrency: z.int().min(1).max(64) }).optional(),
+      transfer: z
+        .strictObject({ partSizeMiB: z.int().min(5).max(5120), concurrency: z.int().min(1).max(64), bandwidthLimitKiBps: z.int().min(0).max(100 * 1024 * 1024).optional() })
+        .optional(),
       /** The whole list of trusted certificates: entries already stored stay, new ones must come from the ledger. */
       trust: trustChoices.optional(),
     }),

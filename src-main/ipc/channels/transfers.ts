@@ -5,6 +5,8 @@ import { bucketName, credentialId, folder, localPath, objectKey, prefix } from '
 import { versionId } from './versions';
 
 export type { TransferItemSnapshot, TransferTotals };
+/** The one ETA model (core/transfers/speed.ts): the panel sums a folder's rows with it. */
+export { etaSeconds } from '../../core/transfers/speed';
 
 export interface TransferList {
   items: TransferItemSnapshot[];

@@ -44,6 +44,8 @@ export function credentialHandlers(ctx: AppContext): CredentialHandlers {
     'credentials:update': async ({ id, trust, ...change }) => {
       const resolved = trust && { trust: resolveTrust(trust, ctx.vault.get(id).trust) };
       const record = ctx.vault.update(id, { ...change, ...resolved });
+      // A new limit applies to the credential's running transfers too.
+      if (change.transfer) ctx.transfers.setBandwidthLimit(id, record.transfer.bandwidthLimitKiBps);
       changed(id);
       return summary(record);
     },

@@ -1,7 +1,7 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
 import type { Setting, VersioningStatus } from '../../../src-main/ipc/channels/bucket-settings';
 import { api, errorInfo } from '../lib/api';
 import { keyOf, type Row } from './object-browser.svelte';
+import type { FolderNotices } from './notices.svelte';
 import type { OperationState } from './operation.svelte';
 
 /** The dialogs of the bucket tools (settings, properties, preview, sizes, ACLs, versions). */
@@ -21,15 +21,21 @@ export type ToolDialog =
 export class BucketToolsState {
   dialog = $state.raw<ToolDialog>();
   versioning = $state<Setting<VersioningStatus>>();
-  error = $state<ErrorInfo>();
-  notice = $state('');
 
   constructor(
     readonly credentialId: string,
     readonly bucket: string,
     private readonly operation: OperationState,
     private readonly refresh: () => Promise<void>,
+    private readonly notices: FolderNotices,
+    /** The folder shown, which outcomes are about. */
+    private readonly folder: () => string,
   ) {}
+
+  /** An outcome worth a line in the folder it happened in. */
+  say(text: string): void {
+    this.notices.say(text, this.folder());
+  }
 
   /** Whether the bucket keeps versions: decides "Show versions" and what a delete says. */
   get versioned(): boolean {
@@ -84,7 +90,7 @@ export class BucketToolsState {
     this.close();
     await this.attempt(async () => {
       await api.versions.delete({ credentialId: this.credentialId, bucket: this.bucket, key, versionId });
-      this.notice = `Deleted version ${versionId} of ${key} for good.`;
+      this.say(`Deleted version ${versionId} of ${key} for good.`);
     });
     await this.refresh();
   }
@@ -94,7 +100,7 @@ export class BucketToolsState {
     const deleted = await this.operation.run('Deleting every version:', (operationId) =>
       api.versions.deleteAll({ credentialId: this.credentialId, bucket: this.bucket, keys, folders, operationId }),
     );
-    if (deleted !== undefined) this.notice = `Deleted ${deleted.toLocaleString()} versions and delete markers for good.`;
+    if (deleted !== undefined) this.say(`Deleted ${deleted.toLocaleString()} versions and delete markers for good.`);
     await this.refresh();
   }
 
@@ -105,7 +111,7 @@ export class BucketToolsState {
       await api.versions.restore({ credentialId: this.credentialId, bucket: this.bucket, key, versionId: row.versionId as string, operationId });
       return true;
     });
-    if (restored) this.notice = `Restored the version from ${row.lastModified ? new Date(row.lastModified).toLocaleString() : row.versionId} as the latest ${key}.`;
+    if (restored) this.say(`Restored the version from ${row.lastModified ? new Date(row.lastModified).toLocaleString() : row.versionId} as the latest ${key}.`);
     await this.refresh();
   }
 
@@ -116,10 +122,9 @@ export class BucketToolsState {
 
   private async attempt(work: () => Promise<void>): Promise<void> {
     try {
-      this.error = undefined;
       await work();
     } catch (error) {
-      this.error = errorInfo(error);
+      this.notices.fail(errorInfo(error), this.folder());
     }
   }
 }

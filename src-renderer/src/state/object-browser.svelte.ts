@@ -3,7 +3,7 @@ import type { ErrorInfo } from '../../../src-main/core/errors';
 import type { ListingPage } from '../../../src-main/ipc/channels/objects';
 import type { ListingStep } from '../../../src-main/ipc/listings';
 import { api, errorInfo } from '../lib/api';
-import { shownRows, SortedFiles } from '../lib/row-order';
+import { naturalKey, shownRows, SortedRows } from '../lib/row-order';
 
 export interface Row {
   /** The key, or the folder prefix ending in "/". */
@@ -11,6 +11,8 @@ export interface Row {
   kind: 'folder' | 'file';
   /** Relative to the listed folder (in search results it may hold "/"). */
   name: string;
+  /** The name's natural sort key (row-order.ts). */
+  nameKey: string;
   size: number;
   lastModified?: string;
   etag?: string;
@@ -59,10 +61,15 @@ export class ObjectBrowserState {
   readonly selected = new SvelteSet<string>();
   /** Index in `view` that shift-click extends from. */
   anchor = $state(0);
+  /** Index in `view` of the row with the keyboard focus; -1 before any (the first ArrowDown goes to row 0). */
+  focus = $state(-1);
 
-  private readonly sortedFiles = new SortedFiles();
+  private readonly sortedFolders = new SortedRows();
+  private readonly sortedFiles = new SortedRows();
   readonly count = $derived(this.folders.length + this.files.length);
-  readonly view = $derived(shownRows(this.folders, this.sortedFiles.get(this.files, this.sort.key), this.sort.key, this.sort.ascending, this.filter));
+  readonly view = $derived(
+    shownRows(this.sortedFolders.get(this.folders, 'name'), this.sortedFiles.get(this.files, this.sort.key), this.sort.key, this.sort.ascending, this.filter),
+  );
   readonly selection = $derived(this.selected.size === 0 ? [] : this.view.filter((row) => this.selected.has(row.id)));
 
   private generation = 0;
@@ -72,7 +79,7 @@ export class ObjectBrowserState {
   async open(credentialId: string, bucket: string, prefix: string, search?: string): Promise<void> {
     this.cancelListing();
     const generation = ++this.generation;
-    Object.assign(this, { credentialId, bucket, prefix, search, loading: true, truncated: false, stopped: false, error: undefined, anchor: 0 });
+    Object.assign(this, { credentialId, bucket, prefix, search, loading: true, truncated: false, stopped: false, error: undefined, anchor: 0, focus: -1 });
     this.stopRequested = false;
     this.folders = [];
     this.files = [];
@@ -81,12 +88,13 @@ export class ObjectBrowserState {
     let pending: ListingPage = { folders: [], objects: [] };
     let lastFlush = 0;
     const flush = () => {
-      this.folders = this.folders.concat(pending.folders.map((f) => ({ id: f.prefix, kind: 'folder' as const, name: f.name, size: 0 })));
+      this.folders = this.folders.concat(pending.folders.map((f) => ({ id: f.prefix, kind: 'folder' as const, name: f.name, nameKey: naturalKey(f.name), size: 0 })));
       this.files = this.files.concat(
         pending.objects.map((o) => ({
           id: o.versionId === undefined ? o.key : `${o.key}\u0000${o.versionId}`,
           kind: 'file' as const,
           name: o.name,
+          nameKey: naturalKey(o.name),
           size: o.size,
           lastModified: o.lastModified,
           etag: o.etag,
@@ -174,5 +182,15 @@ export class ObjectBrowserState {
 
   selectAll(): void {
     for (const row of this.view) this.selected.add(row.id);
+  }
+
+  /** Space and the row checkboxes: one row in or out of the selection, the others kept. */
+  toggle(index: number): void {
+    this.select(index, { toggle: true });
+    this.focus = index;
+  }
+
+  clearSelection(): void {
+    this.selected.clear();
   }
 }

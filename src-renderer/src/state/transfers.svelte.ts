@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { TransferItemSnapshot, TransfersEvent, TransferTotals } from '../../../src-main/ipc/channels/transfers';
+import { etaSeconds, type TransferItemSnapshot, type TransfersEvent, type TransferTotals } from '../../../src-main/ipc/channels/transfers';
 import { api, errorInfo } from '../lib/api';
 
 type Item = TransferItemSnapshot;
@@ -19,12 +19,16 @@ export interface TransferRow {
   etaSeconds?: number;
   files: number;
   error?: ErrorInfo;
+  /** Of a folder's files, how many failed. */
+  failed: number;
 }
 
 const ACTIVE: ReadonlySet<State> = new Set(['queued', 'running', 'conflict']);
 const RETRYABLE: ReadonlySet<State> = new Set(['failed', 'cancelled', 'interrupted']);
 /** Rows rendered in the panel; the rest are counted (folders are grouped, so this is rarely reached). */
 export const MAX_PANEL_ROWS = 300;
+/** What one transfers:retry call takes. */
+const MAX_IDS = 10_000;
 
 export class TransfersState {
   /** Replaced (not mutated) on each batch: a folder can hold 10,000 items and a deep proxy would cost more than it gives. */
@@ -34,22 +38,26 @@ export class TransfersState {
   /** False while main is gone: progress and ETAs shown are then unknown, not current. */
   connected = $state(true);
 
+  /** Newest first: what was just queued is in view, not below the fold. */
   readonly rows = $derived(groupRows([...this.items.values()]));
+  readonly failedIds = $derived([...this.items.values()].filter((i) => i.state === 'failed').map((i) => i.id));
   readonly conflicts = $derived([...this.items.values()].filter((i) => i.state === 'conflict'));
   readonly active = $derived(this.rows.some((r) => ACTIVE.has(r.state)));
   readonly finished = $derived(this.rows.some((r) => !ACTIVE.has(r.state) && r.state !== 'interrupted'));
   /** Counted from the items (progress totals only arrive once bytes move). */
   readonly summary = $derived.by(() => {
     let active = 0;
+    let failed = 0;
     let bytesDone = 0;
     let bytesTotal = 0;
     for (const item of this.items.values()) {
       if (item.state === 'queued' || item.state === 'running') active++;
+      if (item.state === 'failed') failed++;
       if (item.state === 'cancelled' || item.state === 'skipped') continue;
       bytesDone += item.bytesDone;
       bytesTotal += Math.max(item.bytesTotal, item.bytesDone);
     }
-    return { active, bytesDone, bytesTotal };
+    return { active, failed, bytesDone, bytesTotal };
   });
 
   /** Subscribes to main's queue; returns the unsubscribe for $effect. */
@@ -84,7 +92,13 @@ export class TransfersState {
   }
 
   async act(action: 'cancel' | 'retry', ids: string[]): Promise<void> {
-    await this.call(() => api.transfers[action]({ ids }));
+    await this.call(async () => {
+      for (let i = 0; i < ids.length; i += MAX_IDS) await api.transfers[action]({ ids: ids.slice(i, i + MAX_IDS) });
+    });
+  }
+
+  async retryAllFailed(): Promise<void> {
+    await this.act('retry', this.failedIds);
   }
 
   async resolve(ids: string[], decision: 'overwrite' | 'skip' | 'keep-both'): Promise<void> {
@@ -132,12 +146,13 @@ function groupRows(items: Item[]): TransferRow[] {
         etaSeconds: item.etaSeconds,
         files: 1,
         error: item.error,
+        failed: item.state === 'failed' ? 1 : 0,
       });
       continue;
     }
     let group = groups.get(item.groupId);
     if (!group) {
-      const row: TransferRow = { id: item.groupId, kind: item.kind, label: '', detail: where, ids: [], state: 'done', bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0, files: 0 };
+      const row: TransferRow = { id: item.groupId, kind: item.kind, label: '', detail: where, ids: [], state: 'done', bytesDone: 0, bytesTotal: 0, bytesPerSecond: 0, files: 0, failed: 0 };
       group = { row, states: [], keys: [] };
       groups.set(item.groupId, group);
       rows.push(row);
@@ -149,16 +164,17 @@ function groupRows(items: Item[]): TransferRow[] {
     row.bytesTotal += Math.max(item.bytesTotal, item.bytesDone);
     row.bytesPerSecond += item.bytesPerSecond;
     row.error ??= item.error;
+    if (item.state === 'failed') row.failed++;
     group.states.push(item.state);
     group.keys.push(item.kind === 'upload' ? item.key : item.localPath);
   }
   for (const { row, states, keys } of groups.values()) {
     row.state = groupState(states);
     row.label = commonFolder(keys);
-    const left = row.bytesTotal - row.bytesDone;
-    row.etaSeconds = row.bytesPerSecond > 0 ? left / row.bytesPerSecond : undefined;
+    row.etaSeconds = etaSeconds(row.bytesTotal - row.bytesDone, row.bytesPerSecond);
   }
-  return rows;
+  // Items arrive oldest first (the queue's order); a group is as new as its first file.
+  return rows.reverse();
 }
 
 /** A folder is running while any file runs, waits on a conflict while any does, failed if any failed. */
