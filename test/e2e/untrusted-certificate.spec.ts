@@ -21,6 +21,8 @@ async function snapBoth(page: Page, snap: (name: string) => Promise<void>, name:
     await page.setViewportSize({ width, height });
     await snap(`${name}-${width}`);
   }
+  // Back to the wide window the steps below are written for (narrow, the bucket list folds away).
+  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 const reportText = 'quarterly numbers\n';
