@@ -99,7 +99,7 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('"Report leaked…" again
     expect(await t.works(t.user.accessKeyId, t.user.secretAccessKey)).toBe(false);
     expect(await t.keysAtProvider()).toEqual([t.user.accessKeyId]);
     expect(await t.journals()).toEqual([]);
-    await t.providerSession.setOwnerSuspended!(t.user.uid, false);
+    await t.providerSession.setOwnerSuspended!(t.user.uid!, false);
     await t.expectOneWorkingKey('old');
   });
 
