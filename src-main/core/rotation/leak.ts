@@ -111,9 +111,16 @@ interface Resolved {
 export class LeakResponse {
   private readonly steps: RotationSteps;
   private readonly running = new Map<string, AbortController>();
+  /** Secrets of keys reported leaked in this session, by access key ID: the plain-text scan compares them too. Memory only. */
+  private readonly leakedSecrets = new Map<string, string>();
 
   constructor(private readonly deps: LeakDeps) {
     this.steps = new RotationSteps(deps);
+  }
+
+  /** The secret of a key reported leaked since Keydesk started, for the scan of its plain-text copies. */
+  leakedSecret(accessKeyId: string): string | undefined {
+    return this.leakedSecrets.get(accessKeyId);
   }
 
   /** Stops waiting for the replacement of this key to work (it is then saved unverified). */
@@ -235,6 +242,11 @@ export class LeakResponse {
       this.deps.onLeakProgress?.({ leakId: journal.id, accessKeyId: r.key.accessKeyId, step, line, ...extra });
     };
     const ref = { keyId: r.key.id, accessKeyId: r.key.accessKeyId };
+    // Read before the switch replaces it, so the scan afterwards finds the leaked secret written without its ID.
+    if (r.records[0]) {
+      const secret = await this.deps.vault.connection(r.records[0].id).then((c) => c.secretAccessKey).catch(() => undefined);
+      if (secret) this.leakedSecrets.set(r.key.accessKeyId, secret);
+    }
     try {
       const before = await lastUse(r.session, r.capabilities, ref, r.scope).catch(() => undefined);
       journal.leak!.lastUseBefore = before;
