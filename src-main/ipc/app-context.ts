@@ -121,6 +121,11 @@ export function createAppContext(options: AppContextOptions): AppContext {
     onChanged: (ids) => events.emit('rotation:pending', { ids }),
     onNotice: (notice) => events.emit('rotation:notice', notice),
   });
+  // Rotation and leak responses added or dropped old keys waiting to be revoked: the scheduler looks again.
+  const pendingChanged = (ids: string[]) => {
+    events.emit('rotation:pending', { ids });
+    revocations.reschedule();
+  };
   return {
     mode: options.mode,
     version: options.version,
@@ -134,18 +139,12 @@ export function createAppContext(options: AppContextOptions): AppContext {
     rotation: new RotationEngine({
       ...rotationBase,
       onProgress: (progress) => events.emit('rotation:progress', progress),
-      onPendingChanged: (ids) => {
-        events.emit('rotation:pending', { ids });
-        revocations.reschedule();
-      },
+      onPendingChanged: pendingChanged,
     }),
     leak: new LeakResponse({
       ...rotationBase,
       onLeakProgress: (progress) => events.emit('leak:progress', progress),
-      onPendingChanged: (ids) => {
-        events.emit('rotation:pending', { ids });
-        revocations.reschedule();
-      },
+      onPendingChanged: pendingChanged,
     }),
     revocations,
     clock,

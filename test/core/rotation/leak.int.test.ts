@@ -1,9 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, inject, it } from 'vitest';
 import type { RotationCheckpoint } from '../../../src-main/core/rotation/engine';
+import { killChildAt } from '../../helpers/kill-child';
 import { Crash, rotationFixture } from '../../helpers/rotation-fixture';
 
 const rgw = inject('rgw');
@@ -171,23 +172,7 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('"Report leaked…" again
 
   it('a process SIGKILLed after RGW created the replacement but before its secret was saved: the next start removes it and makes another', async () => {
     const t = await rotationFixture(rgw);
-    const child = spawn(
-      process.execPath,
-      ['--input-type=module', '-e', "const { runnerImport } = await import('vite'); await runnerImport(process.env.LEAK_CHILD, { configFile: false, root: process.cwd(), logLevel: 'error' });"],
-      { cwd: root, env: { ...process.env, LEAK_HOME: t.home, LEAK_CREDENTIAL: t.credential.id, LEAK_CHILD: join(root, 'test/core/rotation/leak.child.ts') }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    const exited = new Promise<NodeJS.Signals | null>((done) => child.once('exit', (_code, signal) => done(signal)));
-    await new Promise<void>((answered, failed) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('PROVIDER-ANSWERED')) answered();
-      });
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('exit', () => failed(new Error(`child exited before RGW answered:\n${output}`)));
-    });
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(await killChildAt('test/core/rotation/leak.child.ts', { LEAK_HOME: t.home, LEAK_CREDENTIAL: t.credential.id }, 'PROVIDER-ANSWERED')).toBe('SIGKILL');
     // At the instant of the kill: the leaked key is deleted, RGW holds a new key whose secret no keychain entry has.
     const orphan = (await t.keysAtProvider()).filter((k) => k !== t.user.accessKeyId);
     expect(orphan).toHaveLength(1);
