@@ -55,6 +55,8 @@ export interface LeakPlan {
   resetReplacesKey?: boolean;
   /** An earlier report of this key was cut short: running it finishes that one. */
   resume?: boolean;
+  /** What the provider calls deleting a key, where it is not "Delete" (GleSYS revokes). */
+  deleteVerb?: ProviderCapabilities['deleteVerb'];
 }
 
 export interface LeakReportOptions {
@@ -170,6 +172,7 @@ export class LeakResponse {
       reportsLastUsed: r.capabilities.reportsLastUsed,
       lastUse: used,
       resetReplacesKey: r.regenerates ? !!r.capabilities.resetReplacesKey : undefined,
+      deleteVerb: r.capabilities.deleteVerb,
     };
   }
 
