@@ -8,6 +8,7 @@ import { keychainService } from '../core/paths';
 import { clockFromEnv, type Clock } from '../core/clock';
 import { log } from '../core/redact';
 import { RotationEngine } from '../core/rotation/engine';
+import { LeakResponse } from '../core/rotation/leak';
 import { RotationLocks } from '../core/rotation/locks';
 import { RevocationService } from '../core/rotation/revocations';
 import { CredentialVault } from '../core/vault/credential-vault';
@@ -33,6 +34,8 @@ export interface AppContext {
   accounts: AccountService;
   events: EventBus;
   rotation: RotationEngine;
+  /** "Report leaked…": stop a key, replace it and switch everything using it (journaled with the rotations). */
+  leak: LeakResponse;
   /** Old keys in their grace period, and the scheduler that revokes them when due. */
   revocations: RevocationService;
   /** Keydesk's time: the system clock, shifted only in test homes (KEYDESK_TEST_CLOCK_OFFSET_MS). */
@@ -118,6 +121,11 @@ export function createAppContext(options: AppContextOptions): AppContext {
     onChanged: (ids) => events.emit('rotation:pending', { ids }),
     onNotice: (notice) => events.emit('rotation:notice', notice),
   });
+  // Rotation and leak responses added or dropped old keys waiting to be revoked: the scheduler looks again.
+  const pendingChanged = (ids: string[]) => {
+    events.emit('rotation:pending', { ids });
+    revocations.reschedule();
+  };
   return {
     mode: options.mode,
     version: options.version,
@@ -131,10 +139,12 @@ export function createAppContext(options: AppContextOptions): AppContext {
     rotation: new RotationEngine({
       ...rotationBase,
       onProgress: (progress) => events.emit('rotation:progress', progress),
-      onPendingChanged: (ids) => {
-        events.emit('rotation:pending', { ids });
-        revocations.reschedule();
-      },
+      onPendingChanged: pendingChanged,
+    }),
+    leak: new LeakResponse({
+      ...rotationBase,
+      onLeakProgress: (progress) => events.emit('leak:progress', progress),
+      onPendingChanged: pendingChanged,
     }),
     revocations,
     clock,

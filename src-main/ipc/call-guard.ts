@@ -37,6 +37,7 @@ const HEARTBEAT_ONLY: ReadonlySet<ChannelName> = new Set<ChannelName>([
   'transfers:uploadFolder',
   'transfers:download',
   'rotation:run',
+  'leak:report',
 ]);
 /** Answered from memory or local state: if these take longer, something is wrong. */
 const LOCAL: ReadonlySet<ChannelName> = new Set<ChannelName>([
@@ -52,6 +53,7 @@ const LOCAL: ReadonlySet<ChannelName> = new Set<ChannelName>([
   'objects:listCancel',
   'operations:cancel',
   'rotation:cancel',
+  'leak:cancel',
   'rotation:due',
   'transfers:list',
   'transfers:cancel',

@@ -11,6 +11,7 @@ import { bucketChannels } from './channels/buckets';
 import { credentialChannels } from './channels/credentials';
 import { keyChannels } from './channels/keys';
 import { rotationChannels } from './channels/rotation';
+import { leakChannels } from './channels/leak';
 import { ecosystemChannels } from './channels/ecosystem';
 import { objectChannels } from './channels/objects';
 import { aclChannels } from './channels/acl';
@@ -22,6 +23,7 @@ import { plaintextChannels, type PlaintextProgress } from './channels/plaintext'
 import { tlsChannels } from './channels/tls';
 import { dialogChannels, transferChannels, type TransfersEvent } from './channels/transfers';
 import type { RotationProgress } from '../core/rotation/engine';
+import type { LeakProgress } from '../core/rotation/leak';
 import type { RevocationNotice } from '../core/rotation/revocations';
 
 /**
@@ -36,6 +38,7 @@ export const channels = {
   ...accountChannels,
   ...keyChannels,
   ...rotationChannels,
+  ...leakChannels,
   ...ecosystemChannels,
   ...plaintextChannels,
   ...objectChannels,
@@ -67,6 +70,8 @@ export interface Events {
   'accounts:changed': { ids: string[] };
   /** Each step of a running rotation, for progress in the UI and the tray. */
   'rotation:progress': RotationProgress;
+  /** Each line of a running "Report leaked…", for its progress view and copyable log. */
+  'leak:progress': LeakProgress;
   /** Old keys waiting to be revoked were added, changed or removed. */
   'rotation:pending': { ids: string[] };
   /** A scheduled revocation happened, was refused (old key used after the switch) or failed: the tray notifies. */

@@ -57,6 +57,8 @@ export interface TrayActions {
   quit(): void;
   /** Opens the rotation dialog in the window: nothing rotates from the tray without it. */
   rotate(credentialId: string): void;
+  /** Opens "Report leaked…" for this key in the window: nothing is stopped from the tray without its confirmation. */
+  reportLeaked(credentialId: string): void;
   copyAccessKeyId(credentialId: string): void;
   browse(credentialId: string): void;
   /** Opens the window at the confirmation for revoking / restoring this old key. */
@@ -153,6 +155,7 @@ export function trayMenuTemplate(model: TrayModel, actions: TrayActions): MenuIt
             toolTip: key.rotatable ? undefined : 'Not linked to a provider account that can create keys',
             click: () => actions.rotate(key.credentialId),
           },
+          { label: 'Report leaked…', enabled: !key.rotating, click: () => actions.reportLeaked(key.credentialId) },
           { label: 'Copy access key ID', click: () => actions.copyAccessKeyId(key.credentialId) },
           { label: 'Browse Buckets', click: () => actions.browse(key.credentialId) },
         ],

@@ -40,6 +40,7 @@ export function createTray(options: TrayOptions): TrayController {
     browse: (credentialId) => options.navigate({ view: 'browse', credentialId }),
     copyAccessKeyId: (id) => clipboard.writeText(context.vault.get(id).accessKeyId),
     rotate: (credentialId) => options.navigate({ view: 'rotate', credentialId }),
+    reportLeaked: (credentialId) => options.navigate({ view: 'leak', credentialId }),
     revokeNow: (revocationId) => options.navigate({ view: 'revocation', revocationId, action: 'revoke' }),
     restore: (revocationId) => options.navigate({ view: 'revocation', revocationId, action: 'restore' }),
     extend: (revocationId, days) => void extend(revocationId, days),

@@ -46,3 +46,32 @@ export async function addRgwAccount(page: Page, rgw: RgwInfo, uid: string, admin
   await page.getByLabel('Admin secret key').fill(adminSecret);
   await page.getByLabel('User ID').fill(uid);
 }
+
+/** Creates a key in the account's keys screen (saved in the keychain) and returns its access key ID. */
+export async function createSavedKey(page: Page, description: string): Promise<string> {
+  await page.getByRole('button', { name: 'Create S3 credentials' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create key' });
+  await dialog.getByLabel('Description').fill(description);
+  await dialog.getByRole('button', { name: 'Create key' }).click();
+  const created = page.getByRole('dialog', { name: 'Key created' });
+  const keyId = (await created.getByTestId('new-access-key').textContent())!.trim();
+  await created.getByRole('button', { name: 'Done' }).click();
+  return keyId;
+}
+
+/** An RGW account (optionally set to reset keys in place) with one key saved in the keychain, on the Credentials screen. */
+export async function savedRgwKey(page: Page, rgw: RgwInfo, name: string, options: { resetInPlace?: boolean } = {}) {
+  const { uid, bucket } = await keylessUserWithBucket(rgw, name);
+  await addRgwAccount(page, rgw, uid, rgw.admin.secretAccessKey);
+  if (options.resetInPlace) await page.getByLabel(/^Rotation/).selectOption('regenerate');
+  await page.getByRole('button', { name: 'Verify and save' }).click();
+  const keyId = await createSavedKey(page, `e2e ${name}`);
+  const [key] = await rgwKeys(rgw, uid);
+  const label = `RGW lab: e2e ${name}`;
+  return { uid, bucket, keyId, key, label, row: await credentialRow(page, label) };
+}
+
+export async function credentialRow(page: Page, label: string) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Credentials' }).click();
+  return page.getByRole('table', { name: 'Saved credentials' }).getByRole('row').filter({ hasText: label });
+}

@@ -1,45 +1,15 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { Page, WebSocketRoute } from '@playwright/test';
+import type { WebSocketRoute } from '@playwright/test';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { iamOnRgw } from '../helpers/iam-on-rgw';
 import { createRgwUser } from '../helpers/rgw-users';
-import type { RgwInfo } from '../servers/rgw';
 import { startFakeIam } from '../servers/fake-iam';
 import { expect, filesContaining, snapSizes, test } from './fixtures';
-import { addRgwAccount, keylessUserWithBucket, listBuckets, rgwKeys } from './rgw-account';
+import { createSavedKey, credentialRow, listBuckets, rgwKeys, savedRgwKey } from './rgw-account';
 
 const DAY_MS = 86_400_000;
 const refused = { $metadata: { httpStatusCode: 403 } };
-
-/** Creates a key in the account's keys screen (saved in the keychain) and returns its access key ID. */
-async function createSavedKey(page: Page, description: string): Promise<string> {
-  await page.getByRole('button', { name: 'Create S3 credentials' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Create key' });
-  await dialog.getByLabel('Description').fill(description);
-  await dialog.getByRole('button', { name: 'Create key' }).click();
-  const created = page.getByRole('dialog', { name: 'Key created' });
-  const keyId = (await created.getByTestId('new-access-key').textContent())!.trim();
-  await created.getByRole('button', { name: 'Done' }).click();
-  return keyId;
-}
-
-/** An RGW account (optionally set to reset keys in place) with one key saved in the keychain, on the Credentials screen. */
-async function savedRgwKey(page: Page, rgw: RgwInfo, name: string, options: { resetInPlace?: boolean } = {}) {
-  const { uid, bucket } = await keylessUserWithBucket(rgw, name);
-  await addRgwAccount(page, rgw, uid, rgw.admin.secretAccessKey);
-  if (options.resetInPlace) await page.getByLabel(/^Rotation/).selectOption('regenerate');
-  await page.getByRole('button', { name: 'Verify and save' }).click();
-  const keyId = await createSavedKey(page, `e2e ${name}`);
-  const [key] = await rgwKeys(rgw, uid);
-  const label = `RGW lab: e2e ${name}`;
-  return { uid, bucket, keyId, key, label, row: await credentialRow(page, label) };
-}
-
-async function credentialRow(page: Page, label: string) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Credentials' }).click();
-  return page.getByRole('table', { name: 'Saved credentials' }).getByRole('row').filter({ hasText: label });
-}
 
 test('Rotate with a grace period: the dialog says what will happen, the old key keeps working on S3, "Revoke now" ends it', async ({ page, rgw, home, snap }) => {
   const { uid, bucket, keyId: oldKeyId, key: oldKey, label, row } = await savedRgwKey(page, rgw, 'grace');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AccountSummary } from '../../src-main/core/accounts/account-service';
 import type { ProviderAdapter } from '../../src-main/core/providers/adapter';
 import type { PendingRevocation } from '../../src-main/core/rotation/pending';
+import { LeakResponse } from '../../src-main/core/rotation/leak';
 import { RevocationService } from '../../src-main/core/rotation/revocations';
 import { CredentialVault } from '../../src-main/core/vault/credential-vault';
 import { MetadataStore, openConfStore } from '../../src-main/core/vault/metadata-store';
@@ -54,4 +55,21 @@ export async function graceScheduler(adapter: ProviderAdapter, settings: Record<
     await service.idle();
   };
   return { service, entry, vault, credential, passDays };
+}
+
+/**
+ * "Report leaked…" over one saved key of a provider we cannot run, for the contract tests: each provider
+ * call it makes (stop, create) is checked against the published spec with Prism. The replacement is
+ * checked on an S3 endpoint that refuses connections, so it is kept unverified, as it would be after the
+ * provider's propagation time ran out.
+ */
+export async function leakResponder(adapter: ProviderAdapter, settings: Record<string, string>, secrets: Record<string, string>, accessKeyId: string, owner?: string) {
+  const home = await mkdtemp(join(tmpdir(), 'keydesk-leak-contract-'));
+  const keychain = new MemorySecrets();
+  const vault = new CredentialVault(new MetadataStore(openConfStore(home)), keychain);
+  const credential = await vault.save({ label: 'app', endpoint: 'http://127.0.0.1:9', region: 'us-east-1', accessKeyId, secretAccessKey: 'leaked-secret', accountId: ACCOUNT, owner });
+  const account = { id: ACCOUNT, providerId: adapter.descriptor.id, label: 'contract', settings, createdAt: '', provider: adapter.descriptor } as AccountSummary;
+  const session = adapter.connect({ accountId: ACCOUNT, settings, secrets });
+  const leak = new LeakResponse({ vault, secrets: keychain, accounts: { get: () => account, session: async () => session }, stateDir: join(home, 'state'), verify: { timeoutMs: 300, baseDelayMs: 100, maxDelayMs: 100 } });
+  return { leak, vault, credential, keychain };
 }

@@ -7,6 +7,7 @@ import { AccountService } from '../../src-main/core/accounts/account-service';
 import { KeydeskError } from '../../src-main/core/errors';
 import type { KeyScope, ProviderCapabilities, ProviderSession } from '../../src-main/core/providers/adapter';
 import { RotationEngine, type RotationDeps, type RotationProgress } from '../../src-main/core/rotation/engine';
+import { LeakResponse, type LeakProgress } from '../../src-main/core/rotation/leak';
 import type { RotationBase } from '../../src-main/core/rotation/steps';
 import { RotationLocks } from '../../src-main/core/rotation/locks';
 import { RevocationService, type RevocationNotice } from '../../src-main/core/rotation/revocations';
@@ -156,6 +157,18 @@ export async function rotationFixture(rgw: RgwInfo, capabilities: Partial<Provid
     });
   }
 
+  const leakProgress: LeakProgress[] = [];
+  /** "Report leaked…" as the app builds it, sharing the engine's journal and locks. */
+  function leak(checkpoint?: RotationDeps['checkpoint'], timeoutMs = 2_000): LeakResponse {
+    return new LeakResponse({
+      ...services,
+      verify: { timeoutMs, baseDelayMs: 200, maxDelayMs: 500 },
+      onLeakProgress: (p) => leakProgress.push(p),
+      onPendingChanged: () => revocations?.reschedule(),
+      checkpoint,
+    });
+  }
+
   const works = (accessKeyId: string, secretAccessKey: string) =>
     listBucketsWith(location, accessKeyId, secretAccessKey).then(
       () => true,
@@ -196,6 +209,8 @@ export async function rotationFixture(rgw: RgwInfo, capabilities: Partial<Provid
     account,
     providerSession,
     engine,
+    leak,
+    leakProgress,
     revocationService,
     works,
     keysAtProvider,

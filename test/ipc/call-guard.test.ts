@@ -8,7 +8,7 @@ describe('call guard', () => {
   it('bounds every channel: a timeout, or the heartbeat for work that reports progress or waits on the person', () => {
     const heartbeatOnly = Object.keys(channels).filter((channel) => callTimeoutMs(channel) === undefined);
     expect(heartbeatOnly.sort()).toEqual(
-      ['buckets:empty', 'dialogs:chooseDirectory', 'dialogs:openFiles', 'dialogs:openFolder', 'objects:count', 'objects:delete', 'objects:move', 'plaintext:addFolder', 'rotation:run', 'transfers:download', 'transfers:uploadFolder'].sort(),
+      ['buckets:empty', 'dialogs:chooseDirectory', 'dialogs:openFiles', 'dialogs:openFolder', 'objects:count', 'objects:delete', 'objects:move', 'leak:report', 'plaintext:addFolder', 'rotation:run', 'transfers:download', 'transfers:uploadFolder'].sort(),
     );
     expect(callTimeoutMs('app:ping')).toBe(30_000);
     expect(callTimeoutMs('objects:listStart')).toBe(120_000);

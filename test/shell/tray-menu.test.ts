@@ -76,7 +76,7 @@ function menuText(items: MenuItemConstructorOptions[], depth = 0): string {
 }
 
 function actions(): TrayActions & Record<string, ReturnType<typeof vi.fn>> {
-  return { show: vi.fn(), quit: vi.fn(), rotate: vi.fn(), copyAccessKeyId: vi.fn(), browse: vi.fn(), revokeNow: vi.fn(), restore: vi.fn(), extend: vi.fn() };
+  return { show: vi.fn(), quit: vi.fn(), rotate: vi.fn(), reportLeaked: vi.fn(), copyAccessKeyId: vi.fn(), browse: vi.fn(), revokeNow: vi.fn(), restore: vi.fn(), extend: vi.fn() };
 }
 
 describe('tray menu (pure)', () => {
@@ -108,12 +108,16 @@ describe('tray menu (pure)', () => {
     const submenu = (label: string) => trayMenuTemplate(model, actions()).find((i) => i.label?.startsWith(label))!.submenu as { label: string; enabled?: boolean }[];
     expect(submenu('prod').map((i) => [i.label, i.enabled ?? true])).toEqual([
       ['Rotate now…', true],
+      ['Report leaked…', true],
       ['Copy access key ID', true],
       ['Browse Buckets', true],
     ]);
     expect(submenu('backup')[0]).toMatchObject({ label: 'Rotating…', enabled: false });
     expect(submenu('manual')[0]).toMatchObject({ label: 'Rotate now…', enabled: false });
     expect(submenu('loose')[0]).toMatchObject({ enabled: false });
+    // A leak can always be reported: without an account Keydesk says what to do by hand and finds the copies.
+    expect(submenu('manual')[1]).toMatchObject({ label: 'Report leaked…', enabled: true });
+    expect(submenu('backup')[1]).toMatchObject({ label: 'Report leaked…', enabled: false });
   });
 
   it('routes clicks to the key they belong to', () => {
@@ -122,6 +126,7 @@ describe('tray menu (pure)', () => {
     const items = template.find((i) => i.label?.startsWith('prod'))!.submenu as { click: () => void }[];
     for (const item of items) item.click();
     expect(spy.rotate).toHaveBeenCalledWith('prod');
+    expect(spy.reportLeaked).toHaveBeenCalledWith('prod');
     expect(spy.copyAccessKeyId).toHaveBeenCalledWith('prod');
     expect(spy.browse).toHaveBeenCalledWith('prod');
     (template.at(-1) as { click: () => void }).click();
@@ -165,10 +170,12 @@ describe('tray menu (pure)', () => {
         '[Ceph (prod)]',
         'prod — rotated 120 days ago (rotation due)',
         '  Rotate now…',
+        '  Report leaked…',
         '  Copy access key ID',
         '  Browse Buckets',
         'backup — rotated 12 days ago',
         '  Rotate now…',
+        '  Report leaked…',
         '  Copy access key ID',
         '  Browse Buckets',
         '────',
@@ -203,15 +210,17 @@ describe('tray menu (pure)', () => {
     expect(trayTooltip(model)).toBe('Keydesk — 1 key due for rotation, 2 old keys need attention');
   });
 
-  it('routes Rotate now…, Revoke now… and Restore old key… to the window, and Extend to the scheduler', () => {
+  it('routes Rotate now…, Report leaked…, Revoke now… and Restore old key… to the window, and Extend to the scheduler', () => {
     const spy = actions();
     const template = trayMenuTemplate(trayModel(credentials, accounts, () => false, now, undefined, [pending('p1', {})]), spy);
     const click = (parent: string, label: string) => ((template.find((i) => i.label?.startsWith(parent))!.submenu as MenuItemConstructorOptions[]).find((i) => i.label === label)!.click as () => void)();
     click('prod —', 'Rotate now…');
+    click('prod —', 'Report leaked…');
     click('prod: OLD-p1', 'Revoke now…');
     click('prod: OLD-p1', 'Extend by 7 days');
     click('prod: OLD-p1', 'Restore old key…');
     expect(spy.rotate).toHaveBeenCalledWith('prod');
+    expect(spy.reportLeaked).toHaveBeenCalledWith('prod');
     expect(spy.revokeNow).toHaveBeenCalledWith('p1');
     expect(spy.extend).toHaveBeenCalledWith('p1', 7);
     expect(spy.restore).toHaveBeenCalledWith('p1');

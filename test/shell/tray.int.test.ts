@@ -109,6 +109,13 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('Tray against a real RGW 
     expect((await (await accounts.session(accountId)).listKeys({})).map((k) => k.accessKeyId)).toEqual([user.accessKeyId]);
   });
 
+  it('"Report leaked…" opens the leak screen in the window and stops nothing by itself', async () => {
+    action('app', 'Report leaked…').click!();
+    expect(fake.current.windows[0].webContents.sent).toContainEqual({ channel: 'keydesk-event:app:navigate', payload: { view: 'leak', credentialId } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await works(user.accessKeyId, user.secretAccessKey)).toBe(true);
+  });
+
   it('lists the old key after a rotation with a grace period: Extend notifies, Revoke now… opens the confirmation', async () => {
     const run = await fake.current.handlers.get('rotation:run')!(trusted(), { credentialId, oldKey: { kind: 'grace', days: 7, then: 'delete' } });
     expect(run).toMatchObject({ ok: true, value: { oldKey: 'kept' } });

@@ -38,6 +38,8 @@ export interface KeyQuery {
   accessKeyId: string;
   endpoint?: string;
   secret?: string;
+  /** A leaked key: the saved credential now holding its replacement. */
+  replacedBy?: string;
 }
 
 export interface PlaintextReport {
@@ -134,6 +136,11 @@ export class PlaintextFinder {
   scanForKey(key: KeyQuery, options: { signal?: AbortSignal; onProgress?: (progress: ScanProgress) => void } = {}): Promise<PlaintextReport> {
     if (key.secret) registerSecret(key.secret);
     return this.exclusive(async () => {
+      if (key.replacedBy) {
+        const replacement = this.options.vault.get(key.replacedBy);
+        const leaked: KnownKey = { accessKeyId: key.accessKeyId, endpoint: key.endpoint ?? replacement.endpoint, secret: key.secret, replacedBy: { id: replacement.id, label: replacement.label } };
+        return this.run([leaked], { ...key, endpoint: leaked.endpoint }, undefined, options);
+      }
       const saved = this.options.vault.list().find((r) => r.accessKeyId === key.accessKeyId && (!key.endpoint || keyIdentity(r) === keyIdentity({ ...key, endpoint: key.endpoint })));
       let secret = key.secret;
       let note: string | undefined;
@@ -185,9 +192,11 @@ export class PlaintextFinder {
 
   private describe(id: string, { file, occurrence, match }: Entry, session: Session, all: CredentialRecord[]): PlaintextFinding {
     const saved = match?.key.saved;
+    const replacedBy = match?.key.replacedBy;
     const temporary = isTemporary(occurrence);
     const lines = keyLines(occurrence);
-    const record = saved && all.find((r) => r.id === saved.id);
+    const holder = saved ?? replacedBy;
+    const record = holder && all.find((r) => r.id === holder.id);
     return {
       id,
       file: file.path,
@@ -199,7 +208,8 @@ export class PlaintextFinder {
       accessKeyId: occurrence.accessKeyId,
       excerpt: excerptOf(file, occurrence, secretsIn(file, session.keys)),
       saved,
-      importable: saved ? undefined : importability(occurrence),
+      replacedBy,
+      importable: holder ? undefined : importability(occurrence),
       temporary: temporary || undefined,
       fixes: this.fixOptions(file, occurrence, temporary, record && profileName(record, all)),
       note: noteFor(file),
@@ -250,10 +260,11 @@ export class PlaintextFinder {
         const finding = this.describe(findingId, entry, session, all);
         const option = finding.fixes.find((f) => f.action === action);
         if (!option?.available) throw new KeydeskError({ code: 'INVALID_INPUT', message: `${finding.file}, ${lineList(finding.lines.map((l) => l - 1))}: ${option?.reason ?? 'that change is not offered for this finding.'}` });
-        const record = finding.saved && all.find((r) => r.id === finding.saved!.id);
+        const holder = finding.saved ?? finding.replacedBy;
+        const record = holder && all.find((r) => r.id === holder.id);
         const group = byFile.get(entry.file) ?? { ids: [], fixes: [] };
         group.ids.push(findingId);
-        group.fixes.push({ occurrence: entry.occurrence, action, profile: record && profileName(record, all), inKeychain: !!finding.saved });
+        group.fixes.push({ occurrence: entry.occurrence, action, profile: record && profileName(record, all), inKeychain: !!holder });
         byFile.set(entry.file, group);
       }
       const outcomes: FixOutcome[] = [];
@@ -296,6 +307,7 @@ export class PlaintextFinder {
         if (!entry) throw new KeydeskError({ code: 'NOT_FOUND', message: 'That finding is not part of the last scan any more.', hint: 'Scan again.' });
         const ready = importability(entry.occurrence);
         if (entry.match?.key.saved) throw new KeydeskError({ code: 'INVALID_INPUT', message: `${entry.file.path}: Keydesk holds this key already.` });
+        if (entry.match?.key.replacedBy) throw new KeydeskError({ code: 'INVALID_INPUT', message: `${entry.file.path}: this is the leaked key Keydesk replaced; it is not imported again.` });
         if (!ready?.ready) throw new KeydeskError({ code: 'INVALID_INPUT', message: `${entry.file.path}: ${ready?.reason ?? 'there is no key pair to import.'}` });
         return importable(id, entry, ready.endpoint);
       });

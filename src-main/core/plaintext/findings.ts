@@ -39,6 +39,8 @@ export interface PlaintextFinding {
   excerpt: string[];
   /** The saved credential holding this key. */
   saved?: { id: string; label: string };
+  /** A leaked key that Keydesk replaced with this credential's key. */
+  replacedBy?: { id: string; label: string };
   /** For a key Keydesk does not hold: whether it can be imported (tested first, then saved). */
   importable?: { ready: true; endpoint: string } | { ready: false; reason: string };
   /** Temporary credentials (a session token or an ASIA… ID): they expire, nothing to import. */
@@ -54,6 +56,8 @@ export interface KnownKey {
   secret?: string;
   endpoint?: string;
   saved?: { id: string; label: string };
+  /** A leaked key Keydesk replaced: copies of it can ask for this credential's key through credential_process. */
+  replacedBy?: { id: string; label: string };
 }
 
 export interface KeyMatch {

@@ -133,6 +133,14 @@ export interface AccessKeyInfo {
   expiresAt?: string;
 }
 
+/** A key's last use as the provider reports it (AWS IAM GetAccessKeyLastUsed). */
+export interface KeyLastUse {
+  at: string;
+  /** The service the request went to ("s3"), where the provider says. */
+  service?: string;
+  region?: string;
+}
+
 export interface NewAccessKey extends AccessKeyInfo {
   secretAccessKey: string;
 }
@@ -211,8 +219,8 @@ export interface ProviderSession {
   setKeyActive?(keyId: string, active: boolean, scope: KeyScope): Promise<void>;
   deleteKey?(keyId: string, scope: KeyScope): Promise<void>;
   showSecret?(keyId: string, scope: KeyScope): Promise<string>;
-  /** When the key was last used (reportsLastUsed); undefined when never, or when the provider will not say. */
-  lastUsed?(keyId: string, scope: KeyScope): Promise<string | undefined>;
+  /** When and where the key was last used (reportsLastUsed); undefined when never, or when the provider will not say. */
+  lastUsed?(keyId: string, scope: KeyScope): Promise<KeyLastUse | undefined>;
   setDescription?(keyId: string, description: string, scope: KeyScope): Promise<void>;
   setOwnerSuspended?(owner: string, suspended: boolean): Promise<void>;
   /** A bucket's quota, where the provider's API reports one and this account may read it. */

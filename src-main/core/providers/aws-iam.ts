@@ -13,7 +13,7 @@ import {
 import { KeydeskError, type ErrorCode } from '../errors';
 import { parseEndpoint } from '../s3/client';
 import { requireField, setting } from './account-settings';
-import type { AccessKeyInfo, AccountContext, KeyOwner, ProviderAdapter, ProviderSession } from './adapter';
+import type { AccessKeyInfo, AccountContext, KeyLastUse, KeyOwner, ProviderAdapter, ProviderSession } from './adapter';
 import { networkError } from './http';
 import { sdkAgents } from '../transport/agents';
 
@@ -113,10 +113,14 @@ function connect(account: AccountContext): ProviderSession {
   /** Without a user name IAM acts on the user the credentials belong to. */
   const userOf = (owner?: string) => owner?.trim() || defaultUser;
 
-  async function lastUsed(keyId: string): Promise<string | undefined> {
+  async function lastUsed(keyId: string): Promise<KeyLastUse | undefined> {
     try {
       const result = await send('GetAccessKeyLastUsed', (o) => client.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: keyId }), o));
-      return result.AccessKeyLastUsed?.LastUsedDate?.toISOString();
+      const used = result.AccessKeyLastUsed;
+      if (!used?.LastUsedDate) return undefined;
+      // IAM answers "N/A" for a key never used.
+      const known = (value?: string) => (value && value !== 'N/A' ? value : undefined);
+      return { at: used.LastUsedDate.toISOString(), service: known(used.ServiceName), region: known(used.Region) };
     } catch (error) {
       // Last use is a nicety: a policy without iam:GetAccessKeyLastUsed must not hide the keys.
       if (error instanceof KeydeskError && error.code === 'ACCESS_DENIED') return undefined;
@@ -155,7 +159,7 @@ function connect(account: AccountContext): ProviderSession {
         Marker = page.IsTruncated ? page.Marker : undefined;
       } while (Marker);
       // At most two keys per user, so two more calls.
-      await Promise.all(keys.map(async (key) => (key.lastUsedAt = await lastUsed(key.accessKeyId))));
+      await Promise.all(keys.map(async (key) => (key.lastUsedAt = (await lastUsed(key.accessKeyId))?.at)));
       return keys;
     },
 

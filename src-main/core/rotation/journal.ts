@@ -1,15 +1,27 @@
 import { join } from 'node:path';
 import { JsonRecordDir } from '../json-files';
-import type { KeyScope } from '../providers/adapter';
+import type { KeyLastUse, KeyScope } from '../providers/adapter';
 import type { OldKeyChoice, RotationStrategy } from './plan';
 
 /**
  * How far a rotation got; each phase is written before the next step starts (for 'started': before the
  * provider is asked for anything), so after a crash recovery knows whether to roll back (before the new
  * key verified) or finish (after). 'settled': the old key was dealt with (revoked, or handed to the
- * pending revocations); only cleanup was left.
+ * pending revocations); only cleanup was left. 'stopped': a leaked key was switched off (leak-steps.ts), before
+ * its replacement is asked for.
  */
-export type RotationPhase = 'started' | 'created' | 'verified' | 'switched' | 'settled';
+export type RotationPhase = 'started' | 'stopped' | 'created' | 'verified' | 'switched' | 'settled';
+
+/** How a leaked key is stopped: switched off (undoable), deleted, its user suspended, or its secret reset in place. */
+export type LeakStop = 'deactivate' | 'delete' | 'suspend-owner' | 'reset';
+
+/** What a leak response adds to its journal: it stops the key first and always finishes forward. */
+export interface LeakJournal {
+  stop: LeakStop;
+  /** Where no saved credential held the key: the replacement is saved as a new credential with this label. */
+  saveAs?: { suggestedLabel: string };
+  lastUseBefore?: KeyLastUse;
+}
 
 /** One unfinished rotation. Key IDs and credential IDs only: the new secret is staged in the keychain. */
 export interface RotationJournal {
@@ -35,6 +47,8 @@ export interface RotationJournal {
   newAccessKeyId?: string;
   switchedAt?: string;
   phase: RotationPhase;
+  /** Set for a "Report leaked…" run rather than a rotation. */
+  leak?: LeakJournal;
   startedAt: string;
   updatedAt: string;
 }

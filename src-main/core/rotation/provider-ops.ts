@@ -1,5 +1,5 @@
 import { KeydeskError } from '../errors';
-import type { KeyScope, ProviderCapabilities, ProviderSession } from '../providers/adapter';
+import type { KeyLastUse, KeyScope, ProviderCapabilities, ProviderSession } from '../providers/adapter';
 import type { ProviderKeyRef } from './pending';
 
 /** Provider calls shared by rotation and the pending revocations. */
@@ -27,10 +27,14 @@ export async function setKeyActive(session: ProviderSession, keyId: string, acti
   await requireMethod(session.setKeyActive, active ? 'activate keys' : 'deactivate keys').call(session, keyId, active, scope);
 }
 
-/** When the provider last saw the key used, where it reports that; undefined when never or unknown. */
-export async function lastUsedAt(session: ProviderSession, capabilities: ProviderCapabilities, key: ProviderKeyRef, scope: KeyScope): Promise<string | undefined> {
+/** When (and through which service) the provider last saw the key used, where it reports that; undefined when never or unknown. */
+export async function lastUse(session: ProviderSession, capabilities: ProviderCapabilities, key: ProviderKeyRef, scope: KeyScope): Promise<KeyLastUse | undefined> {
   if (!capabilities.reportsLastUsed || !session.lastUsed) return undefined;
   return session.lastUsed(key.keyId, scope);
+}
+
+export async function lastUsedAt(session: ProviderSession, capabilities: ProviderCapabilities, key: ProviderKeyRef, scope: KeyScope): Promise<string | undefined> {
+  return (await lastUse(session, capabilities, key, scope))?.at;
 }
 
 export function usedAfterSwitch(lastUsed: string | undefined, switchedAt: string): boolean {

@@ -2,6 +2,7 @@ import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
 import type { ProviderCapabilities, ProviderSession } from '../providers/adapter';
 import { registerSecret } from '../redact';
 import type { RotationJournal } from './journal';
+import { recoverLeak } from './leak-steps';
 import type { RotationSteps, SettledOldKey, StagedKey } from './steps';
 
 export interface RecoveryResult {
@@ -21,6 +22,7 @@ const REFUSED_SECRET = new Set(['INVALID_ACCESS_KEY', 'SIGNATURE_MISMATCH', 'AUT
  * chose, so a grace period chosen before the crash still holds.
  */
 export async function recoverJournal(steps: RotationSteps, journal: RotationJournal): Promise<RecoveryResult> {
+  if (journal.leak) return recoverLeak(steps, journal);
   const base = { rotationId: journal.id, credentialId: journal.credentialId };
   upgrade(journal);
   try {
@@ -76,7 +78,7 @@ export async function recoverJournal(steps: RotationSteps, journal: RotationJour
  * key, the replacing key's); elsewhere the saved secret is tried on S3, and if it no longer works the new
  * one is lost, which the error says plainly.
  */
-async function findResetSecret(steps: RotationSteps, journal: RotationJournal, session: ProviderSession, capabilities: ProviderCapabilities): Promise<StagedKey | undefined> {
+export async function findResetSecret(steps: RotationSteps, journal: RotationJournal, session: ProviderSession, capabilities: ProviderCapabilities): Promise<StagedKey | undefined> {
   const { vault } = steps.deps;
   const holder = steps.users(journal).find((id) => vault.get(id).accessKeyId === journal.oldAccessKeyId);
   const saved = holder ? await vault.connection(holder) : undefined;

@@ -118,7 +118,8 @@ export class RotationSteps {
       journal.strategy === 'regenerate'
         ? await requireMethod(session.regenerateSecret, 'regenerate secrets').call(session, oldKey.id, {
             ...journal.scope,
-            graceMinutes: capabilities.hasGracePeriod ? 60 : undefined,
+            // A leaked secret gets no grace: it must stop at once.
+            graceMinutes: capabilities.hasGracePeriod && !journal.leak ? 60 : undefined,
           })
         : await session.createKey({ ...journal.scope, existingKeyGraceMinutes: journal.providerEnforced && graceDays ? graceDays * 1440 : undefined });
     registerSecret(created.secretAccessKey);

@@ -41,13 +41,14 @@ export const placeSchema = z.strictObject({
 export type Place = z.infer<typeof placeSchema>;
 
 /**
- * Main asks the window to show something: the tray's entries (Browse Buckets, Rotate now…, Revoke now…,
+ * Main asks the window to show something: the tray's entries (Browse Buckets, Rotate now…, Report leaked…, Revoke now…,
  * Restore old key…), the application menu's screens and Help entries. Checked in the renderer as well,
  * like everything that arrives there.
  */
 export const appNavigationSchema = z.discriminatedUnion('view', [
   z.strictObject({ view: z.literal('browse'), credentialId: z.uuid().optional() }),
   z.strictObject({ view: z.literal('rotate'), credentialId: z.uuid() }),
+  z.strictObject({ view: z.literal('leak'), credentialId: z.uuid() }),
   z.strictObject({ view: z.literal('revocation'), revocationId: z.string().min(1).max(200), action: z.enum(['revoke', 'restore']) }),
   z.strictObject({ view: z.enum(['credentials', 'add-credential', 'import', 'accounts', 'add-account']) }),
   z.strictObject({ view: z.enum(['shortcuts', 'about']) }),

@@ -41,7 +41,7 @@ const accountId = z.uuid();
 const owner = z.string().min(1).max(256).optional();
 const region = z.string().min(1).max(64).regex(/^[a-z0-9-]+$/i, 'letters, digits and dashes only').optional();
 const keyId = z.string().min(1).max(256);
-const keyRef = z.strictObject({ accountId, keyId, owner, region });
+export const keyRef = z.strictObject({ accountId, keyId, owner, region });
 
 export const keyChannels = {
   'keys:owners': channel<KeyOwner[]>()(z.strictObject({ accountId })),

@@ -45,7 +45,12 @@ export const plaintextChannels = {
         .union([
           z.strictObject({ credentialId }),
           // Shaped like a key ID, so the scan cannot be used to look for any word in people's history files.
-          z.strictObject({ accessKeyId: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'an access key ID has 16 to 128 letters, digits, - or _'), endpoint: z.string().max(2048).optional() }),
+          z.strictObject({
+            accessKeyId: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'an access key ID has 16 to 128 letters, digits, - or _'),
+            endpoint: z.string().max(2048).optional(),
+            /** A leaked key: the credential now holding its replacement (offered through credential_process). */
+            replacedBy: credentialId.optional(),
+          }),
         ])
         .optional(),
     }),

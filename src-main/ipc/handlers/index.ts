@@ -7,6 +7,7 @@ import { bucketHandlers } from './buckets';
 import { credentialHandlers } from './credentials';
 import { keyHandlers } from './keys';
 import { rotationHandlers } from './rotation';
+import { leakHandlers } from './leak';
 import { ecosystemHandlers } from './ecosystem';
 import { objectHandlers } from './objects';
 import { ServerProfiles } from '../../core/s3/server-profile';
@@ -30,6 +31,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...accountHandlers(ctx),
     ...keyHandlers(ctx),
     ...rotationHandlers(ctx),
+    ...leakHandlers(ctx),
     ...ecosystemHandlers(ctx),
     ...plaintextHandlers(ctx),
     ...objectHandlers(ctx),

@@ -77,7 +77,9 @@ export function plaintextHandlers(ctx: AppContext): PlaintextHandlers {
         };
         if (!key) return ctx.plaintext.scan({ signal, onProgress });
         const query = 'credentialId' in key ? ctx.vault.get(key.credentialId) : key;
-        return ctx.plaintext.scanForKey({ accessKeyId: query.accessKeyId, endpoint: query.endpoint }, { signal, onProgress });
+        const replacedBy = 'replacedBy' in key ? key.replacedBy : undefined;
+        const secret = replacedBy ? ctx.leak.leakedSecret(query.accessKeyId) : undefined;
+        return ctx.plaintext.scanForKey({ accessKeyId: query.accessKeyId, endpoint: query.endpoint, replacedBy, secret }, { signal, onProgress });
       }),
     'plaintext:fix': async ({ fixes }) => ctx.plaintext.fix(fixes),
     'plaintext:import': async ({ findingIds, saveAnyway, operationId }) => {

@@ -17,14 +17,16 @@ type RotationHandlers = Pick<
   | 'rotation:forget'
 >;
 
+/** A plan as the renderer shows it: each switching credential with its credential_process profile, and how profiles run it. */
+export function withProfiles<P extends { switches: { id: string; label: string }[] }>(ctx: AppContext, plan: P) {
+  const all = ctx.vault.list();
+  const switches = plan.switches.map((s) => ({ ...s, profile: profileName(ctx.vault.get(s.id), all) }));
+  return { ...plan, switches, credentialProcess: `${ctx.cliCommand} credential-process --profile` };
+}
+
 export function rotationHandlers(ctx: AppContext): RotationHandlers {
   return {
-    'rotation:plan': async ({ credentialId }) => {
-      const plan = await ctx.rotation.plan(credentialId);
-      const all = ctx.vault.list();
-      const switches = plan.switches.map((s) => ({ ...s, profile: profileName(ctx.vault.get(s.id), all) }));
-      return { ...plan, switches, credentialProcess: `${ctx.cliCommand} credential-process --profile` };
-    },
+    'rotation:plan': async ({ credentialId }) => withProfiles(ctx, await ctx.rotation.plan(credentialId)),
     'rotation:run': async ({ credentialId, oldKey, confirmResetInPlace }) => ctx.rotation.rotate(credentialId, { oldKey, confirmResetInPlace }),
     'rotation:cancel': async ({ credentialId }) => ctx.rotation.cancel(credentialId),
     'rotation:due': async () => dueRotations(ctx.vault.list(), new Date(ctx.clock.now())),

@@ -3,6 +3,7 @@ import { appNavigationSchema, type AppInfo, type Place, type VaultStatus } from 
 import type { CredentialSummary } from '../../../src-main/ipc/channels/credentials';
 import { api, errorInfo } from '../lib/api';
 import { fragmentWithPlace, parsePlace, placeFromFragment, samePlace } from '../lib/place';
+import type { LeakTarget } from './leak.svelte';
 import { RotationState } from './rotation.svelte';
 
 export type View =
@@ -16,7 +17,9 @@ export type View =
   | { name: 'browse'; credentialId: string; bucket?: string; prefix?: string }
   | { name: 'accounts' }
   | { name: 'add-account' }
-  | { name: 'keys'; accountId: string };
+  | { name: 'keys'; accountId: string }
+  /** "Report leaked…" for a credential's or a keys-screen key; `back`: the screen it came from. */
+  | { name: 'leak'; target: LeakTarget; back: Exclude<View, { name: 'leak' }> };
 
 /** A sheet over whatever screen is shown: the keyboard shortcuts, or About. */
 export type Sheet = 'shortcuts' | 'about';
@@ -116,6 +119,9 @@ export class AppState {
         return { view: 'keys', accountId: view.accountId };
       case 'plaintext':
         return { view: 'plaintext', credentialId: view.credentialId };
+      case 'leak':
+        // Not a place of its own (it acts on a key): a reload shows where it was opened from.
+        return this.placeOf(view.back);
       default:
         return { view: view.name };
     }
@@ -151,6 +157,8 @@ export class AppState {
     else if (data.view === 'rotate') {
       this.go({ name: 'credentials' });
       this.rotation.rotateRequest = data.credentialId;
+    } else if (data.view === 'leak') {
+      this.reportLeaked({ credentialId: data.credentialId }, { name: 'credentials' });
     } else if (data.view === 'revocation') {
       this.go({ name: 'credentials' });
       this.rotation.revocationRequest = { id: data.revocationId, action: data.action };
@@ -193,6 +201,11 @@ export class AppState {
       this.go({ name: 'credentials' }, 'replace');
       this.notice = 'The credential you were browsing with was removed.';
     }
+  }
+
+  /** The "Report leaked…" screen for a key; back leads to where it was opened. */
+  reportLeaked(target: LeakTarget, back: Exclude<View, { name: 'leak' }>): void {
+    this.go({ name: 'leak', target, back });
   }
 
   /** The Credentials screen with one saved credential pointed out. */

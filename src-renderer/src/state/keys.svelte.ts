@@ -63,7 +63,8 @@ export class KeysState {
     return counted.length >= this.limit.maxKeysPerOwner ? this.limit.message : undefined;
   }
 
-  private scope(key?: ManagedKey) {
+  /** The account, owner and region a key call names. */
+  scope(key?: ManagedKey) {
     return { accountId: this.accountId, owner: this.owner || undefined, region: key?.region };
   }
 

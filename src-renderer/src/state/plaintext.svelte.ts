@@ -43,7 +43,11 @@ export class PlaintextState {
   /** The running scan or import: Cancel, and its error. */
   readonly operation = new OperationState();
 
-  constructor(readonly credentialId?: string) {}
+  /** `leaked`: copies of a leaked key Keydesk replaced (by access key ID; fixes point at the replacement). */
+  constructor(
+    readonly credentialId?: string,
+    readonly leaked?: { accessKeyId: string; endpoint?: string; replacedBy?: string },
+  ) {}
 
   readonly findings = $derived(this.report?.findings ?? []);
   readonly fixable = $derived(this.findings.filter((f) => defaultAction(f)));
@@ -85,7 +89,7 @@ export class PlaintextState {
     const stop = api.on('plaintext:progress', (p) => {
       this.progress = p;
     });
-    const key = this.credentialId ? { credentialId: this.credentialId } : undefined;
+    const key = this.leaked ?? (this.credentialId ? { credentialId: this.credentialId } : undefined);
     const report = await this.operation.run('Searching for plain-text keys…', (operationId) => api.plaintext.scan({ operationId, key }));
     stop();
     this.busy = undefined;

@@ -163,6 +163,24 @@ describe('finding plain-text keys', () => {
 });
 
 describe('fixing plain-text copies', () => {
+  it('a leaked key Keydesk replaced: found by ID and by its secret, its AWS profile can ask for the replacement, it is never imported again', async () => {
+    const { paths } = planted;
+    const replacement = await vault.save({ label: 'Replacement', endpoint: 'https://s3.eu-west-1.amazonaws.com', region: 'eu-west-1', accessKeyId: 'AKIAREPLACEMENT00001', secretAccessKey: 'replacement-secret-not-in-any-file-000000' });
+    const report = await finder.scanForKey({ accessKeyId: AWS_OTHER.accessKeyId, secret: AWS_OTHER.secretAccessKey, replacedBy: replacement.id });
+    expectNoSecrets(report);
+    expect(report.key).toMatchObject({ accessKeyId: AWS_OTHER.accessKeyId, secretCompared: true });
+    const profile = only(report, paths.awsCredentials);
+    expect(profile).toMatchObject({ matched: 'both', replacedBy: { id: replacement.id, label: 'Replacement' } });
+    expect(profile.saved).toBeUndefined();
+    expect(profile.importable).toBeUndefined();
+    expect(profile.fixes.find((f) => f.action === 'credential-process')).toMatchObject({ available: true, description: expect.stringContaining('--profile replacement') });
+    await expect(finder.importKeys([profile.id])).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('leaked key') });
+    await finder.fix([{ findingId: profile.id, action: 'credential-process' }]);
+    const text = await readFile(paths.awsCredentials, 'utf8');
+    expect(text).toContain(`credential_process = ${CLI} credential-process --profile replacement`);
+    expect(text).not.toContain(AWS_OTHER.secretAccessKey);
+  });
+
   it('replaces an AWS profile with credential_process: only its lines change, mode and owner stay, the backup has no secret', async () => {
     const { paths } = planted;
     await chown(paths.awsCredentials, 1234, 2345);

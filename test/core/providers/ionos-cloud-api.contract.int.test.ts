@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProviderSession } from '../../../src-main/core/providers/adapter';
 import { adapter } from '../../../src-main/core/providers/ionos-cloud-api';
 import { providerSpec, SPECS_MISSING } from '../../servers/prism';
-import { graceScheduler } from '../../helpers/grace-contract';
+import { graceScheduler, leakResponder } from '../../helpers/grace-contract';
 import { useContractServer } from '../../helpers/provider-contract';
 import type { PendingRevocation } from '../../../src-main/core/rotation/pending';
 
@@ -96,6 +96,31 @@ describe.skipIf(!spec)('IONOS Cloud API adapter against the published v6 spec (P
       await t.service.restore(t.entry.id);
       expect(calls()).toEqual([`PUT /um/users/user-1/s3keys/${KEY} 202 {"properties":{"active":true}}`]);
       expect(t.vault.get(t.credential.id).accessKeyId).toBe(KEY);
+    });
+  });
+
+  describe('"Report leaked…"', () => {
+    const calls = () => contract.calls.map((c) => `${c.method} ${c.path} ${c.status}${c.body ? ` ${JSON.stringify(c.body)}` : ''}`);
+
+    it('offers deactivate first (IONOS can switch a key off), then deactivates the leaked key before creating its replacement, in the shapes of the spec', async () => {
+      contract.reset();
+      const t = await leakResponder(adapter, { apiUrl: contract.proxyUrl, username: 'email', userId: 'user-1' }, { password: 'secret' }, EXAMPLE_ID);
+      const plan = await t.leak.plan({ credentialId: t.credential.id });
+      expect(plan).toMatchObject({ stops: [{ stop: 'deactivate' }, { stop: 'delete' }], defaultStop: 'deactivate', reportsLastUsed: false });
+      contract.reset();
+      const result = await t.leak.report({ credentialId: t.credential.id }, { stop: 'deactivate' });
+      expect(calls()).toEqual([
+        'GET /um/users/user-1/s3keys?depth=1 200',
+        `PUT /um/users/user-1/s3keys/${EXAMPLE_ID} 202 {"properties":{"active":false}}`,
+        // The adapter checks the 5-keys limit itself before creating.
+        'GET /um/users/user-1/s3keys?depth=1 200',
+        'POST /um/users/user-1/s3keys 200',
+      ]);
+      // Prism keeps no state (every key has the example ID); what matters is the order and shape of the calls,
+      // and that the replacement is saved even though it could not be checked on S3 here.
+      expect(result).toMatchObject({ stopped: 'deactivated', unverified: { message: expect.stringContaining('saved anyway') } });
+      expect(await t.vault.connection(t.credential.id)).toMatchObject({ secretAccessKey: EXAMPLE_SECRET });
+      expect(await t.keychain.list()).toEqual([`credential:${t.credential.id}`]);
     });
   });
 });

@@ -281,6 +281,17 @@ describe.skipIf(!installed)('OpenStack Keystone adapter against a real Keystone'
       expect(await t.expectOneWorkingKey('new')).toBe(result.newAccessKeyId);
     });
 
+    withKeychain('"Report leaked…" deletes the EC2 credential first (Keystone cannot switch one off), then replaces it for both saved credentials', async () => {
+      const t = await keystoneFixture();
+      const plan = await t.leak().plan({ credentialId: t.credential.id });
+      expect(plan).toMatchObject({ providerName: 'OpenStack (Keystone EC2 credentials)', stops: [{ stop: 'delete' }], defaultStop: 'delete', switches: [{ id: t.credential.id }, { id: t.twin.id }] });
+      const result = await t.leak().report({ credentialId: t.credential.id }, { stop: 'delete', confirm: true });
+      expect(result).toMatchObject({ stopped: 'deleted', accessKeyId: t.original.accessKeyId, switched: [{ id: t.credential.id }, { id: t.twin.id }] });
+      expect(result.unverified).toBeUndefined();
+      expect(await t.works(t.original.accessKeyId, t.original.secretAccessKey)).toBe(false);
+      expect(await t.expectOneWorkingKey('new')).toBe(result.newAccessKeyId);
+    });
+
     withKeychain('restores the old credential, then revokes the new one', async () => {
       const t = await keystoneFixture();
       const { pending } = await t.engine().rotate(t.credential.id);

@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import type { RotationCheckpoint } from '../../../src-main/core/rotation/engine';
+import { killChildAt } from '../../helpers/kill-child';
 import { Crash, rotationFixture } from '../../helpers/rotation-fixture';
 import { createRgwUser } from '../../helpers/rgw-users';
 
 const rgw = inject('rgw');
-const root = resolve(import.meta.dirname, '../../..');
 const RESET = { rotation: 'regenerate' } as const;
 
 /** Both credentials on the original key ID with one secret that works, and no journal, staging or pending entry left. */
@@ -115,23 +113,7 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('Reset-in-place rotation 
 
   it('a process SIGKILLed after RGW reset the secret but before the keychain write: the next start fetches the secret and saves it', async () => {
     const t = await rotationFixture(rgw);
-    const child = spawn(
-      process.execPath,
-      ['--input-type=module', '-e', "const { runnerImport } = await import('vite'); await runnerImport(process.env.ROTATION_CHILD, { configFile: false, root: process.cwd(), logLevel: 'error' });"],
-      { cwd: root, env: { ...process.env, ROTATION_HOME: t.home, ROTATION_CREDENTIAL: t.credential.id, ROTATION_CHILD: join(root, 'test/core/rotation/reset-in-place.child.ts') }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    const exited = new Promise<NodeJS.Signals | null>((done) => child.once('exit', (_code, signal) => done(signal)));
-    await new Promise<void>((answered, failed) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('PROVIDER-ANSWERED')) answered();
-      });
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('exit', () => failed(new Error(`child exited before RGW answered:\n${output}`)));
-    });
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(await killChildAt('test/core/rotation/reset-in-place.child.ts', { ROTATION_HOME: t.home, ROTATION_CREDENTIAL: t.credential.id }, 'PROVIDER-ANSWERED')).toBe('SIGKILL');
     // At the instant of the kill: RGW holds a new secret that no keychain entry has.
     expect(await t.works(t.user.accessKeyId, t.user.secretAccessKey)).toBe(false);
     expect(await t.journals()).toHaveLength(1);

@@ -54,6 +54,51 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('Rotation with AWS IAM (I
     });
   });
 
+  it('"Report leaked…" deactivates the key first (IAM can, so it can be restored) and shows its last use, with service and region, before and after', async () => {
+    const t = await iamFixture();
+    iam.markUsed(t.oldKey, at(t.clock.now() - DAY));
+    const plan = await t.leak().plan({ credentialId: t.credential.id });
+    expect(plan).toMatchObject({
+      providerName: 'Amazon Web Services (IAM)',
+      stops: [{ stop: 'deactivate' }, { stop: 'delete' }],
+      defaultStop: 'deactivate',
+      reportsLastUsed: true,
+      lastUse: { at: at(t.clock.now() - DAY), service: 's3', region: 'us-east-1' },
+    });
+    const leak = t.leak(async (point) => {
+      // Someone used the leaked key between the plan and the stop: the "after" report shows it.
+      if (point === 'started') iam.markUsed(t.oldKey, at(t.clock.now() - 60_000));
+    });
+    const result = await leak.report({ credentialId: t.credential.id }, { stop: 'deactivate' });
+    expect(t.calls('UpdateAccessKey').map((r) => r.params.Status)).toEqual(['Inactive']);
+    expect(t.calls('DeleteAccessKey')).toHaveLength(0);
+    expect(result).toMatchObject({
+      stopped: 'deactivated',
+      lastUseBefore: { at: at(t.clock.now() - DAY), service: 's3' },
+      lastUseAfter: { at: at(t.clock.now() - 60_000), service: 's3', region: 'us-east-1' },
+    });
+    expect(result.log.join('\n')).toMatch(/reports .* last used: .* \(s3 in us-east-1\)/);
+    expect(await t.works(t.oldKey, t.oldSecret)).toBe(false);
+    const saved = await t.vault.connection(t.twin.id);
+    expect(saved.accessKeyId).toBe(result.newAccessKeyId);
+    expect(await t.works(saved.accessKeyId, saved.secretAccessKey)).toBe(true);
+    // Deactivated, not deleted: it is still there to investigate or switch on again.
+    expect((await t.keysAtProvider()).sort()).toEqual([t.oldKey, result.newAccessKeyId].sort());
+    expect(await t.journals()).toEqual([]);
+  });
+
+  it('"Report leaked…" refuses to deactivate when the user already holds two keys (a deactivated key still counts), and offers delete', async () => {
+    const t = await iamFixture();
+    await t.providerSession.createKey({ owner: t.user.uid });
+    const plan = await t.leak().plan({ credentialId: t.credential.id });
+    expect(plan.stops).toEqual([{ stop: 'deactivate', refused: expect.stringContaining('a deactivated key still counts') }, { stop: 'delete' }]);
+    expect(plan.defaultStop).toBe('delete');
+    await expect(t.leak().report({ credentialId: t.credential.id }, { stop: 'deactivate' })).rejects.toMatchObject({ code: 'LIMIT_REACHED' });
+    expect(t.calls('UpdateAccessKey')).toHaveLength(0);
+    await expect(t.leak().report({ credentialId: t.credential.id }, { stop: 'delete', confirm: true })).resolves.toMatchObject({ stopped: 'deleted' });
+    expect(await t.works(t.oldKey, t.oldSecret)).toBe(false);
+  });
+
   it('revokes an old key not used since the switch when its grace period ends, asking IAM first', async () => {
     const t = await iamFixture();
     iam.markUsed(t.oldKey, at(t.clock.now() - DAY));
