@@ -178,7 +178,8 @@ class Connection {
     socket.setTimeout(timeoutMs);
     // Through a tunnel TLS cannot read into our buffer: the same parsing, from Node's chunks.
     if (!readsIntoBuffer) socket.on('data', (chunk: Buffer) => this.onChunk(chunk) || socket.pause());
-    socket.on('timeout', () => this.fail(new Http1Error('The server stopped answering (timeout).', 'ETIMEDOUT', 'TimeoutError')));
+    // A no-bytes timer, not a total one: a slow transfer that keeps moving never times out, a stalled one does.
+    socket.on('timeout', () => this.fail(Object.assign(new Http1Error(`The server sent nothing for ${Math.round(timeoutMs / 1000)} s.`, 'ETIMEDOUT', 'TimeoutError'), { timeoutMs })));
     socket.on('error', (error) => this.fail(error));
     socket.on('end', () => this.onEnd());
     socket.on('close', () => this.fail(new Http1Error('The server closed the connection.', 'ECONNRESET')));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KeydeskError } from '../../../src-main/core/errors';
-import { isTransient, withRetry } from '../../../src-main/core/transfers/retry';
+import { KeydeskError } from '../../src-main/core/errors';
+import { isTransient, withRetry } from '../../src-main/core/retry';
 
 const policy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 };
 const error = (fields: Partial<ConstructorParameters<typeof KeydeskError>[0]>) => new KeydeskError({ code: 'PROVIDER', message: 'x', ...fields });
