@@ -9,7 +9,7 @@ import { Agent, createServer as createHttpServer, request as httpRequest, type I
 export interface TcpFaults {
   /** Added to every chunk, both ways. */
   latencyMs?: number;
-  /** Bytes per second, each way. */
+  /** Bytes per second each way, shared by all connections (one link). */
   bytesPerSecond?: number;
   trip?: {
     /** reset: RST to both sides; close: a clean end (a truncated answer); stall: nothing more, connection left open. */
@@ -36,6 +36,7 @@ export async function startTcpProxy(targetPort: number) {
   let faults: TcpFaults = {};
   let tripsLeft = Infinity;
   const stats = { connections: 0, trips: 0 };
+  const linkFreeAt = { request: 0, response: 0 };
   const server = createServer((client) => {
     client.on('error', () => {});
     if (mode === 'cut') return void client.destroy();
@@ -105,7 +106,11 @@ export async function startTcpProxy(targetPort: number) {
             to.write(slice);
             moved += slice.length;
             next.chunk = next.chunk.subarray(slice.length);
-            if (rate) await wait((slice.length / rate) * 1000);
+            if (rate) {
+              // One link shared by every connection: each slice takes its turn on it.
+              linkFreeAt[direction] = Math.max(Date.now(), linkFreeAt[direction]) + (slice.length / rate) * 1000;
+              await wait(linkFreeAt[direction] - Date.now());
+            }
           }
           if (rule && moved >= rule.afterBytes) {
             tripsLeft--;

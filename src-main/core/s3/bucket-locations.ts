@@ -54,6 +54,12 @@ export class BucketLocations {
         host = undefined;
       }
     } else if (answer.endpointHost) host = answer.endpointHost.trim();
+    else if (answer.region) {
+      // Only the region (a HEAD has no body): providers name their regional hosts after the region
+      // (s3.eu-west-1.amazonaws.com, s3-eu-west-1.amazonaws.com, nyc3.digitaloceanspaces.com).
+      const label = new RegExp(`(^|[.-])${from.region.replace(/[^\w-]/g, '\\$&')}(?=[.-]|$)`);
+      if (label.test(current.hostname)) host = current.host.replace(label, `$1${answer.region}`);
+    }
     // Virtual-hosted answers put the bucket in front of the region's host.
     if (host?.startsWith(`${bucket}.`)) host = host.slice(bucket.length + 1);
     const region = answer.region || from.region;
