@@ -61,8 +61,9 @@ test('an upload rides out a burst of 503 SlowDown; a download from a server that
   await typePath(page, local, 'Download');
   const failed = transfers.getByRole('listitem', { name: `Download ${join(local, 'report.bin')}` });
   await expect(failed).toContainText('Failed', { timeout: 45_000 });
-  await expect(failed).toContainText(/The S3 server could not handle the request \(SlowDown, HTTP 503\): Please reduce your request rate \(tried 5 times over \d+ s\)\./);
-  await expect(failed).toContainText('The server or the network kept failing; try again later, and check the connection or proxy if it persists.');
+  await expect(failed).toContainText(
+    /The S3 server could not handle the request \(SlowDown, HTTP 503\): Please reduce your request rate \(tried 5 times over \d+ s\)\. The server or the network kept failing; try again later, and check the connection or proxy if it persists\./,
+  );
   await snapSizes(page, snap, 'transfer-failed-clear-error');
 
   // Once the server is well again, Retry finishes it.
