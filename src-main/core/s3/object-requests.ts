@@ -48,6 +48,16 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 /** S3's answer names when an error carries no XML body (a HEAD-like answer). */
 const STATUS_NAMES: Record<number, string> = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 412: 'PreconditionFailed', 416: 'InvalidRange' };
 
+interface OutgoingRequest {
+  method: 'GET' | 'PUT';
+  address: { bucket: string; key?: string };
+  query: Record<string, string> | undefined;
+  headers: Record<string, string>;
+  body: Uint8Array | undefined;
+  signal: AbortSignal | undefined;
+  consume?: BodyConsumer;
+}
+
 /** Redirects followed for one request: a bucket moves once; more is a loop. */
 const MAX_REDIRECTS = 2;
 
@@ -111,9 +121,9 @@ export class ObjectRequests {
     signal: AbortSignal | undefined,
     consume?: BodyConsumer,
   ): Promise<Http1Response> {
+    const request: OutgoingRequest = { method, address, query, headers, body, signal, consume };
     for (let redirects = 0; ; redirects++) {
-      const location = this.locations.get(address.bucket);
-      const response = await this.sendTo(location, method, address, query, headers, body, signal, consume);
+      const response = await this.sendTo(this.locations.get(address.bucket), request);
       if (isRedirectStatus(response.status) && redirects < MAX_REDIRECTS) {
         const xml = response.body.toString('utf8');
         this.locations.learn(address.bucket, { status: response.status, region: response.headers.get('x-amz-bucket-region'), location: response.headers.get('location'), endpointHost: text(xml, 'Endpoint') });
@@ -124,16 +134,8 @@ export class ObjectRequests {
     }
   }
 
-  private async sendTo(
-    location: BucketLocation,
-    method: 'GET' | 'PUT',
-    address: { bucket: string; key?: string },
-    query: Record<string, string> | undefined,
-    headers: Record<string, string>,
-    body: Uint8Array | undefined,
-    signal: AbortSignal | undefined,
-    consume?: BodyConsumer,
-  ): Promise<Http1Response> {
+  /** Signs the request for the bucket's region and sends it to its endpoint. */
+  private async sendTo(location: BucketLocation, { method, address, query, headers, body, signal, consume }: OutgoingRequest): Promise<Http1Response> {
     const endpoint = new URL(location.endpoint);
     const { origin, host, path } = this.locate(endpoint, address);
     const signed = await this.signer(location.region).sign({
