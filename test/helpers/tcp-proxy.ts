@@ -35,7 +35,8 @@ export async function startTcpProxy(targetPort: number) {
   let mode: 'open' | 'cut' | 'frozen' = 'open';
   let faults: TcpFaults = {};
   let tripsLeft = Infinity;
-  const stats = { connections: 0, trips: 0 };
+  /** `sentBytes`/`answeredBytes`: what went on towards the server / back to clients since the last inject(). */
+  const stats = { connections: 0, trips: 0, sentBytes: 0, answeredBytes: 0 };
   const linkFreeAt = { request: 0, response: 0 };
   const server = createServer((client) => {
     client.on('error', () => {});
@@ -105,6 +106,7 @@ export async function startTcpProxy(targetPort: number) {
           if (slice.length > 0) {
             to.write(slice);
             moved += slice.length;
+            stats[direction === 'request' ? 'sentBytes' : 'answeredBytes'] += slice.length;
             next.chunk = next.chunk.subarray(slice.length);
             if (rate) {
               // One link shared by every connection: each slice takes its turn on it.
@@ -134,6 +136,8 @@ export async function startTcpProxy(targetPort: number) {
       faults = next;
       tripsLeft = next.trip?.connections ?? Infinity;
       stats.trips = 0;
+      stats.sentBytes = 0;
+      stats.answeredBytes = 0;
     },
     cut() {
       mode = 'cut';
