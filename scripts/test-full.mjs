@@ -3,6 +3,7 @@
 // hundred. Set KEYDESK_FUZZ_SEED to explore other inputs; a failure prints the seed and the counterexample.
 // KEYDESK_TEST_FULL=1 also runs the exhaustive crash tests of transfers: every transfer alone in its process,
 // killed at every step and every part, with more sizes and policies (about 300 cases, ~20 min on 2 cores),
+// the network-fault suite with larger files and a longer listing (test/core/transfers/faults.int.test.ts),
 // and the e2e tests a second time with browser mode on Node 22.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

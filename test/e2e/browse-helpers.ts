@@ -4,11 +4,11 @@ import { createS3Client } from '../../src-main/core/s3/client';
 import type { RgwUser } from '../helpers/rgw-users';
 import type { RgwInfo } from '../servers/rgw';
 
-/** The credential flow from credentials.spec, then Browse Buckets. */
-export async function addCredential(page: Page, rgw: RgwInfo, user: RgwUser): Promise<void> {
+/** The credential flow from credentials.spec, then Browse Buckets; `endpoint` reaches RGW another way (a proxy). */
+export async function addCredential(page: Page, rgw: RgwInfo, user: RgwUser, endpoint = rgw.endpoint): Promise<void> {
   await page.getByRole('button', { name: 'Add credentials' }).first().click();
   await page.getByLabel('Label').fill('RGW browse');
-  await page.getByLabel('Endpoint').fill(rgw.endpoint);
+  await page.getByLabel('Endpoint').fill(endpoint);
   await page.getByLabel('Region').fill(rgw.region);
   await page.getByLabel('Access key ID').fill(user.accessKeyId);
   await page.getByLabel('Secret access key').fill(user.secretAccessKey);

@@ -88,19 +88,37 @@ export function describeS3Error(error: unknown, endpoint: string): KeydeskError 
     const status = error.$metadata?.httpStatusCode;
     const known = S3_MESSAGES[error.name];
     if (known) return new KeydeskError({ ...known(endpoint), provider: 'S3', providerCode: error.name, status }, { cause: error });
-    const detail = error.message && error.message !== 'UnknownError' ? `: ${error.message}` : '';
+    const detail = error.message && error.message !== 'UnknownError' && error.message !== error.name ? `: ${error.message}` : '';
+    // An answer without an S3 error document (a HEAD, a proxy or load balancer in front): its status says it.
+    const unnamed = /^(Unknown(Error)?|\d+)$/.test(error.name);
+    if (status !== undefined && status >= 500 && (unnamed || !detail)) {
+      const what = status === 503 ? 'is overloaded or unavailable' : 'failed with an internal error';
+      return new KeydeskError(
+        { code: 'PROVIDER', provider: 'S3', providerCode: error.name, status, message: `The S3 server ${what} (HTTP ${status}${unnamed ? '' : ` ${error.name}`}).` },
+        { cause: error },
+      );
+    }
     return new KeydeskError(
       {
         code: status === 403 ? 'ACCESS_DENIED' : status === 404 ? 'NOT_FOUND' : 'PROVIDER',
         provider: 'S3',
         providerCode: error.name,
         status,
-        message: `The S3 server refused the request (${error.name}, HTTP ${status ?? '?'})${detail}`,
+        message: `The S3 server ${status !== undefined && status >= 500 ? 'could not handle' : 'refused'} the request (${error.name}, HTTP ${status ?? '?'})${detail}`,
       },
       { cause: error },
     );
   }
   const code = (error as { code?: string })?.code;
+  // Ours (http1.ts) carries the time; the SDK's socket timer says it in its message.
+  const inactivity = /after (\d+) ms of inactivity/.exec(name === 'TimeoutError' ? ((error as Error).message ?? '') : '');
+  const stalledMs = (error as { timeoutMs?: number })?.timeoutMs ?? (inactivity ? Number(inactivity[1]) : undefined);
+  if (stalledMs !== undefined) {
+    return new KeydeskError(
+      { code: 'TIMEOUT', provider: 'S3', message: `The S3 endpoint (${hostOf(endpoint)}) stopped sending or taking data for ${Math.round(stalledMs / 1000)} s, so the request was given up.`, hint: 'The server or the network stalled; check the connection or proxy, then try again.' },
+      { cause: error },
+    );
+  }
   if (name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'RequestTimeout') {
     return networkError('the S3 endpoint', endpoint, error, true, 60_000);
   }

@@ -43,7 +43,8 @@ export interface Http1Response {
 
 /**
  * Takes a 2xx response body chunk by chunk. The chunk is only valid until the returned promise settles
- * (its buffer is then reused); a thrown error or rejection aborts the request.
+ * (its buffer is then reused); a thrown error or rejection aborts the request. When the connection fails
+ * mid-body, every byte that arrived has been handed over before the request fails (a resume starts there).
  */
 export type BodyConsumer = (chunk: Buffer) => void | Promise<void>;
 
@@ -199,7 +200,8 @@ class Connection {
     socket.setTimeout(timeoutMs);
     // Through a tunnel TLS cannot read into our buffer: the same parsing, from Node's chunks.
     if (!readsIntoBuffer) socket.on('data', (chunk: Buffer) => this.onChunk(chunk) || socket.pause());
-    socket.on('timeout', () => this.fail(new Http1Error('The server stopped answering (timeout).', 'ETIMEDOUT', 'TimeoutError')));
+    // A no-bytes timer, not a total one: a slow transfer that keeps moving never times out, a stalled one does.
+    socket.on('timeout', () => this.fail(Object.assign(new Http1Error(`The server sent nothing for ${Math.round(timeoutMs / 1000)} s.`, 'ETIMEDOUT', 'TimeoutError'), { timeoutMs })));
     socket.on('error', (error) => this.fail(error));
     socket.on('end', () => this.onEnd());
     socket.on('close', () => this.fail(new Http1Error('The server closed the connection.', 'ECONNRESET')));
@@ -390,17 +392,22 @@ class Exchange {
       this.keepAlive = false;
       this.finishBody();
     } else {
-      this.fail(new Http1Error('The server closed the connection before the response was complete.', 'ECONNRESET'));
+      this.fail(new Http1Error('The server closed the connection before the response was complete.', 'ECONNRESET'), true);
     }
   }
 
   /** A socket that closes once the whole body is in only matters to a consumer still writing: it is not the request's failure. */
   socketFailed(error: Error): void {
-    if (!this.bodyDone) this.fail(error);
+    if (!this.bodyDone) this.fail(error, true);
   }
 
-  fail(error: Error): void {
+  /**
+   * `keepReceived`: the connection failed, not the data; body bytes that arrived still go to the consumer
+   * (before the failure is reported), so a caller that resumes asks only for what it did not get.
+   */
+  fail(error: Error, keepReceived = false): void {
     if (this.settled) return;
+    if (keepReceived && this.streaming()) this.flushStage();
     this.settled = true;
     if (this.stage) this.pool.returnStage(this.stage);
     this.stage = undefined;

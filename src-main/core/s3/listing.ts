@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../retry';
 import type { ListedObject } from './object-requests';
 import { baseName, folderPrefix } from './uri';
 import { s3Call, type S3Session } from './session';
@@ -33,6 +34,8 @@ export interface ListOptions {
   signal?: AbortSignal;
   /** Keys per request (S3 caps it at 1000). */
   pageSize?: number;
+  /** How a page that failed on the way (network, throttling, a server error) is asked for again. */
+  retry?: RetryPolicy;
 }
 
 /** Lists one folder level (delimiter "/"): sub-folders and the objects directly inside it. */
@@ -56,8 +59,8 @@ export async function* searchObjects(session: S3Session, bucket: string, prefix:
 }
 
 /** Every object under a prefix, a page at a time (for deletes, moves and folder downloads). */
-export async function* listObjectsUnder(session: S3Session, bucket: string, prefix: string, signal?: AbortSignal): AsyncGenerator<ObjectEntry[]> {
-  for await (const page of listPages(session, bucket, prefix, undefined, { signal })) yield toEntries(page.objects, prefix);
+export async function* listObjectsUnder(session: S3Session, bucket: string, prefix: string, signal?: AbortSignal, retry?: RetryPolicy): AsyncGenerator<ObjectEntry[]> {
+  for await (const page of listPages(session, bucket, prefix, undefined, { signal, retry })) yield toEntries(page.objects, prefix);
 }
 
 export async function countObjects(session: S3Session, bucket: string, prefix: string, signal?: AbortSignal): Promise<{ count: number; bytes: number }> {
@@ -78,8 +81,9 @@ export async function countObjects(session: S3Session, bucket: string, prefix: s
 async function* listPages(session: S3Session, bucket: string, prefix: string, delimiter: string | undefined, options: ListOptions) {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  // A page is a GET with a continuation token: asking again is safe, and a listing survives a flaky network.
   const fetchPage = (token: string | undefined) =>
-    s3Call(session, signal, (o) => session.objects.list(bucket, { prefix, delimiter, token, maxKeys: options.pageSize, signal: o.abortSignal }));
+    withRetry(() => s3Call(session, signal, (o) => session.objects.list(bucket, { prefix, delimiter, token, maxKeys: options.pageSize, signal: o.abortSignal })), options.retry ?? DEFAULT_RETRY, signal);
   let next = fetchPage(undefined);
   try {
     for (;;) {

@@ -1,6 +1,7 @@
 import { S3ServiceException } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { isIP } from 'node:net';
+import { BucketLocations, isRedirectStatus, type BucketLocation } from './bucket-locations';
 import type { S3Connection } from './client';
 import { Http1Pool, type BodyConsumer, type BodyPacer, type Http1Response } from './http1';
 import { Sha256, uriEscape } from './sigv4';
@@ -47,26 +48,31 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 /** S3's answer names when an error carries no XML body (a HEAD-like answer). */
 const STATUS_NAMES: Record<number, string> = { 400: 'BadRequest', 403: 'Forbidden', 404: 'NotFound', 412: 'PreconditionFailed', 416: 'InvalidRange' };
 
+interface OutgoingRequest {
+  method: 'GET' | 'PUT';
+  address: { bucket: string; key?: string };
+  query: Record<string, string> | undefined;
+  headers: Record<string, string>;
+  body: Uint8Array | undefined;
+  signal: AbortSignal | undefined;
+  consume?: BodyConsumer;
+  sending?: { onSent?: (bytes: number) => void; pace?: BodyPacer };
+}
+
+/** Redirects followed for one request: a bucket moves once; more is a loop. */
+const MAX_REDIRECTS = 2;
+
 export class ObjectRequests {
-  private readonly endpoint: URL;
-  private readonly signer: SignatureV4;
+  /** Per region: a bucket found elsewhere by a redirect is signed for its own region. */
+  private readonly signers = new Map<string, SignatureV4>();
   /** Per origin: virtual-hosted buckets each have their own host. */
   private readonly pools = new Map<string, Http1Pool>();
 
   constructor(
     private readonly connection: S3Connection,
     private readonly timeoutMs: number,
-  ) {
-    this.endpoint = new URL(connection.endpoint);
-    this.signer = new SignatureV4({
-      service: 's3',
-      region: connection.region,
-      credentials: { accessKeyId: connection.accessKeyId, secretAccessKey: connection.secretAccessKey },
-      sha256: Sha256,
-      // S3 signs the path as sent, without escaping it a second time.
-      uriEscapePath: false,
-    });
-  }
+    private readonly locations: BucketLocations = new BucketLocations({ endpoint: connection.endpoint, region: connection.region }),
+  ) {}
 
   /**
    * PutObject, or UploadPart when `part` is given. The body is signed as UNSIGNED-PAYLOAD: its integrity
@@ -122,10 +128,26 @@ export class ObjectRequests {
     consume?: BodyConsumer,
     sending?: { onSent?: (bytes: number) => void; pace?: BodyPacer },
   ): Promise<Http1Response> {
-    const { origin, host, path } = this.locate(address);
-    const signed = await this.signer.sign({
+    const request: OutgoingRequest = { method, address, query, headers, body, signal, consume, sending };
+    for (let redirects = 0; ; redirects++) {
+      const response = await this.sendTo(this.locations.get(address.bucket), request);
+      if (isRedirectStatus(response.status) && redirects < MAX_REDIRECTS) {
+        const xml = response.body.toString('utf8');
+        this.locations.learn(address.bucket, { status: response.status, region: response.headers.get('x-amz-bucket-region'), location: response.headers.get('location'), endpointHost: text(xml, 'Endpoint') });
+        continue;
+      }
+      if (response.status >= 300) throw s3Error(response);
+      return response;
+    }
+  }
+
+  /** Signs the request for the bucket's region and sends it to its endpoint. */
+  private async sendTo(location: BucketLocation, { method, address, query, headers, body, signal, consume, sending }: OutgoingRequest): Promise<Http1Response> {
+    const endpoint = new URL(location.endpoint);
+    const { origin, host, path } = this.locate(endpoint, address);
+    const signed = await this.signer(location.region).sign({
       method,
-      protocol: this.endpoint.protocol,
+      protocol: endpoint.protocol,
       hostname: host.replace(/:\d+$/, ''),
       path,
       query,
@@ -134,22 +156,36 @@ export class ObjectRequests {
     // Host and Content-Length are written by the HTTP layer (with the values signed here).
     const { host: _host, 'content-length': _length, ...sendHeaders } = signed.headers;
     const search = query ? `?${Object.entries(query).map(([name, value]) => `${uriEscape(name)}=${uriEscape(value)}`).join('&')}` : '';
-    const response = await this.pool(origin).request({ method, target: path + search, headers: sendHeaders, body, signal, onSent: sending?.onSent, pace: sending?.pace }, consume);
-    if (response.status >= 300) throw s3Error(response);
-    return response;
+    return this.pool(origin).request({ method, target: path + search, headers: sendHeaders, body, signal, onSent: sending?.onSent, pace: sending?.pace }, consume);
+  }
+
+  private signer(region: string): SignatureV4 {
+    let signer = this.signers.get(region);
+    if (!signer) {
+      signer = new SignatureV4({
+        service: 's3',
+        region,
+        credentials: { accessKeyId: this.connection.accessKeyId, secretAccessKey: this.connection.secretAccessKey },
+        sha256: Sha256,
+        // S3 signs the path as sent, without escaping it a second time.
+        uriEscapePath: false,
+      });
+      this.signers.set(region, signer);
+    }
+    return signer;
   }
 
   /**
    * Virtual-hosted addressing where the SDK would use it (a DNS-safe bucket on a named host), path style
    * otherwise. Without a key it addresses the bucket.
    */
-  private locate({ bucket, key }: { bucket: string; key?: string }): { origin: string; host: string; path: string } {
-    const base = this.endpoint.pathname.replace(/\/+$/, '');
+  private locate(endpoint: URL, { bucket, key }: { bucket: string; key?: string }): { origin: string; host: string; path: string } {
+    const base = endpoint.pathname.replace(/\/+$/, '');
     const encodedKey = key === undefined ? '' : key.split('/').map(uriEscape).join('/');
-    const virtual = !this.connection.forcePathStyle && /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket) && isIP(this.endpoint.hostname.replace(/^\[|\]$/g, '')) === 0;
-    if (!virtual) return { origin: this.endpoint.origin, host: this.endpoint.host, path: `${base}/${uriEscape(bucket)}${key === undefined ? '' : `/${encodedKey}`}` };
-    const host = `${bucket}.${this.endpoint.host}`;
-    return { origin: `${this.endpoint.protocol}//${host}`, host, path: `${base}/${encodedKey}` };
+    const virtual = !this.connection.forcePathStyle && /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket) && isIP(endpoint.hostname.replace(/^\[|\]$/g, '')) === 0;
+    if (!virtual) return { origin: endpoint.origin, host: endpoint.host, path: `${base}/${uriEscape(bucket)}${key === undefined ? '' : `/${encodedKey}`}` };
+    const host = `${bucket}.${endpoint.host}`;
+    return { origin: `${endpoint.protocol}//${host}`, host, path: `${base}/${encodedKey}` };
   }
 
   private pool(origin: string): Http1Pool {
@@ -210,12 +246,14 @@ function text(xml: string, name: string): string | undefined {
 function s3Error(response: Http1Response): S3ServiceException {
   const xml = response.body.toString('utf8');
   const name = text(xml, 'Code') ?? STATUS_NAMES[response.status] ?? 'UnknownError';
-  return new S3ServiceException({
+  const error = new S3ServiceException({
     name,
     $fault: response.status >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode: response.status, requestId: text(xml, 'RequestId') ?? response.headers.get('x-amz-request-id') },
     message: text(xml, 'Message') ?? name,
   });
+  // As the SDK attaches it: Retry-After and the like are read from here (retry.ts).
+  return Object.assign(error, { $response: { statusCode: response.status, headers: Object.fromEntries(response.headers) } });
 }
 
 function decodeXml(value: string): string {

@@ -32,7 +32,7 @@ export interface ObjectDetails {
 
 /** HeadObject of the latest version, or of `versionId`. */
 export async function objectDetails(session: S3Session, bucket: string, key: string, signal?: AbortSignal, versionId?: string): Promise<ObjectDetails> {
-  const head = await s3Call(session, signal, (o) => session.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), o));
+  const head = await s3Call(session, signal, (o) => session.clientFor(bucket).send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }), o));
   const lock = head.ObjectLockMode || head.ObjectLockRetainUntilDate || head.ObjectLockLegalHoldStatus;
   return {
     bucket,
@@ -76,7 +76,7 @@ export async function createFolder(session: S3Session, bucket: string, parentPre
     throw new KeydeskError({ code: 'INVALID_INPUT', message: 'A folder name must not be empty, "." or "..", and must not contain "/".' });
   }
   const prefix = `${folderPrefix(parentPrefix)}${clean}/`;
-  await s3Call(session, signal, (o) => session.client.send(new PutObjectCommand({ Bucket: bucket, Key: prefix, Body: new Uint8Array(0), ContentLength: 0 }), o));
+  await s3Call(session, signal, (o) => session.clientFor(bucket).send(new PutObjectCommand({ Bucket: bucket, Key: prefix, Body: new Uint8Array(0), ContentLength: 0 }), o));
   return prefix;
 }
 

@@ -1,6 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { cancelledError, throwIfCancelled } from '../cancel';
+import { KeydeskError } from '../errors';
+import { BucketLocations, isRedirectStatus } from './bucket-locations';
 import { createS3Client, describeS3Error, type S3Connection } from './client';
 import { ObjectRequests } from './object-requests';
 import type { Trust } from '../transport/trust';
@@ -10,17 +12,74 @@ import type { Trust } from '../transport/trust';
  * object-requests.ts), and the endpoint their errors are described against.
  */
 export interface S3Session {
+  /** The client for the credential's endpoint and region. */
   client: S3Client;
+  /** The client for a bucket's own endpoint and region, once a redirect has shown they differ (bucket-locations.ts). */
+  clientFor(bucket: string): S3Client;
   objects: ObjectRequests;
   endpoint: string;
   /** The endpoint's private CAs and pins, for the few requests that go neither through the SDK nor `objects`. */
   trust?: Trust;
 }
 
-export function openSession(connection: S3Connection, options?: Parameters<typeof createS3Client>[1]): S3Session {
-  const client = createS3Client(connection, options);
-  sendContentMd5ForDeleteObjects(client);
-  return { client, objects: new ObjectRequests(connection, options?.timeoutMs ?? 60_000), endpoint: connection.endpoint, trust: connection.trust };
+/** `stallTimeoutMs`: how long the object path (bytes and listings) waits on a connection that moves no bytes (default `timeoutMs`). */
+export function openSession(connection: S3Connection, options?: Parameters<typeof createS3Client>[1] & { stallTimeoutMs?: number }): S3Session {
+  const locations = new BucketLocations({ endpoint: connection.endpoint, region: connection.region });
+  const clients = new Map<string, S3Client>();
+  const clientAt = (endpoint: string, region: string) => {
+    const id = `${endpoint}\n${region}`;
+    let client = clients.get(id);
+    if (!client) {
+      client = createS3Client({ ...connection, endpoint, region }, options);
+      sendContentMd5ForDeleteObjects(client);
+      learnRedirects(client, locations);
+      clients.set(id, client);
+    }
+    return client;
+  };
+  const client = clientAt(connection.endpoint, connection.region);
+  return {
+    client,
+    clientFor: (bucket) => {
+      const location = locations.get(bucket);
+      return clientAt(location.endpoint, location.region);
+    },
+    objects: new ObjectRequests(connection, options?.stallTimeoutMs ?? options?.timeoutMs ?? 60_000, locations),
+    endpoint: connection.endpoint,
+    trust: connection.trust,
+  };
+}
+
+/**
+ * A redirect the SDK meets is remembered for the bucket and raised as a transient error (retry.ts), so
+ * the caller's next attempt, through clientFor(), goes to the bucket's own endpoint and region.
+ */
+function learnRedirects(client: S3Client, locations: BucketLocations): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const failure = error as { $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> }; Endpoint?: string };
+        const status = failure.$metadata?.httpStatusCode;
+        const bucket = (args.input as { Bucket?: unknown }).Bucket;
+        if (!isRedirectStatus(status) || typeof bucket !== 'string') throw error;
+        const headers = failure.$response?.headers ?? {};
+        const to = locations.learn(bucket, { status: status!, region: headers['x-amz-bucket-region'], location: headers.location, endpointHost: failure.Endpoint });
+        throw new KeydeskError(
+          {
+            code: 'PROVIDER',
+            provider: 'S3',
+            status,
+            providerCode: status === 301 ? 'PermanentRedirect' : 'TemporaryRedirect',
+            message: `Bucket "${bucket}" is in region ${to.region} at ${to.endpoint}; ${context.commandName ?? 'the request'} must be sent there.`,
+          },
+          { cause: error },
+        );
+      }
+    },
+    { step: 'initialize', name: 'keydeskLearnRedirects' },
+  );
 }
 
 /**

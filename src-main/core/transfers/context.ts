@@ -2,7 +2,7 @@ import type { S3Session } from '../s3/session';
 import type { TokenBucket } from './bandwidth';
 import type { TransferSettings } from '../vault/metadata-store';
 import type { Finish, JournalStore } from './journal';
-import { withRetry, type RetryPolicy } from './retry';
+import { withRetry, type RetryPolicy } from '../retry';
 import { s3Call } from '../s3/session';
 import type { ConflictPolicy } from './types';
 

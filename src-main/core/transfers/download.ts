@@ -1,5 +1,5 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { link, rename, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { KeydeskError } from '../errors';
@@ -22,7 +22,7 @@ import { isShutdown, partSizeFor, plainMd5, request, type RunContext, type RunOu
 import type { DownloadFinish, DownloadJournal } from './journal';
 import { keepBothName, tempPathFor } from './local-files';
 import { OrderedHasher } from './ordered-hasher';
-import { checksumError, withRetry } from './retry';
+import { checksumError, withRetry } from '../retry';
 import type { ConflictPolicy } from './types';
 
 export interface DownloadJob extends TransferJob {
@@ -203,7 +203,7 @@ export function folderError(folder: string, error: unknown): KeydeskError {
 }
 
 async function headObject(job: DownloadJob, ctx: RunContext): Promise<{ size: number; etag: string; kms: boolean }> {
-  const head = await request(ctx, (o) => ctx.session.client.send(new HeadObjectCommand({ Bucket: job.bucket, Key: job.key, VersionId: job.versionId }), o));
+  const head = await request(ctx, (o) => ctx.session.clientFor(job.bucket).send(new HeadObjectCommand({ Bucket: job.bucket, Key: job.key, VersionId: job.versionId }), o));
   return { size: head.ContentLength ?? 0, etag: head.ETag ?? '', kms: head.ServerSideEncryption?.startsWith('aws:kms') ?? false };
 }
 
@@ -243,7 +243,8 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, handle: File
   const pending = Array.from({ length: partCount }, (_, i) => i).filter((i) => !done.has(i));
   let kms = false;
   const fetchOne = async (part: number, signal: AbortSignal) => {
-    const fetched = await withRetry(() => fetchPart(job, entry, part, partCount, handle, ctx, signal, inline), ctx.retry, signal);
+    const progress = new PartProgress(job, entry, part, handle, ctx, inline);
+    const fetched = await withRetry(() => fetchPart(job, entry, progress, partCount, ctx, signal), ctx.retry, signal);
     kms = fetched.kms || kms;
     inlineMd5 = fetched.md5;
     done.add(part);
@@ -262,56 +263,93 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, handle: File
 }
 
 /**
- * One ranged GET written to its offset as it arrives. A failed attempt takes its bytes back from the
- * progress. Returns whether the object is SSE-KMS encrypted and, when `hash` (a single-part download),
- * the MD5 of what arrived.
+ * What one part has received so far, across attempts: bytes are written to their offset as they arrive,
+ * so an attempt that fails mid-body leaves them in place and the next one asks only for the rest.
  */
-async function fetchPart(
-  job: DownloadJob,
-  entry: DownloadJournal,
-  part: number,
-  partCount: number,
-  handle: FileHandle,
-  ctx: RunContext,
-  signal: AbortSignal,
-  hash: boolean,
-): Promise<{ kms: boolean; md5?: string }> {
-  const start = part * entry.partSize;
-  const length = Math.min(entry.size, start + entry.partSize) - start;
-  const md5 = hash ? createHash('md5') : undefined;
-  let received = 0;
-  // Chunks arrive in order; their writes may overlap (each has its own offset).
-  const write = async (chunk: Buffer) => {
-    if (received + chunk.length > length) {
-      throw new KeydeskError({ code: 'PROVIDER', message: `The server sent more of "${job.key}" than was asked for; nothing was saved.` });
+class PartProgress {
+  readonly start: number;
+  readonly length: number;
+  received = 0;
+  private md5: Hash | undefined;
+  private readonly writes = new Set<Promise<void>>();
+
+  constructor(
+    private readonly job: DownloadJob,
+    private readonly entry: DownloadJournal,
+    part: number,
+    private readonly handle: FileHandle,
+    private readonly ctx: RunContext,
+    private readonly hash: boolean,
+  ) {
+    this.start = part * entry.partSize;
+    this.length = Math.min(entry.size, this.start + entry.partSize) - this.start;
+    this.md5 = hash ? createHash('md5') : undefined;
+  }
+
+  /** Chunks arrive in order; their writes may overlap (each has its own offset). */
+  readonly write = (chunk: Buffer, signal: AbortSignal): Promise<void> => {
+    if (this.received + chunk.length > this.length) {
+      throw new KeydeskError({ code: 'PROVIDER', message: `The server sent more of "${this.job.key}" than was asked for; nothing was saved.` });
     }
-    const position = start + received;
-    received += chunk.length;
-    md5?.update(chunk);
-    // The socket pauses while chunks wait here, so a bandwidth limit slows the server's sending too.
-    const wait = ctx.throttle?.take(chunk.length, signal);
-    if (wait) await wait;
-    ctx.onBytes(chunk.length);
-    try {
-      for (let written = 0; written < chunk.length; ) written += (await handle.write(chunk, written, chunk.length - written, position + written)).bytesWritten;
-    } catch (error) {
-      throw fileError(entry.temp, error);
-    }
+    const position = this.start + this.received;
+    this.received += chunk.length;
+    this.md5?.update(chunk);
+    this.ctx.onBytes(chunk.length);
+    const writing = this.writeAt(chunk, position, signal);
+    this.writes.add(writing);
+    return writing.finally(() => this.writes.delete(writing));
   };
+
+  /**
+   * After a failed attempt: waits for its writes, then keeps what arrived if the next request can be pinned
+   * to the same object version (an ETag for If-Match); otherwise starts the part over.
+   */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.writes]);
+    if (this.entry.etag) return;
+    this.ctx.onBytes(-this.received);
+    this.received = 0;
+    this.md5 = this.hash ? createHash('md5') : undefined;
+  }
+
+  digest(): string | undefined {
+    return this.md5?.digest('hex');
+  }
+
+  private async writeAt(chunk: Buffer, position: number, signal: AbortSignal): Promise<void> {
+    // The socket pauses while chunks wait here, so a bandwidth limit slows the server's sending too.
+    const wait = this.ctx.throttle?.take(chunk.length, signal);
+    if (wait) await wait;
+    try {
+      for (let written = 0; written < chunk.length; ) written += (await this.handle.write(chunk, written, chunk.length - written, position + written)).bytesWritten;
+    } catch (error) {
+      throw fileError(this.entry.temp, error);
+    }
+  }
+}
+
+/**
+ * One GET of the rest of a part (a range, unless it is the whole object from its first byte), written to
+ * its offset as it arrives. Returns whether the object is SSE-KMS encrypted and, when the part hashes what
+ * arrives (a single-part download), the MD5 of the whole part.
+ */
+async function fetchPart(job: DownloadJob, entry: DownloadJournal, progress: PartProgress, partCount: number, ctx: RunContext, signal: AbortSignal): Promise<{ kms: boolean; md5?: string }> {
+  const from = progress.start + progress.received;
+  const end = progress.start + progress.length - 1;
   let result;
   try {
-    const range = partCount > 1 ? { start, end: start + length - 1 } : undefined;
-    // Not retried here: fetchParts retries the whole part, from its first byte.
-    result = await s3Call(ctx.session, signal, (o) => ctx.session.objects.get({ bucket: job.bucket, key: job.key }, write, { range, ifMatch: entry.etag || undefined, versionId: job.versionId, signal: o.abortSignal }));
+    const range = partCount > 1 || progress.received > 0 ? { start: from, end } : undefined;
+    // Not retried here: fetchParts retries the part, from the first byte it does not have.
+    result = await s3Call(ctx.session, signal, (o) => ctx.session.objects.get({ bucket: job.bucket, key: job.key }, (chunk) => progress.write(chunk, signal), { range, ifMatch: entry.etag || undefined, versionId: job.versionId, signal: o.abortSignal }));
   } catch (error) {
-    ctx.onBytes(-received);
+    await progress.settle();
     throw error;
   }
-  if (received !== length) {
-    ctx.onBytes(-received);
+  if (progress.received !== progress.length) {
+    await progress.settle();
     throw new KeydeskError({ code: 'NETWORK', message: `The connection ended early while downloading "${job.key}".` });
   }
-  return { kms: result.serverSideEncryption?.startsWith('aws:kms') ?? false, md5: md5?.digest('hex') };
+  return { kms: result.serverSideEncryption?.startsWith('aws:kms') ?? false, md5: progress.digest() };
 }
 
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EXDEV', 'ENOSYS', 'EOPNOTSUPP']);

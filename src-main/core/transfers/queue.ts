@@ -11,7 +11,7 @@ import { SHUTDOWN, type RunContext, type RunOutcome, type TransferJob, type Tran
 import { folderError, runDownload } from './download';
 import { JournalStore, type Finish, type ItemRecord, type Journal } from './journal';
 import { localPathForKey, tempPathFor, walkFiles } from './local-files';
-import { DEFAULT_RETRY, type RetryPolicy } from './retry';
+import { DEFAULT_RETRY, type RetryPolicy } from '../retry';
 import { TokenBucket } from './bandwidth';
 import { etaSeconds, RateMeter } from './speed';
 import { abortUpload, runUpload } from './upload';
@@ -40,6 +40,8 @@ export interface TransferQueueOptions {
   /** Items above this size count as large for scheduling. */
   largeItemBytes?: number;
   retry?: Partial<RetryPolicy>;
+  /** A request whose connection moves no bytes for this long fails (and is retried); default 30 s. */
+  stallTimeoutMs?: number;
   progressIntervalMs?: number;
   /**
    * Awaited at each step that changes what is on disk or on the server (after the step): lets crash tests
@@ -152,7 +154,7 @@ export class TransferQueue {
     const root = request.root ?? request.targetDir;
     const session = await this.session(request.credentialId);
     const added: TransferItemSnapshot[] = [];
-    for await (const page of listObjectsUnder(session, request.bucket, prefix, signal)) {
+    for await (const page of listObjectsUnder(session, request.bucket, prefix, signal, this.retryPolicy)) {
       for (const object of page) {
         const relative = object.key.slice(prefix.length);
         if (relative === '' || relative.endsWith('/')) {
@@ -563,7 +565,10 @@ export class TransferQueue {
     let session = this.sessions.get(id);
     if (!session) {
       // Retries happen per part in the engine (with backoff that knows about cancel), not inside the SDK.
-      session = openSession(connection, { maxAttempts: 1, timeoutMs: 120_000 });
+      // Both timers count time without a byte, not the request's length. Bytes (object-requests.ts) get the
+      // stall timer; the SDK's bookkeeping requests twice that (completing an upload is work for the server).
+      const stall = this.options.stallTimeoutMs ?? 30_000;
+      session = openSession(connection, { maxAttempts: 1, timeoutMs: 2 * stall, stallTimeoutMs: stall });
       this.sessions.set(id, session);
     }
     return session;

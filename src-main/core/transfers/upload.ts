@@ -1,4 +1,4 @@
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, ListPartsCommand } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, ListPartsCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { KeydeskError } from '../errors';
@@ -9,7 +9,7 @@ import { isShutdown, partSizeFor, plainMd5, request, type RunContext, type RunOu
 import type { UploadFinish, UploadJournal } from './journal';
 import { contentTypeFor, keepBothName } from './local-files';
 import { md5 as md5Of, partBuffer } from './md5-pool';
-import { checksumError } from './retry';
+import { checksumError } from '../retry';
 
 /*
  * Integrity, whatever the endpoint's checksum mode: every PUT/part carries Content-MD5, which every
@@ -87,7 +87,7 @@ async function uploadFrom(handle: FileHandle, job: UploadJob, ctx: RunContext): 
 /** Whether the object at the Finish's key is the one its final request leaves (size and ETag). */
 async function isOnServer(bucket: string, finish: UploadFinish, ctx: RunContext): Promise<boolean> {
   try {
-    const head = await request(ctx, (o) => ctx.session.client.send(new HeadObjectCommand({ Bucket: bucket, Key: finish.key }), o));
+    const head = await request(ctx, (o) => ctx.session.clientFor(bucket).send(new HeadObjectCommand({ Bucket: bucket, Key: finish.key }), o));
     return head.ContentLength === finish.size && unquoted(head.ETag ?? '').toLowerCase() === finish.etag;
   } catch (error) {
     if (error instanceof KeydeskError && error.code === 'NOT_FOUND') return false;
@@ -121,31 +121,52 @@ async function putWhole(handle: FileHandle, file: string, size: number, bucket: 
   await readExactly(handle, body, 0, file);
   const md5 = await md5Of(body);
   await ctx.finishing({ key, size, etag: md5.toString('hex') });
-  const result = await sendCounted(ctx, ctx.signal, (sending) => ctx.session.objects.put({ bucket, key }, body, md5, { contentType: contentTypeFor(file), ...sending }));
+  const stored = async (o: { abortSignal?: AbortSignal }) => {
+    const head = await ctx.session.clientFor(bucket).send(new HeadObjectCommand({ Bucket: bucket, Key: key }), o).catch((error: unknown) => {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+      throw error;
+    });
+    return head?.ContentLength === size && plainMd5(head.ETag) === md5.toString('hex') ? { etag: head.ETag } : undefined;
+  };
+  const result = await sendCounted(ctx, ctx.signal, size, stored, (sending) => ctx.session.objects.put({ bucket, key }, body, md5, { contentType: contentTypeFor(file), ...sending }));
   await ctx.step('sent');
-  verifyEtag(result.etag, result.serverSideEncryption, md5, key);
+  verifyEtag(result.etag, 'serverSideEncryption' in result ? result.serverSideEncryption : undefined, md5, key);
 }
 
 /**
  * One PUT whose bytes count as they leave for the server (through the credential's bandwidth limit, if
- * any), retried like any request; a failed attempt takes its bytes back from the progress.
+ * any), retried like any request; a failed attempt takes its bytes back from the progress, and an attempt
+ * whose answer was lost first asks the server whether the body arrived (`stored`) before sending it again.
  */
-function sendCounted<T>(ctx: RunContext, signal: AbortSignal, put: (sending: { signal?: AbortSignal; onSent: (bytes: number) => void; pace?: RunContext['throttle'] }) => Promise<T>): Promise<T> {
+function sendCounted<T>(
+  ctx: RunContext,
+  signal: AbortSignal,
+  size: number,
+  stored: (options: { abortSignal?: AbortSignal }) => Promise<{ etag?: string } | undefined>,
+  put: (sending: { signal?: AbortSignal; onSent: (bytes: number) => void; pace?: RunContext['throttle'] }) => Promise<T>,
+): Promise<T | { etag?: string }> {
   let sent = 0;
   const onSent = (bytes: number) => {
     sent += bytes;
     ctx.onBytes(bytes);
   };
+  const attempt = unlessStored(stored, async (o) => {
+    try {
+      return await put({ signal: o.abortSignal, onSent, pace: ctx.throttle });
+    } catch (error) {
+      ctx.onBytes(-sent);
+      sent = 0;
+      throw error;
+    }
+  });
   return request(
     ctx,
     async (o) => {
-      try {
-        return await put({ signal: o.abortSignal, onSent, pace: ctx.throttle });
-      } catch (error) {
-        ctx.onBytes(-sent);
-        sent = 0;
-        throw error;
-      }
+      const result = await attempt(o);
+      // Found on the server after a lost answer: its bytes were taken back when that attempt failed.
+      if (sent < size) ctx.onBytes(size - sent);
+      sent = size;
+      return result;
     },
     signal,
   );
@@ -153,7 +174,7 @@ function sendCounted<T>(ctx: RunContext, signal: AbortSignal, put: (sending: { s
 
 async function startUpload(job: UploadJob, key: string, source: { size: number; mtimeMs: number }, partSize: number, ctx: RunContext): Promise<UploadJournal> {
   const created = await request(ctx, (o) =>
-    ctx.session.client.send(new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: key, ContentType: contentTypeFor(job.file) }), o),
+    ctx.session.clientFor(job.bucket).send(new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: key, ContentType: contentTypeFor(job.file) }), o),
   );
   const journal: UploadJournal = {
     kind: 'upload',
@@ -202,8 +223,13 @@ async function uploadParts(handle: FileHandle, journal: UploadJournal, onServer:
             if (serverEtag !== undefined && serverEtag.toLowerCase() === md5.toString('hex')) {
               done.set(partNumber, serverEtag);
             } else {
-              const result = await sendCounted(ctx, signal, (sending) => ctx.session.objects.put({ bucket, key }, body, md5, { part: { uploadId, partNumber }, ...sending }));
-              verifyEtag(result.etag, result.serverSideEncryption, md5, `${key} part ${partNumber}`);
+              const stored = async (o: { abortSignal?: AbortSignal }) => {
+                const listed = await ctx.session.clientFor(bucket).send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumberMarker: String(partNumber - 1), MaxParts: 1 }), o);
+                const part = listed.Parts?.find((p) => p.PartNumber === partNumber);
+                return part?.ETag && unquoted(part.ETag).toLowerCase() === md5.toString('hex') ? { etag: part.ETag } : undefined;
+              };
+              const result = await sendCounted(ctx, signal, length, stored, (sending) => ctx.session.objects.put({ bucket, key }, body, md5, { part: { uploadId, partNumber }, ...sending }));
+              verifyEtag(result.etag, 'serverSideEncryption' in result ? result.serverSideEncryption : undefined, md5, `${key} part ${partNumber}`);
               done.set(partNumber, unquoted(result.etag ?? md5.toString('hex')));
               journal.parts = [...done].map(([n, etag]) => ({ partNumber: n, etag }));
               await ctx.journal.save(journal);
@@ -221,10 +247,10 @@ async function uploadParts(handle: FileHandle, journal: UploadJournal, onServer:
     const parts = sorted.map(([PartNumber, etag]) => ({ PartNumber, ETag: `"${etag}"` }));
     const etag = multipartEtag(sorted.map(([, partEtag]) => partEtag));
     await ctx.finishing({ key, size: fileSize, etag });
-    await request(ctx, (o) => ctx.session.client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), o));
+    await request(ctx, (o) => ctx.session.clientFor(bucket).send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), o));
     await ctx.step('sent');
     // RGW 16 answers CompleteMultipartUpload with an empty ETag: ask the object itself what arrived.
-    const head = await request(ctx, (o) => ctx.session.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), o));
+    const head = await request(ctx, (o) => ctx.session.clientFor(bucket).send(new HeadObjectCommand({ Bucket: bucket, Key: key }), o));
     if (head.ContentLength !== fileSize) {
       throw checksumError(`The uploaded object "${key}" has ${head.ContentLength} bytes instead of ${fileSize}.`);
     }
@@ -246,7 +272,7 @@ async function listUploadedParts(journal: UploadJournal, ctx: RunContext): Promi
   try {
     do {
       const page = await request(ctx, (o) =>
-        ctx.session.client.send(new ListPartsCommand({ Bucket: journal.bucket, Key: journal.key, UploadId: journal.uploadId, PartNumberMarker: marker }), o),
+        ctx.session.clientFor(journal.bucket).send(new ListPartsCommand({ Bucket: journal.bucket, Key: journal.key, UploadId: journal.uploadId, PartNumberMarker: marker }), o),
       );
       for (const part of page.Parts ?? []) if (part.PartNumber && part.ETag) parts.set(part.PartNumber, unquoted(part.ETag));
       marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
@@ -258,10 +284,31 @@ async function listUploadedParts(journal: UploadJournal, ctx: RunContext): Promi
   return parts;
 }
 
+/**
+ * A PUT whose answer was lost on the way (the connection reset, stalled or closed after the body left)
+ * may have been stored: before sending the body again, ask the server whether it holds these bytes.
+ */
+function unlessStored<T>(stored: (options: { abortSignal?: AbortSignal }) => Promise<{ etag?: string } | undefined>, put: (options: { abortSignal?: AbortSignal }) => Promise<T>): (options: { abortSignal?: AbortSignal }) => Promise<T | { etag?: string }> {
+  let answerLost = false;
+  return async (options) => {
+    if (answerLost) {
+      const found = await stored(options);
+      if (found) return found;
+    }
+    try {
+      return await put(options);
+    } catch (error) {
+      // An S3 error answer means the server refused the body; anything else may have come after it was stored.
+      answerLost = !(error instanceof S3ServiceException);
+      throw error;
+    }
+  };
+}
+
 /** Not cancellable and best effort: it runs because of a cancel or failure, and must not mask that. */
 export async function abortUpload(session: S3Session, journal: Pick<UploadJournal, 'bucket' | 'key' | 'uploadId'>): Promise<void> {
   await s3Call(session, undefined, (o) =>
-    session.client.send(new AbortMultipartUploadCommand({ Bucket: journal.bucket, Key: journal.key, UploadId: journal.uploadId }), o),
+    session.clientFor(journal.bucket).send(new AbortMultipartUploadCommand({ Bucket: journal.bucket, Key: journal.key, UploadId: journal.uploadId }), o),
   ).catch(() => {});
 }
 
