@@ -270,6 +270,10 @@ class PartProgress {
   readonly start: number;
   readonly length: number;
   received = 0;
+  /** Bytes reported as progress: a chunk counts once the bandwidth limit has let it through. */
+  private counted = 0;
+  /** A chunk that never reached the file (cancelled while held by the limit, or a failed write). */
+  private gap = false;
   private md5: Hash | undefined;
   private readonly writes = new Set<Promise<void>>();
 
@@ -294,7 +298,6 @@ class PartProgress {
     const position = this.start + this.received;
     this.received += chunk.length;
     this.md5?.update(chunk);
-    this.ctx.onBytes(chunk.length);
     const writing = this.writeAt(chunk, position, signal);
     this.writes.add(writing);
     return writing.finally(() => this.writes.delete(writing));
@@ -302,13 +305,16 @@ class PartProgress {
 
   /**
    * After a failed attempt: waits for its writes, then keeps what arrived if the next request can be pinned
-   * to the same object version (an ETag for If-Match); otherwise starts the part over.
+   * to the same object version (an ETag for If-Match) and every chunk reached the file; otherwise starts the
+   * part over.
    */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.writes]);
-    if (this.entry.etag) return;
-    this.ctx.onBytes(-this.received);
+    if (this.entry.etag && !this.gap) return;
+    this.ctx.onBytes(-this.counted);
     this.received = 0;
+    this.counted = 0;
+    this.gap = false;
     this.md5 = this.hash ? createHash('md5') : undefined;
   }
 
@@ -318,11 +324,19 @@ class PartProgress {
 
   private async writeAt(chunk: Buffer, position: number, signal: AbortSignal): Promise<void> {
     // The socket pauses while chunks wait here, so a bandwidth limit slows the server's sending too.
-    const wait = this.ctx.throttle?.take(chunk.length, signal);
-    if (wait) await wait;
+    try {
+      const wait = this.ctx.throttle?.take(chunk.length, signal);
+      if (wait) await wait;
+    } catch (error) {
+      this.gap = true;
+      throw error;
+    }
+    this.ctx.onBytes(chunk.length);
+    this.counted += chunk.length;
     try {
       for (let written = 0; written < chunk.length; ) written += (await this.handle.write(chunk, written, chunk.length - written, position + written)).bytesWritten;
     } catch (error) {
+      this.gap = true;
       throw fileError(this.entry.temp, error);
     }
   }
