@@ -413,9 +413,9 @@ describe('transient failures', () => {
   });
 });
 
-/** An HTTP server on 127.0.0.1, or HTTPS with RGW's own test certificate when the suite runs over HTTPS. */
+/** An HTTP server on 127.0.0.1 (for RGW and Swift), or HTTPS with RGW's own test certificate when the suite runs over HTTPS. */
 async function frontServer(handler: RequestListener) {
-  const tlsDir = join(rgw.cephDir, 'tls');
+  const tlsDir = overHttps ? join(rgw.cephDir, 'tls') : '';
   const server = overHttps ? createHttpsServer({ key: readFileSync(join(tlsDir, 'server.key')), cert: readFileSync(join(tlsDir, 'server.pem')) }, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
