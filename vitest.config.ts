@@ -20,7 +20,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.int.test.ts'],
           // Runs in integration-swift, on the Swift that project starts.
-          exclude: ['test/core/s3/swift-*.int.test.ts', '**/node_modules/**'],
+          exclude: ['test/core/s3/swift-*.int.test.ts', 'test/core/providers/openstack-swift.int.test.ts', '**/node_modules/**'],
           environment: 'node',
           globalSetup: ['test/setup/global-rgw.ts'],
           testTimeout: 60_000,
@@ -58,6 +58,7 @@ export default defineConfig({
             'test/core/s3/bucket-browser.int.test.ts',
             'test/core/transfers/transfer-queue.int.test.ts',
             'test/core/s3/swift-*.int.test.ts',
+            'test/core/providers/openstack-swift.int.test.ts',
           ],
           environment: 'node',
           env: { KEYDESK_TEST_S3: 'swift' },
