@@ -47,7 +47,9 @@ describe('buckets', () => {
     const name = await newBucket('list');
     const buckets = await listBuckets(session, { withRegions: true });
     const bucket = buckets.find((b) => b.name === name);
-    expect(bucket?.createdAt).toMatch(/^\d{4}-/);
+    // Swift lists every bucket as created on 2009-02-03 (a constant): no date is better than a made-up one.
+    if (onSwift) expect(bucket).toMatchObject({ name, createdAt: undefined });
+    else expect(bucket?.createdAt).toMatch(/^\d{4}-/);
     // RGW reports its zonegroup; Swift an empty location, which is us-east-1 (its configured `location`).
     expect(bucket?.region).toBe(onSwift ? 'us-east-1' : 'default');
     await expect(createBucket(session, `${uid}-eu`, 'eu-west-1')).rejects.toMatchObject({
