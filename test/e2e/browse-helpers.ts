@@ -4,8 +4,8 @@ import { createS3Client } from '../../src-main/core/s3/client';
 import type { RgwUser } from '../helpers/rgw-users';
 import type { RgwInfo } from '../servers/rgw';
 
-/** The credential flow from credentials.spec, then Browse Buckets. */
-export async function addCredential(page: Page, rgw: RgwInfo, user: RgwUser): Promise<void> {
+/** The credential flow from credentials.spec, then Browse Buckets (RGW's, or any S3 server's endpoint). */
+export async function addCredential(page: Page, rgw: Pick<RgwInfo, 'endpoint' | 'region'>, user: Pick<RgwUser, 'accessKeyId' | 'secretAccessKey'>): Promise<void> {
   await page.getByRole('button', { name: 'Add credentials' }).first().click();
   await page.getByLabel('Label').fill('RGW browse');
   await page.getByLabel('Endpoint').fill(rgw.endpoint);
@@ -35,6 +35,6 @@ export async function typePath(page: Page, path: string, confirm: string): Promi
 }
 
 /** An S3 client of the test's own, to seed and check the server independently of the app. */
-export function s3For(rgw: RgwInfo, user: RgwUser): S3Client {
+export function s3For(rgw: Pick<RgwInfo, 'endpoint' | 'region'>, user: Pick<RgwUser, 'accessKeyId' | 'secretAccessKey'>): S3Client {
   return createS3Client({ endpoint: rgw.endpoint, region: rgw.region, ...user, forcePathStyle: true, checksums: 'when-required' });
 }

@@ -1,7 +1,6 @@
-import { CreateBucketCommand, GetBucketVersioningCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../src-main/core/s3/client';
+import { CreateBucketCommand, GetBucketVersioningCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { claimSwiftAccount, startSwift, SWIFT_MISSING, swiftInstalled, type SwiftInfo } from '../servers/swift';
-import { openBucket, row } from './browse-helpers';
+import { addCredential, openBucket, row, s3For } from './browse-helpers';
 import { electronBinary, expect, snapSizes, test as base } from './fixtures';
 
 /*
@@ -23,26 +22,15 @@ const test = base.extend<{ swift: SwiftInfo }>({
   },
 });
 
-async function addSwiftCredential(page: import('@playwright/test').Page, swift: SwiftInfo, key: { accessKeyId: string; secretAccessKey: string }) {
-  await page.getByRole('button', { name: 'Add credentials' }).first().click();
-  await page.getByLabel('Label').fill('Swift S3');
-  await page.getByLabel('Endpoint').fill(swift.endpoint);
-  await page.getByLabel('Region').fill(swift.region);
-  await page.getByLabel('Access key ID').fill(key.accessKeyId);
-  await page.getByLabel('Secret access key').fill(key.secretAccessKey);
-  await page.getByRole('button', { name: 'Save' }).click();
-  await page.getByRole('button', { name: 'Browse Buckets' }).click();
-}
-
 test('Swift S3 API: settings Swift lacks are unavailable with the reason, versioning and object properties work', async ({ page, swift, snap }) => {
   test.setTimeout(180_000);
   const key = claimSwiftAccount(swift);
-  const s3: S3Client = createS3Client({ endpoint: swift.endpoint, region: swift.region, ...key, forcePathStyle: true, checksums: 'when-required' });
+  const s3 = s3For(swift, key);
   const bucket = 'swift-settings';
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'report.txt', Body: 'quarterly numbers', ContentType: 'application/octet-stream' }));
 
-  await addSwiftCredential(page, swift, key);
+  await addCredential(page, swift, key);
   await openBucket(page, bucket);
   await page.getByRole('button', { name: 'Settings…' }).click();
   const settings = page.getByRole('dialog', { name: `Settings of ${bucket}` });
