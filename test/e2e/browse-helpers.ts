@@ -5,9 +5,9 @@ import type { RgwUser } from '../helpers/rgw-users';
 import type { RgwInfo } from '../servers/rgw';
 
 /** The credential flow from credentials.spec, then Browse Buckets (RGW's, or any S3 server's endpoint). */
-export async function addCredential(page: Page, rgw: Pick<RgwInfo, 'endpoint' | 'region'>, user: Pick<RgwUser, 'accessKeyId' | 'secretAccessKey'>): Promise<void> {
+export async function addCredential(page: Page, rgw: Pick<RgwInfo, 'endpoint' | 'region'>, user: Pick<RgwUser, 'accessKeyId' | 'secretAccessKey'>, label = 'RGW browse'): Promise<void> {
   await page.getByRole('button', { name: 'Add credentials' }).first().click();
-  await page.getByLabel('Label').fill('RGW browse');
+  await page.getByLabel('Label').fill(label);
   await page.getByLabel('Endpoint').fill(rgw.endpoint);
   await page.getByLabel('Region').fill(rgw.region);
   await page.getByLabel('Access key ID').fill(user.accessKeyId);

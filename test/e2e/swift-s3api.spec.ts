@@ -30,7 +30,7 @@ test('Swift S3 API: settings Swift lacks are unavailable with the reason, versio
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'report.txt', Body: 'quarterly numbers', ContentType: 'application/octet-stream' }));
 
-  await addCredential(page, swift, key);
+  await addCredential(page, swift, key, 'Swift S3');
   await openBucket(page, bucket);
   await page.getByRole('button', { name: 'Settings…' }).click();
   const settings = page.getByRole('dialog', { name: `Settings of ${bucket}` });
