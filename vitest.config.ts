@@ -19,6 +19,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.int.test.ts'],
+          // Runs in integration-swift, on the Swift that project starts.
+          exclude: ['test/core/s3/swift-*.int.test.ts', 'test/core/providers/openstack-swift.int.test.ts', '**/node_modules/**'],
           environment: 'node',
           globalSetup: ['test/setup/global-rgw.ts'],
           testTimeout: 60_000,
@@ -41,6 +43,26 @@ export default defineConfig({
           environment: 'node',
           env: { KEYDESK_TEST_S3: 'https' },
           globalSetup: ['test/setup/global-rgw.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          // The same S3 suites against OpenStack Swift's S3 API (a second, independent S3 implementation,
+          // started once by test/setup/global-swift.ts), and the Swift-specific files beside them.
+          name: 'integration-swift',
+          include: [
+            'test/core/s3/client.int.test.ts',
+            'test/core/s3/object-requests.int.test.ts',
+            'test/core/s3/bucket-browser.int.test.ts',
+            'test/core/transfers/transfer-queue.int.test.ts',
+            'test/core/s3/swift-*.int.test.ts',
+            'test/core/providers/openstack-swift.int.test.ts',
+          ],
+          environment: 'node',
+          env: { KEYDESK_TEST_S3: 'swift' },
+          globalSetup: ['test/setup/global-swift.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Debian packages Keydesk needs. `runtime` (for npm start): keytar's build deps. `test` (the default, for
 # npm test and CI): also a Secret Service, Chromium for the UI tests, Ceph RGW, Keystone and Swift with
-# its S3 API (s3api) as real servers, openssl for RGW's test CA, tinyproxy and squid as real HTTP proxies, and aws CLI,
-# rclone and GNU time for the benchmark.
+# its S3 API (s3api; python3-keystonemiddleware, only recommended by swift-proxy, for its Keystone mode)
+# as real servers, openssl for RGW's test CA, tinyproxy and squid as real HTTP proxies, and aws CLI, rclone
+# and GNU time for the benchmark.
 set -euo pipefail
 packages=(libsecret-1-dev pkg-config)
 if [ "${1:-test}" = test ]; then
@@ -11,7 +12,7 @@ if [ "${1:-test}" = test ]; then
     chromium
     radosgw ceph-mon ceph-osd uuid-runtime bc curl openssl
     keystone
-    swift swift-proxy swift-account swift-container swift-object memcached
+    swift swift-proxy swift-account swift-container swift-object memcached python3-keystonemiddleware
     tinyproxy squid
     awscli rclone time
   )

@@ -4,11 +4,11 @@ import { createS3Client } from '../../src-main/core/s3/client';
 import type { RgwUser } from '../helpers/rgw-users';
 import type { RgwInfo } from '../servers/rgw';
 
-/** The credential flow from credentials.spec, then Browse Buckets; `endpoint` reaches RGW another way (a proxy). */
-export async function addCredential(page: Page, rgw: RgwInfo, user: RgwUser, endpoint = rgw.endpoint): Promise<void> {
+/** The credential flow from credentials.spec, then Browse Buckets (RGW's, or any S3 server's endpoint). */
+export async function addCredential(page: Page, rgw: Pick<RgwInfo, 'endpoint' | 'region'>, user: Pick<RgwUser, 'accessKeyId' | 'secretAccessKey'>, label = 'RGW browse'): Promise<void> {
   await page.getByRole('button', { name: 'Add credentials' }).first().click();
-  await page.getByLabel('Label').fill('RGW browse');
-  await page.getByLabel('Endpoint').fill(endpoint);
+  await page.getByLabel('Label').fill(label);
+  await page.getByLabel('Endpoint').fill(rgw.endpoint);
   await page.getByLabel('Region').fill(rgw.region);
   await page.getByLabel('Access key ID').fill(user.accessKeyId);
   await page.getByLabel('Secret access key').fill(user.secretAccessKey);
@@ -35,7 +35,7 @@ export async function typePath(page: Page, path: string, confirm: string): Promi
 }
 
 /** An S3 client of the test's own, to seed and check the server independently of the app. */
-export function s3For(rgw: RgwInfo, user: RgwUser): S3Client {
+export function s3For(rgw: Pick<RgwInfo, 'endpoint' | 'region'>, user: Pick<RgwUser, 'accessKeyId' | 'secretAccessKey'>): S3Client {
   return createS3Client({ endpoint: rgw.endpoint, region: rgw.region, ...user, forcePathStyle: true, checksums: 'when-required' });
 }
 

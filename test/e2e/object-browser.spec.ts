@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRgwUser } from '../helpers/rgw-users';
+import type { RgwInfo } from '../servers/rgw';
 import { expectNoSeriousA11yViolations } from './a11y';
 import { addCredential, openBucket, row, s3For, typePath } from './browse-helpers';
 import { expect, SCREEN_SIZES, snapSizes, test } from './fixtures';
@@ -24,7 +25,7 @@ const LONG_B = 'quarterly-revenue-report-final-reviewed-2024-02.csv';
 const KEYS = ['Uploads/readme.txt', 'a folder/inside.txt', 'file10.txt', 'file2.txt', 'File1.txt', LONG_A, LONG_B, 'report.final.pdf', 'zeta.bin'];
 const ORDER = ['a folder/', 'Uploads/', 'File1.txt', 'file2.txt', 'file10.txt', LONG_A, LONG_B, 'report.final.pdf', 'zeta.bin'];
 
-async function seed(rgw: Parameters<typeof s3For>[0], prefix: string) {
+async function seed(rgw: RgwInfo, prefix: string) {
   const user = await createRgwUser(rgw, prefix);
   const bucket = `${user.uid}-fm`;
   s3 = s3For(rgw, user);

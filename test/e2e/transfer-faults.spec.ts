@@ -38,7 +38,7 @@ test('an upload rides out a burst of 503 SlowDown; a download from a server that
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'report.bin', Body: randomBytes(64 * 1024) }));
   proxy = await startHttpFaultProxy(Number(new URL(rgw.endpoint).port));
-  await addCredential(page, rgw, user, `http://127.0.0.1:${proxy.port}`);
+  await addCredential(page, { ...rgw, endpoint: `http://127.0.0.1:${proxy.port}` }, user);
   await openBucket(page, bucket);
   const transfers = page.getByRole('region', { name: 'Transfers' });
 

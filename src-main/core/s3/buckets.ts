@@ -21,12 +21,16 @@ export interface BucketInfo {
   region?: string;
 }
 
+/** Swift's S3 API lists every bucket as created at this instant (a constant in s3api): it says nothing. */
+const SWIFT_CANNED_CREATION = Date.parse('2009-02-03T16:45:09Z');
+const madeUpDate = (date: Date | undefined) => date?.getTime() === SWIFT_CANNED_CREATION;
+
 /** `withRegions` asks GetBucketLocation per bucket (a request each), for servers whose listing has no region. */
 export async function listBuckets(session: S3Session, options: { withRegions?: boolean; signal?: AbortSignal } = {}): Promise<BucketInfo[]> {
   const result = await s3Call(session, options.signal, (o) => session.client.send(new ListBucketsCommand({}), o));
   const buckets: BucketInfo[] = (result.Buckets ?? []).map((b) => ({
     name: b.Name ?? '',
-    createdAt: b.CreationDate?.toISOString(),
+    createdAt: madeUpDate(b.CreationDate) ? undefined : b.CreationDate?.toISOString(),
     region: b.BucketRegion,
   }));
   if (options.withRegions) {

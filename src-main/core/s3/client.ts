@@ -79,6 +79,23 @@ const S3_MESSAGES: Record<string, (endpoint: string) => Omit<ConstructorParamete
   TooManyBuckets: () => ({ code: 'LIMIT_REACHED', message: 'The account has reached its bucket limit (TooManyBuckets).' }),
 };
 
+/**
+ * Swift's S3 API answers SignatureDoesNotMatch for a wrong secret, an unknown key and a key revoked in
+ * Keystone alike, so the sentence cannot blame the secret alone.
+ */
+const SWIFT_SIGNATURE_MISMATCH: (typeof S3_MESSAGES)[string] = () => ({
+  code: 'SIGNATURE_MISMATCH',
+  message:
+    "OpenStack Swift refused this key pair (SignatureDoesNotMatch): the access key ID is not known or was revoked, or the secret access key is wrong. Swift's S3 API does not say which.",
+  hint: 'Check both halves of the key pair; for an OpenStack EC2 credential, check that it still exists (openstack ec2 credentials list).',
+});
+
+/** Whether an error came from Swift: its answers carry X-Trans-Id / X-Openstack-Request-Id. */
+function answeredBySwift(error: S3ServiceException): boolean {
+  const headers = (error as { $response?: { headers?: Record<string, string> } }).$response?.headers ?? {};
+  return Boolean(headers['x-trans-id'] || headers['x-openstack-request-id']);
+}
+
 /** Maps anything the S3 SDK throws to a KeydeskError that names the cause. */
 export function describeS3Error(error: unknown, endpoint: string): KeydeskError {
   if (error instanceof KeydeskError) return error;
@@ -86,7 +103,7 @@ export function describeS3Error(error: unknown, endpoint: string): KeydeskError 
   if (name === 'AbortError') return new KeydeskError({ code: 'CANCELLED', message: 'Cancelled.' });
   if (error instanceof S3ServiceException) {
     const status = error.$metadata?.httpStatusCode;
-    const known = S3_MESSAGES[error.name];
+    const known = (error.name === 'SignatureDoesNotMatch' && answeredBySwift(error) ? SWIFT_SIGNATURE_MISMATCH : undefined) ?? S3_MESSAGES[error.name];
     if (known) return new KeydeskError({ ...known(endpoint), provider: 'S3', providerCode: error.name, status }, { cause: error });
     const detail = error.message && error.message !== 'UnknownError' && error.message !== error.name ? `: ${error.message}` : '';
     // An answer without an S3 error document (a HEAD, a proxy or load balancer in front): its status says it.

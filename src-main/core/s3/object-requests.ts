@@ -101,9 +101,12 @@ export class ObjectRequests {
     return { serverSideEncryption: response.headers.get('x-amz-server-side-encryption') };
   }
 
-  /** One ListObjectsV2 page. */
+  /**
+   * One ListObjectsV2 page. Keys come URL-encoded (encoding-type=url): a key may hold characters XML 1.0
+   * cannot carry (U+0001), and Swift's S3 API answers such a listing with 500 InternalError otherwise.
+   */
   async list(bucket: string, options: { prefix?: string; delimiter?: string; token?: string; maxKeys?: number; signal?: AbortSignal }): Promise<ListResult> {
-    const query: Record<string, string> = { 'list-type': '2' };
+    const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url' };
     if (options.prefix) query.prefix = options.prefix;
     if (options.delimiter) query.delimiter = options.delimiter;
     if (options.token) query['continuation-token'] = options.token;
@@ -204,8 +207,11 @@ export class ObjectRequests {
  */
 function parseListing(xml: string): ListResult {
   const objects: ListedObject[] = [];
+  // Only where the server says it encoded (a server may ignore encoding-type): then + is a space, as in a form.
+  const encoded = text(xml, 'EncodingType') === 'url';
+  const decodeKey = (value: string | undefined) => (value === undefined || !encoded ? value : decodeURIComponent(value.replace(/\+/g, ' ')));
   for (const block of blocks(xml, 'Contents')) {
-    const key = text(block, 'Key');
+    const key = decodeKey(text(block, 'Key'));
     if (key === undefined) continue;
     const modified = text(block, 'LastModified');
     objects.push({
@@ -216,7 +222,7 @@ function parseListing(xml: string): ListResult {
       storageClass: text(block, 'StorageClass'),
     });
   }
-  const commonPrefixes = blocks(xml, 'CommonPrefixes').flatMap((block) => text(block, 'Prefix') ?? []);
+  const commonPrefixes = blocks(xml, 'CommonPrefixes').flatMap((block) => decodeKey(text(block, 'Prefix')) ?? []);
   const truncated = text(xml, 'IsTruncated') === 'true';
   return { objects, commonPrefixes, nextToken: truncated ? text(xml, 'NextContinuationToken') : undefined };
 }
@@ -252,8 +258,9 @@ function s3Error(response: Http1Response): S3ServiceException {
     $metadata: { httpStatusCode: response.status, requestId: text(xml, 'RequestId') ?? response.headers.get('x-amz-request-id') },
     message: text(xml, 'Message') ?? name,
   });
-  // As the SDK attaches it: Retry-After and the like are read from here (retry.ts).
-  return Object.assign(error, { $response: { statusCode: response.status, headers: Object.fromEntries(response.headers) } });
+  // Hidden, as the SDK has it: Retry-After (retry.ts) and the headers that identify the server (describeS3Error) are read from here.
+  Object.defineProperty(error, '$response', { value: { statusCode: response.status, headers: Object.fromEntries(response.headers) }, enumerable: false });
+  return error;
 }
 
 function decodeXml(value: string): string {

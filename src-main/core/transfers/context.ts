@@ -68,10 +68,12 @@ export function request<T>(ctx: RunContext, send: (options: { abortSignal?: Abor
 const MiB = 1024 * 1024;
 /** S3 allows at most 10,000 parts: very large files get bigger parts than configured. */
 const MAX_PARTS = 10_000;
+/** Swift's S3 API allows 1,000 (its max_upload_part_num): with 5 MiB parts an upload would stop at 4.9 GiB. */
+export const SWIFT_MAX_PARTS = 1_000;
 
-export function partSizeFor(size: number, settings: TransferSettings): number {
+export function partSizeFor(size: number, settings: TransferSettings, maxParts = MAX_PARTS): number {
   const configured = Math.max(5, settings.partSizeMiB) * MiB;
-  return Math.max(configured, Math.ceil(size / MAX_PARTS / MiB) * MiB);
+  return Math.max(configured, Math.ceil(size / maxParts / MiB) * MiB);
 }
 
 /** The hex MD5 inside an ETag, when it is one (multipart and SSE-KMS ETags are not). */

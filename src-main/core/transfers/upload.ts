@@ -5,7 +5,9 @@ import { KeydeskError } from '../errors';
 import { objectExists } from '../s3/objects';
 import { runPool } from '../s3/pool';
 import { s3Call, type S3Session } from '../s3/session';
-import { isShutdown, partSizeFor, plainMd5, request, type RunContext, type RunOutcome, type TransferJob } from './context';
+import { captureHeaders } from '../s3/raw-response';
+import { identifyServer } from '../s3/server-profile';
+import { isShutdown, partSizeFor, plainMd5, request, SWIFT_MAX_PARTS, type RunContext, type RunOutcome, type TransferJob } from './context';
 import type { UploadFinish, UploadJournal } from './journal';
 import { contentTypeFor, keepBothName } from './local-files';
 import { md5 as md5Of, partBuffer } from './md5-pool';
@@ -173,9 +175,17 @@ function sendCounted<T>(
 }
 
 async function startUpload(job: UploadJob, key: string, source: { size: number; mtimeMs: number }, partSize: number, ctx: RunContext): Promise<UploadJournal> {
+  // The answer names the server: on Swift the parts grow so that the file fits in its 1,000 parts.
+  let swift = false;
   const created = await request(ctx, (o) =>
-    ctx.session.clientFor(job.bucket).send(new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: key, ContentType: contentTypeFor(job.file) }), o),
+    ctx.session.clientFor(job.bucket).send(
+      captureHeaders(new CreateMultipartUploadCommand({ Bucket: job.bucket, Key: key, ContentType: contentTypeFor(job.file) }), (headers) => {
+        swift = identifyServer(headers, ctx.session.endpoint) === 'swift';
+      }),
+      o,
+    ),
   );
+  if (swift) partSize = Math.max(partSize, partSizeFor(source.size, ctx.settings, SWIFT_MAX_PARTS));
   const journal: UploadJournal = {
     kind: 'upload',
     id: job.id,

@@ -1,5 +1,5 @@
 import { CreateBucketCommand, DeleteBucketLifecycleCommand, GetObjectCommand, HeadBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addGrant, readAcl } from '../../../src-main/core/s3/acl';
 import { readBucketSettings, setBucketTags, setCors, setLifecycle, setPolicy, setVersioning } from '../../../src-main/core/s3/bucket-settings';
 import { readObjectProperties, updateObjectProperties } from '../../../src-main/core/s3/object-properties';
@@ -9,30 +9,29 @@ import { openSession, type S3Session } from '../../../src-main/core/s3/session';
 import { serverContext, type ServerContext } from '../../../src-main/core/s3/settings-area';
 import { measure } from '../../../src-main/core/s3/sizes';
 import { countVersions, deleteAllVersions, deleteVersion, listVersionsFolder, restoreVersion } from '../../../src-main/core/s3/versions';
-import { startSwift, SWIFT_MISSING, swiftInstalled, type SwiftInfo } from '../../servers/swift';
+import { claimSwiftAccount, SWIFT_MISSING } from '../../servers/swift';
 
 /*
  * Swift's S3 API answers sub-resources it does not know as if they were absent: DELETE ?lifecycle deletes
  * an empty bucket, PUT ?retention replaces an object's bytes. These tests run every settings action
  * Keydesk has against a real Swift and check that nothing is destroyed, and that what Swift does
- * implement (versions, properties, sizes, previews) works. One Swift for the whole file (~5 s to start).
+ * implement (versions, properties, sizes, previews) works. On the integration-swift project's Swift, in an
+ * account of this file's own.
  */
 
-const installed = swiftInstalled();
-if (!installed) console.warn(SWIFT_MISSING);
+const swift = inject('swift');
+if (!swift) console.warn(SWIFT_MISSING);
 
-describe.skipIf(!installed)('Swift S3 API', () => {
-  let swift: { info: SwiftInfo; stop: () => Promise<void> };
+describe.skipIf(!swift)('Swift S3 API', () => {
   let session: S3Session;
   let n = 0;
 
-  beforeAll(async () => {
-    swift = await startSwift();
-    session = openSession({ endpoint: swift.info.endpoint, region: swift.info.region, accessKeyId: swift.info.accessKeyId, secretAccessKey: swift.info.secretAccessKey, forcePathStyle: true, checksums: 'when-required' });
-  }, 120_000);
-  afterAll(async () => {
+  beforeAll(() => {
+    const account = claimSwiftAccount(swift!);
+    session = openSession({ endpoint: swift!.endpoint, region: swift!.region, accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey, forcePathStyle: true, checksums: 'when-required' });
+  });
+  afterAll(() => {
     session?.client.destroy();
-    await swift?.stop();
   });
 
   async function bucket(): Promise<string> {

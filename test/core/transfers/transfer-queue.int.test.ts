@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type RequestListener } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBucket } from '../../../src-main/core/s3/buckets';
@@ -14,7 +14,7 @@ import { ITEM_LOG_FILE, replayItemLog } from '../../../src-main/core/transfers/i
 import type { ItemRecord } from '../../../src-main/core/transfers/journal';
 import { TransferQueue, type TransferQueueOptions } from '../../../src-main/core/transfers/queue';
 import type { TransferEvent, TransferItemSnapshot } from '../../../src-main/core/transfers/types';
-import { md5File, MiB, overHttps, randomFile, tempDir, userFixture } from '../../helpers/s3-fixtures';
+import { md5File, MiB, onSwift, overHttps, randomFile, tempDir, userFixture } from '../../helpers/s3-fixtures';
 
 const rgw = inject('rgw');
 let session: S3Session;
@@ -178,6 +178,28 @@ describe('uploads', () => {
     const skip = await q.addUpload({ credentialId: 'c', bucket, key: 'conf/c.txt', file, conflict: 'skip' });
     expect((await q.wait(skip.id)).state).toBe('skipped');
     expect((await headOrNull('conf/c.txt'))?.ContentLength).toBe(3);
+  });
+});
+
+describe('part size', () => {
+  // Swift's S3 API takes at most 1,000 parts (RGW and AWS 10,000): with 5 MiB parts a 6 GiB file would be
+  // refused at part 1,001, so on Swift its parts grow to 7 MiB. A sparse file: nothing is read past part 1.
+  it(`sizes the parts of a 6 GiB upload for the server's part limit (${onSwift ? 'Swift: 1,000 parts' : '10,000 parts'})`, async () => {
+    const file = join(dir, 'sparse-6g.bin');
+    await writeFile(file, '');
+    await truncate(file, 6 * 1024 * MiB);
+    let journaled: number | undefined;
+    const q = queue(join(dir, 'sparse'), {
+      onStep: async (step, id) => {
+        if (step !== 'journaled') return;
+        const [entry] = (await readdir(join(dir, 'sparse'))).filter((name) => name.endsWith('.json'));
+        journaled = (JSON.parse(await readFile(join(dir, 'sparse', entry), 'utf8')) as { partSize: number }).partSize;
+        void q.cancel(id);
+      },
+    });
+    const item = await q.addUpload({ credentialId: 'c', bucket, key: 'up/sparse-6g.bin', file });
+    expect((await q.wait(item.id)).state).toBe('cancelled');
+    expect(journaled).toBe((onSwift ? 7 : 5) * MiB);
   });
 });
 
@@ -413,9 +435,9 @@ describe('transient failures', () => {
   });
 });
 
-/** An HTTP server on 127.0.0.1, or HTTPS with RGW's own test certificate when the suite runs over HTTPS. */
+/** An HTTP server on 127.0.0.1 (for RGW and Swift), or HTTPS with RGW's own test certificate when the suite runs over HTTPS. */
 async function frontServer(handler: RequestListener) {
-  const tlsDir = join(rgw.cephDir, 'tls');
+  const tlsDir = overHttps ? join(rgw.cephDir, 'tls') : '';
   const server = overHttps ? createHttpsServer({ key: readFileSync(join(tlsDir, 'server.key')), cert: readFileSync(join(tlsDir, 'server.pem')) }, handler) : createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;

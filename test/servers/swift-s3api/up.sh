@@ -7,7 +7,9 @@
 #        SWIFT_CONTAINER_PORT (6281), SWIFT_ACCOUNT_PORT (6282), SWIFT_MEMCACHE_PORT (11280),
 #        SWIFT_REGION (us-east-1), SWIFT_AUTH=tempauth|keystone (see README; keystone needs a running
 #        ../keystone/up.sh at KS_URL, default http://127.0.0.1:5000, KS_ADMIN_PW, default adminpw, and takes
-#        SWIFT_KS_AUTHTOKEN=0 to leave authtoken out of the pipeline).
+#        SWIFT_KS_AUTHTOKEN=0 to leave authtoken out of the pipeline), SWIFT_EXTRA_ACCOUNTS (0: tempauth
+#        accounts kd0..kdN-1, user u, random passwords, listed in s3.json's "accounts", so test files each
+#        get buckets of their own, as they get a fresh user on RGW).
 # Writes $SWIFT_DIR/s3.json: endpoint, region, accessKeyId, secretAccessKey (+ other users / Keystone ids).
 # Nothing outside SWIFT_DIR is read or written (swift.conf, rings, data, logs, pid files all live there).
 set -euo pipefail
@@ -17,6 +19,7 @@ OBJ_PORT=${SWIFT_OBJECT_PORT:-6280}; CONT_PORT=${SWIFT_CONTAINER_PORT:-6281}; AC
 MC_PORT=${SWIFT_MEMCACHE_PORT:-11280}
 REGION=${SWIFT_REGION:-us-east-1}
 AUTH=${SWIFT_AUTH:-tempauth}
+EXTRA_ACCOUNTS=${SWIFT_EXTRA_ACCOUNTS:-0}
 KS_URL=${KS_URL:-http://127.0.0.1:5000}; KS_ADMIN_PW=${KS_ADMIN_PW:-adminpw}
 PY=/usr/bin/python3          # Debian's python (a pyenv python3 on PATH has no swift module)
 T0=$(date +%s.%N)
@@ -29,6 +32,8 @@ has swift || { echo "Swift (python3-swift) missing; run bash scripts/install-sys
   { echo "python3-keystonemiddleware missing (needed for SWIFT_AUTH=keystone)" >&2; exit 1; }
 case $AUTH in tempauth|keystone) ;; *) echo "SWIFT_AUTH must be tempauth or keystone" >&2; exit 1;; esac
 mkdir -p "$D"/{run,log,bin,srv/d1}
+[[ $EXTRA_ACCOUNTS =~ ^[0-9]+$ ]] || { echo "SWIFT_EXTRA_ACCOUNTS must be a number" >&2; exit 1; }
+for i in $(seq 0 $((EXTRA_ACCOUNTS - 1))); do head -c 18 /dev/urandom | base64 | tr '+/' 'xy' > "$D/run/kd$i.key"; done
 ME=$(id -un)
 
 # swift.conf is normally read from /etc/swift; bin/swift-server points Swift at $D/swift.conf instead.
@@ -104,6 +109,7 @@ use = egg:swift#tempauth
 user_test_tester = testing .admin
 user_test2_tester2 = testing2 .admin
 user_test_reader = reading
+$(for i in $(seq 0 $((EXTRA_ACCOUNTS - 1))); do echo "user_kd${i}_u = $(cat "$D/run/kd$i.key") .admin"; done)
 
 [filter:authtoken]
 paste.filter_factory = keystonemiddleware.auth_token:filter_factory
@@ -238,8 +244,9 @@ PYSRC
 ) || { echo "could not create an EC2 credential in Keystone at $KS_URL" >&2; exit 1; }
   OTHERS='[]'; EXTRA='"keystoneUrl":"'$KS_URL'/v3","keystoneProjectId":"'$PROJ'"'
 fi
+ACCOUNTS=$(for i in $(seq 0 $((EXTRA_ACCOUNTS - 1))); do printf '%s{"accessKeyId":"kd%s:u","secretAccessKey":"%s"}' "$([ "$i" = 0 ] || echo ,)" "$i" "$(cat "$D/run/kd$i.key")"; done)
 cat > "$D/s3.json" <<JSON
 {"endpoint":"http://127.0.0.1:$PORT","region":"$REGION","accessKeyId":"$AK","secretAccessKey":"$SK","auth":"$AUTH",$EXTRA,
- "otherUsers":$OTHERS}
+ "otherUsers":$OTHERS,"accounts":[$ACCOUNTS]}
 JSON
 ts "Swift S3 API on http://127.0.0.1:$PORT ($AUTH; $D/s3.json)"
