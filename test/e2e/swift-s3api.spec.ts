@@ -1,6 +1,6 @@
 import { CreateBucketCommand, GetBucketVersioningCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { claimSwiftAccount, startSwift, SWIFT_MISSING, swiftInstalled, type SwiftInfo } from '../servers/swift';
-import { addCredential, openBucket, row, s3For } from './browse-helpers';
+import { addCredential, bucketAction, objectAction, openBucket, row, s3For } from './browse-helpers';
 import { electronBinary, expect, snapSizes, test as base } from './fixtures';
 
 /*
@@ -32,7 +32,7 @@ test('Swift S3 API: settings Swift lacks are unavailable with the reason, versio
 
   await addCredential(page, swift, key, 'Swift S3');
   await openBucket(page, bucket);
-  await page.getByRole('button', { name: 'Settings…' }).click();
+  await bucketAction(page, 'Settings…');
   const settings = page.getByRole('dialog', { name: `Settings of ${bucket}` });
   await expect(settings).toContainText(/Server: OpenStack Swift 2\.\d+\.\d+ \(S3 API\)/);
   const panel = settings.getByRole('tabpanel');
@@ -73,7 +73,7 @@ test('Swift S3 API: settings Swift lacks are unavailable with the reason, versio
 
   // Object properties: tags unavailable with the reason, one storage class, the content type saved in place.
   await row(page, 'report.txt').click();
-  await page.getByRole('button', { name: 'Properties…' }).click();
+  await objectAction(page, 'Properties…');
   const props = page.getByRole('dialog', { name: 'Properties of report.txt' });
   await expect(props).toContainText(/Tags: Swift's S3 API cannot store object tags/);
   await expect(props).toContainText('This server offers only STANDARD.');
