@@ -1,4 +1,5 @@
 import { Pool, errors } from 'undici';
+import { openSocket } from '../../src-main/core/transport/connect';
 import type { BodyConsumer, Http1Options, Http1Request, Http1Response } from '../../src-main/core/s3/http1';
 import type { ObjectHttpPool } from '../../src-main/core/s3/object-requests';
 
@@ -24,7 +25,17 @@ export class UndiciPool implements ObjectHttpPool {
       keepAliveMaxTimeout: IDLE_MS,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
-      connect: { timeout: options.connectTimeoutMs ?? 5_000, ...options.tls },
+      // Connections from the transport, as http1.ts gets them: proxies and the endpoint's own trust.
+      connect: (connectOptions, callback) => {
+        const https = connectOptions.protocol === 'https:';
+        openSocket(
+          { protocol: connectOptions.protocol, hostname: connectOptions.hostname, port: Number(connectOptions.port || (https ? 443 : 80)) },
+          { trust: options.trust, timeoutMs: options.connectTimeoutMs ?? 10_000, alpn: https ? ['http/1.1'] : undefined },
+        ).then(
+          ({ socket }) => callback(null, socket),
+          (error: Error) => callback(error, null),
+        );
+      },
     });
   }
 
