@@ -25,9 +25,13 @@ export class GroupCommit {
     if (this.failure) throw this.failure.error;
   }
 
-  /** Waits for a commit under way to end, whatever its outcome (before the temp file is closed or removed). */
-  async settle(): Promise<void> {
-    this.waiting = [];
+  /**
+   * Waits for the commits under way to end, whatever their outcome, before the temp file is closed or
+   * removed. `keep`: the parts still waiting are committed too (a shutdown, where they are resumed from);
+   * otherwise they are dropped (a cancel or a failure, where the file goes).
+   */
+  async settle(keep: boolean): Promise<void> {
+    if (!keep) this.waiting = [];
     await this.running;
   }
 

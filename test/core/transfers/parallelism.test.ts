@@ -122,7 +122,7 @@ describe('GroupCommit', () => {
     expect(batches).toEqual([[0]]);
   });
 
-  it('settle() drops parts not yet committed and waits for the commit under way', async () => {
+  it('settle() waits for the commit under way, and commits the parts still waiting only when asked to keep them', async () => {
     const batches: number[][] = [];
     let finished = false;
     const commits = new GroupCommit(async (parts) => {
@@ -133,8 +133,15 @@ describe('GroupCommit', () => {
     commits.add(0);
     await Promise.resolve();
     commits.add(1);
-    await commits.settle();
+    await commits.settle(false);
     expect(finished).toBe(true);
     expect(batches).toEqual([[0]]);
+
+    batches.length = 0;
+    commits.add(2);
+    await Promise.resolve();
+    commits.add(3);
+    await commits.settle(true);
+    expect(batches).toEqual([[2], [3]]);
   });
 });
