@@ -3,8 +3,9 @@
  * `npm run bench` (scripts/bench.mjs bundles keydesk-runner.ts and imports this file through Vite).
  * Keydesk runs twice per round: with its own HTTP client (http1.ts) and with undici behind the same
  * signing and parallelism, so the two clients are compared row for row. The peers run with their
- * defaults and tuned to Keydesk's concurrency and part size; parallel ranged curl to /dev/null (no client
- * work) calibrates what the server itself delivers for the large download.
+ * defaults and tuned to Keydesk's concurrency and part size. Two calibrations bound the large download:
+ * parallel ranged curl to /dev/null (what the server delivers, no client work) and dd with fdatasync
+ * (what the disk takes, for the same bytes made durable).
  * Sizes: BENCH_FILE_MB (default 1024), BENCH_SMALL_FILES (1000), BENCH_LIST_OBJECTS (10000); BENCH_RUNS (3).
  * BENCH_ROWS (e.g. "big,small,list") picks row groups and BENCH_TOOLS (e.g. "keydesk,curl") tools, for
  * profiling one of them; BENCH_CPU_PROF=DIR runs the Keydesk runner under `node --cpu-prof` and keeps
@@ -48,16 +49,17 @@ const SETTINGS: TransferSettings = {
   concurrency: Number(process.env.BENCH_CONCURRENCY ?? 8),
 };
 
-const ALL_TOOLS = ['keydesk', 'keydesk-undici', 'aws', 'aws-tuned', 'rclone', 'rclone-tuned', 'curl'] as const;
+const ALL_TOOLS = ['keydesk', 'keydesk-undici', 'aws', 'aws-tuned', 'rclone', 'rclone-tuned', 'curl', 'disk'] as const;
 type Tool = (typeof ALL_TOOLS)[number];
 const TOOLS: Tool[] = process.env.BENCH_TOOLS ? ALL_TOOLS.filter((t) => process.env.BENCH_TOOLS!.split(',').includes(t)) : [...ALL_TOOLS];
 const PEERS: Tool[] = ['aws', 'aws-tuned', 'rclone', 'rclone-tuned'];
-const LABELS: Record<Tool, string> = { keydesk: 'Keydesk', 'keydesk-undici': 'Keydesk+undici', aws: 'aws CLI', 'aws-tuned': 'aws tuned', rclone: 'rclone', 'rclone-tuned': 'rclone tuned', curl: 'curl ceiling' };
+const LABELS: Record<Tool, string> = { keydesk: 'Keydesk', 'keydesk-undici': 'Keydesk+undici', aws: 'aws CLI', 'aws-tuned': 'aws tuned', rclone: 'rclone', 'rclone-tuned': 'rclone tuned', curl: 'curl ceiling', disk: 'disk ceiling' };
 /** Parallel ranged GETs of the ceiling calibration: Keydesk's own range size and parallelism. */
 const CEILING_RANGE = 16 * 1024 * 1024;
 const CEILING_PARALLEL = Number(process.env.BENCH_CEILING_PARALLEL ?? 8);
-/** The calibration only downloads one object. */
-const runsOp = (tool: Tool, op: RunnerTask['op']) => tool !== 'curl' || op === 'download';
+/** The calibrations only download the large object: curl from the server, dd to the disk. */
+const CALIBRATIONS: Tool[] = ['curl', 'disk'];
+const runsOp = (tool: Tool, op: RunnerTask['op']) => !CALIBRATIONS.includes(tool) || op === 'download';
 /** Round r starts with tool r: order effects (page cache, RGW state, a background burst) hit all alike. */
 const toolsFor = (round: number, op: RunnerTask['op']): Tool[] => TOOLS.map((_, i) => TOOLS[(i + round) % TOOLS.length]).filter((t) => runsOp(t, op));
 
@@ -130,7 +132,12 @@ export async function main(runner: string): Promise<void> {
         for (const tool of toolsFor(round, 'download')) {
           const key = `big-${tool}.bin`;
           const target = join(work, `big-${tool}.out`);
-          // The calibration reads an object the SDK put there: it has no upload of its own.
+          // The server calibration reads an object the SDK put there: it has no upload of its own.
+          if (tool === 'disk') {
+            add(down, tool, await timed(ctx, tool, 'download', target, key));
+            await rm(target, { force: true });
+            continue;
+          }
           if (tool === 'curl') await ctx.session.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(bigFile), ContentLength: ctx.bigSize }));
           else add(up, tool, await timed(ctx, tool, 'upload', bigFile, key));
           add(down, tool, await timed(ctx, tool, 'download', target, key));
@@ -287,6 +294,10 @@ async function commandFor(ctx: Context, tool: Tool, op: RunnerTask['op'], local:
       await writeFile(config, ranges.join('next\n'));
       return { command: 'curl', args: ['--silent', '--show-error', '--fail', '--parallel', '--parallel-max', String(CEILING_PARALLEL), '--config', config], env: base };
     }
+    case 'disk':
+      // What making the file durable costs on its own (Keydesk syncs a download before giving it its name;
+      // the peers leave it to the kernel): the same bytes written where the tools write, then fdatasync.
+      return { command: 'dd', args: ['if=/dev/zero', `of=${local}`, 'bs=16M', `count=${Math.ceil(ctx.bigSize / (16 * 1024 * 1024))}`, 'conv=fdatasync', 'status=none'], env: base };
   }
 }
 
@@ -395,15 +406,15 @@ function printTable(rows: Row[]): void {
   const ratio = (other: number | undefined, mine: number | undefined) => (other === undefined || mine === undefined ? '–' : `${(other / mine).toFixed(2)}×`);
   const both = (other: Timing | undefined, mine: Timing | undefined) => `${ratio(other?.seconds, mine?.seconds)} / ${ratio(other && med(other), mine && med(mine))}`.padStart(16);
   console.log(`\nRatios min / median; above 1 = Keydesk (its own HTTP client) faster.`);
-  console.log(`${'operation'.padEnd(34)}${'undici÷http1'.padStart(16)}${'(engine)'.padStart(10)}${'best peer'.padStart(14)}${'vs best peer'.padStart(16)}${'ceiling÷Keydesk'.padStart(18)}`);
+  console.log(`${'operation'.padEnd(34)}${'undici÷http1'.padStart(16)}${'(engine)'.padStart(10)}${'best peer'.padStart(14)}${'vs best peer'.padStart(16)}${'ceiling÷Keydesk'.padStart(18)}${'disk÷Keydesk'.padStart(16)}`);
   for (const { name, times } of rows) {
     const k = times.keydesk;
     const peers = PEERS.filter((p) => times[p]);
     const best = peers.length ? peers.reduce((a, b) => (med(times[b]!) < med(times[a]!) ? b : a)) : undefined;
     const u = times['keydesk-undici'];
-    console.log(`${name.padEnd(34)}${both(u, k)}${ratio(u?.engineSeconds, k?.engineSeconds).padStart(10)}${(best ? LABELS[best] : '–').padStart(14)}${both(best && times[best], k)}${(times.curl ? both(times.curl, k) : '–').padStart(18)}`);
+    console.log(`${name.padEnd(34)}${both(u, k)}${ratio(u?.engineSeconds, k?.engineSeconds).padStart(10)}${(best ? LABELS[best] : '–').padStart(14)}${both(best && times[best], k)}${(times.curl ? both(times.curl, k) : '–').padStart(18)}${(times.disk ? both(times.disk, k) : '–').padStart(16)}`);
   }
-  console.log('undici÷http1: the undici variant\'s time ÷ http1.ts\'s (above 1.10 = undici more than 10 % slower); (engine): the same in the fastest runs without process start and module loading. Best peer: the fastest aws CLI or rclone setting by median. ceiling÷Keydesk: the share of the server\'s own ceiling (parallel ranged curl to /dev/null) Keydesk reaches.');
+  console.log('undici÷http1: the undici variant\'s time ÷ http1.ts\'s (above 1.10 = undici more than 10 % slower); (engine): the same in the fastest runs without process start and module loading. Best peer: the fastest aws CLI or rclone setting by median. ceiling÷Keydesk: the share of the server\'s own ceiling (parallel ranged curl to /dev/null) Keydesk reaches; disk÷Keydesk: the same for writing the bytes and syncing them (dd conv=fdatasync), which Keydesk does before a download is done and the peers do not.');
 }
 
 /** What loading undici and its first request cost in a fresh Node, against node:http's first request (median of 3). */
