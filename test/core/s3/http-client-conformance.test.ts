@@ -5,7 +5,10 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createServer as createHttpServer } from 'node:http';
+import { connect as connectTcp } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { envProxyResolver, setProxyResolver } from '../../../src-main/core/transport/proxy';
 import { Http1Pool, type Http1Options, type Http1Response } from '../../../src-main/core/s3/http1';
 import type { ObjectHttpPool } from '../../../src-main/core/s3/object-requests';
 import { trustEntry } from '../../helpers/tls';
@@ -227,5 +230,47 @@ describe.each(CLIENTS)('%s over TLS', (_, open) => {
       code: 'UNTRUSTED_CERTIFICATE',
       certificate: { reason: 'self-signed', host: 'localhost', chain: [{ subject: 'CN=localhost' }] },
     });
+  });
+});
+
+/** A CONNECT proxy that counts the tunnels it opened. */
+async function connectProxy(): Promise<{ url: string; tunnels: string[] }> {
+  const tunnels: string[] = [];
+  const proxy = createHttpServer((_, response) => response.writeHead(405).end());
+  proxy.on('connect', (request: { url?: string }, client: Socket, head: Buffer) => {
+    tunnels.push(request.url ?? '');
+    const [host, port] = (request.url ?? '').split(':');
+    const upstream = connectTcp(Number(port), host === 'localhost' ? '127.0.0.1' : host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  servers.push(proxy);
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, tunnels };
+}
+
+describe.each(CLIENTS)('%s through a proxy', (_, open) => {
+  afterEach(() => setProxyResolver(envProxyResolver({})));
+
+  it('tunnels plain HTTP and TLS (with the endpoint\'s private CA) through HTTP(S)_PROXY with CONNECT', { timeout: 20_000 }, async () => {
+    const proxy = await connectProxy();
+    setProxyResolver(envProxyResolver({ HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url }));
+    const plain = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain'));
+    expect((await fetchText(open(plain, { timeoutMs: 5_000 }), true)).text).toBe('plain');
+    const { key, cert } = await selfSigned;
+    const body = Buffer.alloc(2 * 1024 * 1024, 't');
+    const server = createHttpsServer({ key, cert }, (_, response) => response.end(body));
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const chunks: Buffer[] = [];
+    await open(`https://localhost:${port}`, { timeoutMs: 5_000, trust: [trustEntry('ca', 'localhost', cert)] }).request({ method: 'GET', target: '/', headers: {} }, (chunk) => void chunks.push(Buffer.from(chunk)));
+    expect(Buffer.concat(chunks).equals(body)).toBe(true);
+    expect(proxy.tunnels).toEqual([new URL(plain).host, `localhost:${port}`]);
   });
 });
