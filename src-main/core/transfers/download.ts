@@ -259,12 +259,12 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, handle: File
   });
   const max = Math.max(1, ctx.settings.concurrency);
   const parallelism = new ParallelismController({ min: Math.min(2, max), max, start: Math.ceil(max / 2) });
-  const measured: RunContext = {
-    ...ctx,
-    onBytes: (delta) => {
-      ctx.onBytes(delta);
-      if (delta > 0) parallelism.onBytes(delta, performance.now());
-    },
+  // The run's context with arrivals also measured; read through, not copied, since the queue changes a
+  // running transfer's context (a bandwidth limit set while it runs).
+  const measured: RunContext = Object.create(ctx) as RunContext;
+  measured.onBytes = (delta) => {
+    ctx.onBytes(delta);
+    if (delta > 0) parallelism.onBytes(delta, performance.now());
   };
   const fetchOne = async (part: number, signal: AbortSignal) => {
     const progress = new PartProgress(job, entry, part, handle, measured, false);
