@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Connection } from '../../src-main/core/s3/client';
 import { listFolder } from '../../src-main/core/s3/listing';
+import { ObjectRequests } from '../../src-main/core/s3/object-requests';
 import { openSession } from '../../src-main/core/s3/session';
 import { TransferQueue } from '../../src-main/core/transfers/queue';
 import type { TransferItemSnapshot } from '../../src-main/core/transfers/types';
@@ -22,12 +23,21 @@ export interface RunnerTask {
   key: string;
   local: string;
   maxActiveItems?: number;
+  /** The object path's HTTP client: http1.ts (the app's) or undici, measured side by side. */
+  http?: 'http1' | 'undici';
 }
 
-/** Module evaluation ends here (Node and the bundled SDK are loaded): what follows is what a running app pays. */
+const task = JSON.parse(process.argv[2]) as RunnerTask;
+if (task.http === 'undici') {
+  // Its own chunk, loaded only here: the http1 runs do not pay for loading undici.
+  const { UndiciPool } = await import('../helpers/undici-pool');
+  ObjectRequests.openPool = (origin, options) => new UndiciPool(origin, options);
+}
+
+/** Module evaluation ends here (Node, the bundled SDK and the HTTP client are loaded): what follows is what a running app pays. */
 const started = performance.now();
 
-async function main(task: RunnerTask): Promise<void> {
+async function main(): Promise<void> {
   if (task.op === 'list') {
     const session = openSession(task.connection);
     let count = 0;
@@ -72,7 +82,7 @@ function report(result: Record<string, number>): void {
   process.stdout.write(`${JSON.stringify({ ...result, engineSeconds, maxRssKiB: Number(peak?.[1] ?? NaN) })}\n`);
 }
 
-main(JSON.parse(process.argv[2]) as RunnerTask).catch((error: unknown) => {
+main().catch((error: unknown) => {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);
 });

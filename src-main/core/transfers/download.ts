@@ -4,7 +4,7 @@ import { link, rename, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { KeydeskError } from '../errors';
 import { runPool } from '../s3/pool';
-import { s3Call } from '../s3/session';
+import { s3Call, throwIfCancelled } from '../s3/session';
 import {
   assertCreatedWithin,
   createNewFile,
@@ -21,8 +21,10 @@ import {
 import { isShutdown, partSizeFor, plainMd5, request, type RunContext, type RunOutcome, type TransferJob } from './context';
 import type { DownloadFinish, DownloadJournal } from './journal';
 import { keepBothName, tempPathFor } from './local-files';
+import { GroupCommit } from './group-commit';
 import { OrderedHasher } from './ordered-hasher';
 import { checksumError, withRetry } from '../retry';
+import { ParallelismController } from './parallelism';
 import type { ConflictPolicy } from './types';
 
 export interface DownloadJob extends TransferJob {
@@ -225,7 +227,8 @@ async function freeName(target: string): Promise<string> {
 
 /**
  * Downloads the parts the journal does not list as done into `handle`; returns the MD5 of the whole file
- * when asked. A part is synced to disk before the journal lists it as done.
+ * when asked. Parts are synced to disk before the journal lists them as done, in groups (group-commit.ts),
+ * and up to `concurrency` ranges are in flight, as many as the measured throughput rewards (parallelism.ts).
  */
 async function fetchParts(job: DownloadJob, entry: DownloadJournal, handle: FileHandle, partCount: number, hash: boolean, ctx: RunContext): Promise<{ md5?: string; kms: boolean }> {
   // Sized up front so parts can be written at their offsets in any order (one part is written in order).
@@ -234,7 +237,6 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, handle: File
   // finished prefix from the page cache as it grows.
   const inline = hash && partCount === 1;
   const hasher = hash && !inline ? new OrderedHasher(handle, entry.partSize, entry.size) : undefined;
-  let inlineMd5: string | undefined;
   const done = new Set(entry.doneParts);
   for (const part of [...done].sort((a, b) => a - b)) {
     hasher?.partDone(part);
@@ -242,24 +244,46 @@ async function fetchParts(job: DownloadJob, entry: DownloadJournal, handle: File
   }
   const pending = Array.from({ length: partCount }, (_, i) => i).filter((i) => !done.has(i));
   let kms = false;
-  const fetchOne = async (part: number, signal: AbortSignal) => {
-    const progress = new PartProgress(job, entry, part, handle, ctx, inline);
-    const fetched = await withRetry(() => fetchPart(job, entry, progress, partCount, ctx, signal), ctx.retry, signal);
-    kms = fetched.kms || kms;
-    inlineMd5 = fetched.md5;
-    done.add(part);
-    hasher?.partDone(part);
-    if (partCount > 1) {
-      await handle.datasync();
-      entry.doneParts = [...done];
-      await ctx.journal.save(entry);
-      await ctx.step('part-saved');
-    }
+  // A single request (every small file) needs no pool, no commits and no combined abort signal.
+  if (pending.length === 1 && partCount === 1) {
+    const progress = new PartProgress(job, entry, 0, handle, ctx, inline);
+    const fetched = await withRetry(() => fetchPart(job, entry, progress, partCount, ctx, ctx.signal), ctx.retry, ctx.signal);
+    return { md5: inline ? fetched.md5 : await hasher?.digest(), kms: fetched.kms };
+  }
+  const commits = new GroupCommit(async (parts) => {
+    await handle.datasync();
+    for (const part of parts) done.add(part);
+    entry.doneParts = [...done];
+    await ctx.journal.save(entry);
+    for (const _ of parts) await ctx.step('part-saved');
+  });
+  const max = Math.max(1, ctx.settings.concurrency);
+  const parallelism = new ParallelismController({ min: Math.min(2, max), max, start: Math.ceil(max / 2) });
+  // The run's context with arrivals also measured; read through, not copied, since the queue changes a
+  // running transfer's context (a bandwidth limit set while it runs).
+  const measured: RunContext = Object.create(ctx) as RunContext;
+  measured.onBytes = (delta) => {
+    ctx.onBytes(delta);
+    if (delta > 0) parallelism.onBytes(delta, performance.now());
   };
-  // A single request (every small file) needs no pool and no combined abort signal.
-  if (pending.length === 1) await fetchOne(pending[0], ctx.signal);
-  else await runPool(pending, ctx.settings.concurrency, fetchOne, ctx.signal);
-  return { md5: inline ? inlineMd5 : await hasher?.digest(), kms };
+  const fetchOne = async (part: number, signal: AbortSignal) => {
+    const progress = new PartProgress(job, entry, part, handle, measured, false);
+    const fetched = await withRetry(() => fetchPart(job, entry, progress, partCount, measured, signal), ctx.retry, signal);
+    kms = fetched.kms || kms;
+    hasher?.partDone(part);
+    commits.add(part);
+  };
+  try {
+    await runPool(pending, () => parallelism.limit, fetchOne, ctx.signal);
+    await commits.flush();
+    // A shutdown or cancel during the last commits (its ranges were all in) still stops the download here.
+    throwIfCancelled(ctx.signal);
+  } finally {
+    // No commit may touch the file or the journal once the caller closes or removes them; on shutdown the
+    // parts already downloaded are committed first, so a restart does not fetch them again.
+    await commits.settle(isShutdown(ctx.signal));
+  }
+  return { md5: await hasher?.digest(), kms };
 }
 
 /**
