@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { rgwFromEnv, type RgwInfo } from '../servers/rgw';
+import { expectNoSeriousA11yViolations } from './a11y';
 
 const root = resolve(import.meta.dirname, '../..');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -161,6 +162,8 @@ export async function snapSizes(page: Page, snap: (name: string) => Promise<void
   for (const size of SCREEN_SIZES) {
     await page.setViewportSize(size);
     await snap(`${name}-${size.width}x${size.height}`);
+    // Every screen a test pictures is also checked by axe-core, at both sizes.
+    await expectNoSeriousA11yViolations(page, `${name} at ${size.width}x${size.height}`);
   }
   if (before) await page.setViewportSize(before);
 }

@@ -130,7 +130,7 @@ test('an added folder is searched (browser mode: only inside KEYDESK_WEB_PATHS),
     await addCredential(page, rgw, user);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Credentials' }).click();
     const row = page.getByRole('table', { name: 'Saved credentials' }).getByRole('row').filter({ hasText: 'RGW browse' });
-    await row.getByRole('button', { name: 'Use RGW browse in…' }).click();
+    await row.getByRole('button', { name: 'Use in…', exact: true }).click();
     await expect(page.getByRole('dialog', { name: 'Use RGW browse in…' }).getByLabel('Snippet')).toContainText('credential_process');
     await snapSizes(page, snap, 'use-in-find-copies');
     await page.getByRole('button', { name: 'Find plain-text copies of this key…' }).click();
@@ -164,7 +164,7 @@ test('an added folder is searched (browser mode: only inside KEYDESK_WEB_PATHS),
     await page.getByRole('button', { name: 'Find keys stored in plain text…' }).click();
     await expect(page.getByRole('heading', { name: /plain-text cop/ })).toBeVisible();
     await page.locator('details.scope summary').first().click();
-    await page.getByRole('button', { name: `Stop searching ${project}` }).click();
+    await page.getByRole('button', { name: `Remove ${project} from the search` }).click();
     await expect(page.getByText('No folders added.')).toBeVisible();
   } finally {
     await rm(project, { recursive: true, force: true });

@@ -22,6 +22,19 @@ import { startTinyproxy, type Tinyproxy } from '../../servers/tinyproxy';
  */
 
 const rgw = inject('rgw');
+
+/** One ListBuckets, not retried, with the error as Keydesk describes it. */
+async function listBucketsAs(connection: S3Connection) {
+  const session = openSession(connection, { maxAttempts: 1 });
+  try {
+    return await session.client.send(new ListBucketsCommand({}));
+  } catch (error) {
+    throw describeS3Error(error, session.endpoint);
+  } finally {
+    session.client.destroy();
+  }
+}
+
 const open: Tinyproxy[] = [];
 let dir: string;
 let user: Awaited<ReturnType<typeof createRgwUser>>;
@@ -151,16 +164,7 @@ describe('a proxy that refuses or is not there', () => {
     forcePathStyle: true,
     checksums: 'when-required',
   });
-  const listBuckets = async (endpoint?: string) => {
-    const session = openSession(connection(endpoint), { maxAttempts: 1 });
-    try {
-      return await session.client.send(new ListBucketsCommand({}));
-    } catch (error) {
-      throw describeS3Error(error, session.endpoint);
-    } finally {
-      session.client.destroy();
-    }
-  };
+  const listBuckets = (endpoint?: string) => listBucketsAs(connection(endpoint));
 
   it('names the proxy, not the S3 server, when the proxy answers 403', async () => {
     const denying = await proxy({ allow: '10.9.9.9' });
@@ -216,16 +220,7 @@ describe('through squid set up as corporate proxies are (Basic authentication, C
     forcePathStyle: true,
     checksums: 'when-required',
   });
-  const listBuckets = async (endpoint: string) => {
-    const session = openSession(connection(endpoint), { maxAttempts: 1 });
-    try {
-      return await session.client.send(new ListBucketsCommand({}));
-    } catch (error) {
-      throw describeS3Error(error, session.endpoint);
-    } finally {
-      session.client.destroy();
-    }
-  };
+  const listBuckets = (endpoint: string) => listBucketsAs(connection(endpoint));
 
   it('transfers, lists and calls the SDK over HTTPS with the private CA, every tunnel opened for the proxy user', async () => {
     useProxy(withPassword(auth.password));
