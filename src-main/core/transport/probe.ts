@@ -1,5 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import { KeydeskError } from '../errors';
+import { networkError } from '../providers/http';
 import { peerChain, summarise, type CertificateProblem, type CertificateSummary } from './certificates';
 import { openSocket } from './connect';
 import { display } from './tunnel';
@@ -38,7 +39,8 @@ export async function probeCertificate(endpoint: string, trust: Trust, signal?: 
     if (error instanceof KeydeskError && error.code === 'UNTRUSTED_CERTIFICATE' && error.certificate) {
       return { host: error.certificate.host, port, problem: error.certificate, message: error.message, hint: error.hint, chain: error.certificate.chain };
     }
-    throw error;
+    // Refused, unresolvable, timed out: said like any other unreachable server, never as an internal error.
+    throw networkError('The server', url.href, error, (error as { code?: string })?.code === 'ETIMEDOUT', PROBE_TIMEOUT_MS, signal?.aborted);
   }
 }
 
