@@ -8,6 +8,7 @@ import { keychainService } from '../core/paths';
 import { clockFromEnv, type Clock } from '../core/clock';
 import { log } from '../core/redact';
 import { RotationEngine } from '../core/rotation/engine';
+import { KeyActions } from '../core/rotation/key-actions';
 import { LeakResponse } from '../core/rotation/leak';
 import { RotationLocks } from '../core/rotation/locks';
 import { RevocationService } from '../core/rotation/revocations';
@@ -36,6 +37,8 @@ export interface AppContext {
   rotation: RotationEngine;
   /** "Report leaked…": stop a key, replace it and switch everything using it (journaled with the rotations). */
   leak: LeakResponse;
+  /** The keys screen's regenerate and create, journaled with the rotations so a crash loses no key. */
+  keyActions: KeyActions;
   /** Old keys in their grace period, and the scheduler that revokes them when due. */
   revocations: RevocationService;
   /** Keydesk's time: the system clock, shifted only in test homes (KEYDESK_TEST_CLOCK_OFFSET_MS). */
@@ -146,6 +149,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
       onLeakProgress: (progress) => events.emit('leak:progress', progress),
       onPendingChanged: pendingChanged,
     }),
+    keyActions: new KeyActions(rotationBase),
     revocations,
     clock,
     stateDir,

@@ -1,6 +1,12 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeydeskError } from '../../src-main/core/errors';
 import type { AccessKeyInfo, NewAccessKey, ProviderCapabilities, ProviderDescriptor, ProviderSession } from '../../src-main/core/providers/adapter';
+import { RotationEngine, type RotationCheckpoint, type RotationDeps } from '../../src-main/core/rotation/engine';
+import { KeyActions } from '../../src-main/core/rotation/key-actions';
+import { keyLockId, RotationLocks } from '../../src-main/core/rotation/locks';
 import { CredentialVault } from '../../src-main/core/vault/credential-vault';
 import { MetadataStore } from '../../src-main/core/vault/metadata-store';
 import type { SecretStore } from '../../src-main/core/vault/secret-store';
@@ -9,6 +15,8 @@ import { dispatch } from '../../src-main/ipc/dispatch';
 import { EventBus } from '../../src-main/ipc/events';
 import { keyHandlers } from '../../src-main/ipc/handlers/keys';
 import type { Handlers } from '../../src-main/ipc/contract';
+
+class Crash extends Error {}
 
 const ACCOUNT = '0b7f3c52-8d7e-4a4e-9a55-1f1f0c2b6a11';
 
@@ -68,6 +76,7 @@ function fakeSession(): ProviderSession & { keys: Map<string, NewAccessKey> } {
       return key;
     },
     deleteKey: async (keyId) => void keys.delete(keyId),
+    showSecret: async (keyId) => keys.get(keyId)!.secretAccessKey,
     setKeyActive: async () => undefined,
     s3Location: () => ({ endpoint: 'https://s3.fake.test', region: 'us-east-1', forcePathStyle: true }),
   };
@@ -84,10 +93,26 @@ function setup(overrides: Partial<ProviderCapabilities> = {}, limits?: ProviderS
     if ('ids' in payload) emitted.push(payload.ids);
   });
   const account = { id: ACCOUNT, providerId: 'fake', label: 'Fake', settings: {}, createdAt: '', provider };
-  const ctx = { vault, events, accounts: { get: () => account, session: async () => session } } as unknown as AppContext;
+  const accounts = { get: () => account, session: async () => session } as unknown as RotationDeps['accounts'];
+  const stateDir = mkdtempSync(join(tmpdir(), 'keydesk-keys-'));
+  const crashes: { at?: RotationCheckpoint } = {};
+  const locks = new RotationLocks();
+  const keyActions = (checkpoint?: RotationDeps['checkpoint']) =>
+    new KeyActions({ vault, secrets, accounts, stateDir, locks, onCredentialsChanged: (ids) => events.emit('credentials:changed', { ids }), checkpoint });
+  const ctx = {
+    vault,
+    events,
+    accounts,
+    keyActions: keyActions((point) => {
+      if (point === crashes.at) throw new Crash(point);
+    }),
+  } as unknown as AppContext;
+  /** A restart: a fresh engine settles what the journal holds. */
+  const recover = () => new RotationEngine({ vault, secrets, accounts, stateDir, locks }).recoverRotations();
+  const journals = () => readdirSync(join(stateDir, 'rotations'));
   const handlers = keyHandlers(ctx);
   const call = (name: string, payload: unknown) => dispatch(handlers as Handlers, name, payload);
-  return { handlers, session, secrets, vault, emitted, call };
+  return { handlers, session, secrets, vault, emitted, call, crashes, recover, journals, locks };
 }
 
 describe('keys handlers', () => {
@@ -201,5 +226,156 @@ describe('keys handlers', () => {
     await expect(
       handlers['keys:create']({ accountId: ACCOUNT, grants: [{ bucket: 'photos', permission: 'read' }], saveInKeychain: false }),
     ).rejects.toMatchObject({ code: 'UNSUPPORTED', message: 'Fake Cloud cannot limit keys to some buckets.' });
+  });
+
+  describe('journaled like a rotation: a crash at any instant leaves a working key', () => {
+    const regeneratePoints: [RotationCheckpoint, 'rolled-back' | 'finished'][] = [
+      ['started', 'rolled-back'],
+      ['provider-answered', 'finished'],
+      ['created', 'finished'],
+      ['switched', 'finished'],
+    ];
+
+    it.each(regeneratePoints)('regenerate killed at %s: the next start ends %s, and the saved credential holds the secret the provider has', async (point, outcome) => {
+      const t = setup({ canShowSecretAgain: true });
+      const created = await t.handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: true });
+      const saved = created.savedCredentials[0].id;
+      t.crashes.at = point;
+      await expect(t.handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' })).rejects.toBeInstanceOf(Crash);
+      expect(t.journals()).toHaveLength(1);
+      await expect(t.recover()).resolves.toMatchObject([{ outcome, keyAction: 'regenerate', credentialId: saved }]);
+      expect((await t.vault.connection(saved)).secretAccessKey).toBe(t.session.keys.get('K1')!.secretAccessKey);
+      expect(t.session.keys.get('K1')!.secretAccessKey).toBe(point === 'started' ? 'secret-1' : 'regenerated-K1');
+      expect(t.vault.list()).toHaveLength(1);
+      expect(t.journals()).toEqual([]);
+      expect([...t.secrets.entries.keys()].filter((name) => name.startsWith('rotation'))).toEqual([]);
+    });
+
+    it.each(regeneratePoints.slice(1))('regenerate of a key nobody saved, killed at %s: its secret, never shown, is saved as a new credential that says so', async (point) => {
+      const t = setup({ canShowSecretAgain: true });
+      await t.handlers['keys:create']({ accountId: ACCOUNT, description: 'backups', saveInKeychain: false });
+      t.crashes.at = point;
+      await expect(t.handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' })).rejects.toBeInstanceOf(Crash);
+      const [result] = await t.recover();
+      expect(result).toMatchObject({ outcome: 'finished', savedAs: { label: 'Fake: backups (regenerated when Keydesk stopped)' } });
+      expect(t.vault.list()).toMatchObject([{ id: result.savedAs!.id, accessKeyId: 'K1', accountId: ACCOUNT }]);
+      expect((await t.vault.connection(result.savedAs!.id)).secretAccessKey).toBe('regenerated-K1');
+      expect(t.journals()).toEqual([]);
+      // Settled once: a second start has nothing left to do.
+      await expect(t.recover()).resolves.toEqual([]);
+    });
+
+    it('where the provider cannot show secrets again and nobody saved the key, says plainly that a secret reset just before the crash is lost, once', async () => {
+      const t = setup();
+      await t.handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: false });
+      t.crashes.at = 'provider-answered';
+      await expect(t.handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' })).rejects.toBeInstanceOf(Crash);
+      const [result] = await t.recover();
+      expect(result).toMatchObject({
+        outcome: 'failed',
+        error: { code: 'NOT_FOUND', message: expect.stringContaining('that new secret is lost'), hint: expect.stringContaining('regenerate it again') },
+      });
+      expect(t.vault.list()).toEqual([]);
+      expect(t.journals()).toEqual([]);
+      await expect(t.recover()).resolves.toEqual([]);
+    });
+
+    it('where it cannot show secrets again and the saved secret cannot be checked on S3 (endpoint unreachable), the journal stays for the next start', async () => {
+      const t = setup();
+      await t.handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: true });
+      t.crashes.at = 'provider-answered';
+      await expect(t.handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' })).rejects.toBeInstanceOf(Crash);
+      // The fake endpoint cannot be reached, so the check is inconclusive: the journal stays for the next start.
+      await expect(t.recover()).resolves.toMatchObject([{ outcome: 'failed' }]);
+      expect(t.journals()).toHaveLength(1);
+    });
+
+    const createPoints: [RotationCheckpoint, 'rolled-back' | 'finished'][] = [
+      ['started', 'rolled-back'],
+      ['provider-answered', 'rolled-back'],
+      ['created', 'finished'],
+      ['switched', 'finished'],
+    ];
+
+    it.each(createPoints)('create with "save in keychain" killed at %s: the next start ends %s, with the key saved or no key left taking a slot', async (point, outcome) => {
+      const t = setup();
+      t.crashes.at = point;
+      await expect(t.handlers['keys:create']({ accountId: ACCOUNT, description: 'backups', saveInKeychain: true })).rejects.toBeInstanceOf(Crash);
+      await expect(t.recover()).resolves.toMatchObject([{ outcome, keyAction: 'create' }]);
+      if (outcome === 'finished') {
+        expect(t.vault.list()).toMatchObject([{ label: 'Fake: backups', accessKeyId: 'K1' }]);
+        expect((await t.vault.connection(t.vault.list()[0].id)).secretAccessKey).toBe('secret-1');
+        expect([...t.session.keys.keys()]).toEqual(['K1']);
+      } else {
+        expect(t.vault.list()).toEqual([]);
+        expect([...t.session.keys.keys()]).toEqual([]);
+      }
+      expect(t.journals()).toEqual([]);
+      expect([...t.secrets.entries.keys()].filter((name) => name.startsWith('rotation'))).toEqual([]);
+    });
+
+    it('create without saving, killed once the provider answered: the key nobody saw is removed', async () => {
+      const t = setup();
+      t.crashes.at = 'provider-answered';
+      await expect(t.handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: false })).rejects.toBeInstanceOf(Crash);
+      await expect(t.recover()).resolves.toMatchObject([{ outcome: 'rolled-back' }]);
+      expect(t.session.keys.size).toBe(0);
+    });
+
+    it('an orphan is removed only when it is the one new key: a key someone else made meanwhile stays', async () => {
+      const t = setup({ maxKeysPerOwner: 5 });
+      t.crashes.at = 'provider-answered';
+      await expect(t.handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: true })).rejects.toBeInstanceOf(Crash);
+      await t.session.createKey({});
+      await expect(t.recover()).resolves.toMatchObject([{ outcome: 'rolled-back' }]);
+      expect(t.session.keys.size).toBe(2);
+    });
+
+    it('a regenerate whose answer was lost still gives the saved credential the new secret, and shows it', async () => {
+      const t = setup({ canShowSecretAgain: true });
+      const created = await t.handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: true });
+      const regenerate = t.session.regenerateSecret!;
+      t.session.regenerateSecret = async (keyId, options) => {
+        await regenerate(keyId, options);
+        throw new KeydeskError({ code: 'NETWORK', message: 'The connection was reset.' });
+      };
+      const result = await t.handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' });
+      expect(result).toMatchObject({ key: { accessKeyId: 'K1', secretAccessKey: 'regenerated-K1' }, savedCredentials: created.savedCredentials });
+      expect((await t.vault.connection(created.savedCredentials[0].id)).secretAccessKey).toBe('regenerated-K1');
+      expect(t.journals()).toEqual([]);
+    });
+
+    it('a provider refusal leaves nothing behind and says why', async () => {
+      const t = setup({ canShowSecretAgain: true });
+      await t.handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: true });
+      t.session.regenerateSecret = async () => {
+        throw new KeydeskError({ code: 'ACCESS_DENIED', message: 'Fake Cloud refused: AccessDenied.' });
+      };
+      await expect(t.handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' })).rejects.toMatchObject({ code: 'ACCESS_DENIED' });
+      expect(t.journals()).toEqual([]);
+    });
+
+    it('a keychain that refuses the staged secret still shows it once, says the saved credentials keep the old one, and leaves no journal', async () => {
+      const t = setup();
+      const created = await t.handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: true });
+      t.secrets.failWrites = true;
+      const result = await t.handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' });
+      expect(result).toMatchObject({ key: { secretAccessKey: 'regenerated-K1' }, savedCredentials: [], saveError: { code: 'KEYCHAIN_UNAVAILABLE', message: expect.stringContaining('still hold the old secret') } });
+      t.secrets.failWrites = false;
+      expect((await t.vault.connection(created.savedCredentials[0].id)).secretAccessKey).toBe('secret-1');
+      expect(t.journals()).toEqual([]);
+    });
+
+    it('refuses to regenerate a key that a rotation or leak report is changing right now', async () => {
+      const t = setup();
+      const created = await t.handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: true });
+      await t.locks.with([created.savedCredentials[0].id], async () => {
+        await expect(t.handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' })).rejects.toMatchObject({ code: 'CONFLICT' });
+      });
+      await t.locks.with([keyLockId(ACCOUNT, created.key.accessKeyId)], async () => {
+        await expect(t.handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('being rotated') });
+      });
+      expect(t.session.keys.get('K1')!.secretAccessKey).toBe('secret-1');
+    });
   });
 });

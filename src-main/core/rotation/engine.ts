@@ -135,7 +135,8 @@ export class RotationEngine {
             started.rotationId = journal.id;
             const recovered = await recoverJournal(this.steps, journal);
             if (recovered.outcome === 'failed') throw new KeydeskError(recovered.error ?? { code: 'INTERNAL', message: 'An earlier rotation could not be finished.' });
-            if (recovered.outcome === 'finished') return this.resultOf(journal, recovered.settled ?? { oldKey: 'replaced' });
+            // A regenerate from the keys screen that was finished is not this rotation: it still runs.
+            if (recovered.outcome === 'finished' && !journal.keyAction) return this.resultOf(journal, recovered.settled ?? { oldKey: 'replaced' });
           }
           return this.run(record, options, signal, started);
         },

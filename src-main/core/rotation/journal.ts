@@ -23,6 +23,24 @@ export interface LeakJournal {
   lastUseBefore?: KeyLastUse;
 }
 
+/** How a key made on the account's keys screen is saved where no saved credential holds it. */
+export interface KeySaveAs {
+  suggestedLabel: string;
+  region?: string;
+  owner?: string;
+}
+
+/**
+ * What the keys screen adds to its journal ("Regenerate secret"/"Reset key", "Create key"): no old key to
+ * keep or revoke, so recovery always goes forward with a staged secret, and removes a created key that
+ * never reached the keychain (key-actions.ts).
+ */
+export interface KeyActionJournal {
+  action: 'regenerate' | 'create';
+  /** A created key to save (set once the provider answered), or a regenerated key no saved credential holds. */
+  saveAs?: KeySaveAs;
+}
+
 /** One unfinished rotation. Key IDs and credential IDs only: the new secret is staged in the keychain. */
 export interface RotationJournal {
   id: string;
@@ -49,6 +67,8 @@ export interface RotationJournal {
   phase: RotationPhase;
   /** Set for a "Report leaked…" run rather than a rotation. */
   leak?: LeakJournal;
+  /** Set for a regenerate or create from the account's keys screen. */
+  keyAction?: KeyActionJournal;
   startedAt: string;
   updatedAt: string;
 }

@@ -15,6 +15,7 @@ import {
   type Reporter,
   type StoppedAs,
 } from './leak-steps';
+import { keyLockId } from './locks';
 import { lastUse } from './provider-ops';
 import { recoverJournal } from './recovery';
 import { RotationSteps, type RotationDeps } from './steps';
@@ -181,7 +182,7 @@ export class LeakResponse {
     if (manual) throw new KeydeskError(manual.manual!);
     const unfinished = await this.unfinished(target);
     if (unfinished) {
-      return this.steps.locks.with([...unfinished.credentialIds, `leak:${unfinished.accountId}:${unfinished.oldAccessKeyId}`], async () => {
+      return this.steps.locks.with([...unfinished.credentialIds, keyLockId(unfinished.accountId, unfinished.oldAccessKeyId)], async () => {
         const recovered = await recoverJournal(this.steps, unfinished);
         if (recovered.outcome === 'failed') throw new KeydeskError(recovered.error ?? { code: 'INTERNAL', message: 'The interrupted report of this key could not be finished.' });
         return this.resultOf(unfinished, [`Finished the report of ${unfinished.oldAccessKeyId} that Keydesk was interrupted in.`]);
@@ -199,7 +200,7 @@ export class LeakResponse {
         hint: 'Confirm to go ahead.',
       });
     }
-    const lockIds = [...r.records.map((c) => c.id), `leak:${r.accountId}:${r.key.accessKeyId}`];
+    const lockIds = [...r.records.map((c) => c.id), keyLockId(r.accountId, r.key.accessKeyId)];
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     this.running.set(r.key.accessKeyId, controller);

@@ -1,5 +1,8 @@
 import { KeydeskError } from '../errors';
 
+/** Lock ID for a provider key itself, for work on a key that no saved credential may hold (keys screen, leak report). */
+export const keyLockId = (accountId: string, accessKeyId: string) => `leak:${accountId}:${accessKeyId}`;
+
 /**
  * Saved credentials that a rotation, recovery or pending revocation is changing right now, so two of them
  * never change the same credential at once (a "Rotate now" during recovery, a revoke while restoring).

@@ -2,6 +2,7 @@ import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
 import type { ProviderCapabilities, ProviderSession } from '../providers/adapter';
 import { registerSecret } from '../redact';
 import type { RotationJournal } from './journal';
+import { recoverKeyAction } from './key-action-steps';
 import { recoverLeak } from './leak-steps';
 import type { RotationSteps, SettledOldKey, StagedKey } from './steps';
 
@@ -11,6 +12,10 @@ export interface RecoveryResult {
   outcome: 'finished' | 'rolled-back' | 'failed';
   error?: ErrorInfo;
   settled?: SettledOldKey;
+  /** Set for a regenerate or create from the keys screen. */
+  keyAction?: 'regenerate' | 'create';
+  /** A key no saved credential held, saved as this new credential because nobody saw its secret. */
+  savedAs?: { id: string; label: string };
 }
 
 /** Answers that mean a secret is wrong, as opposed to a gateway that cannot be reached. */
@@ -23,6 +28,7 @@ const REFUSED_SECRET = new Set(['INVALID_ACCESS_KEY', 'SIGNATURE_MISMATCH', 'AUT
  */
 export async function recoverJournal(steps: RotationSteps, journal: RotationJournal): Promise<RecoveryResult> {
   if (journal.leak) return recoverLeak(steps, journal);
+  if (journal.keyAction) return recoverKeyAction(steps, journal);
   const base = { rotationId: journal.id, credentialId: journal.credentialId };
   upgrade(journal);
   try {

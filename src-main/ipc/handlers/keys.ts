@@ -1,6 +1,5 @@
-import { KeydeskError, isKeydeskError, toErrorInfo, type ErrorInfo } from '../../core/errors';
+import { KeydeskError } from '../../core/errors';
 import type { AccessKeyInfo, KeyScope, ProviderDescriptor, ProviderSession, RegionInfo, S3Location } from '../../core/providers/adapter';
-import { log } from '../../core/redact';
 import { alreadySaved } from '../../core/vault/credential-vault';
 import { accountKeyLabel } from '../../core/vault/labels';
 import { inheritTrust } from '../../core/transport/trust';
@@ -68,11 +67,6 @@ function locate(session: ProviderSession, region: string | undefined): S3Locatio
 
 const ref = (record: CredentialRecord): SavedCredentialRef => ({ id: record.id, label: record.label });
 
-function saveFailure(error: unknown): ErrorInfo {
-  if (!isKeydeskError(error)) log.warn(`saving a new key failed: ${error instanceof Error ? error.message : String(error)}`);
-  return toErrorInfo(error);
-}
-
 export function keyHandlers(ctx: AppContext): KeyHandlers {
   async function open(accountId: string) {
     const account = ctx.accounts.get(accountId);
@@ -121,56 +115,56 @@ export function keyHandlers(ctx: AppContext): KeyHandlers {
       const { account, provider, session } = await open(accountId);
       if (grants?.length && !provider.capabilities.bucketGrants) throw unsupported(provider, 'limit keys to some buckets');
       const limit = keyLimit(provider, session);
+      // Listed before the create in any case: recovery tells a key created just before a crash by its absence here.
+      const existing = await session.listKeys({ owner, region });
       if (limit) {
-        const existing = await session.listKeys({ owner, region });
         const counted = limit.scope === 'region' && region ? existing.filter((key) => !key.region || key.region === region) : existing;
         if (counted.length >= limit.maxKeysPerOwner) {
           throw new KeydeskError({ code: 'LIMIT_REACHED', provider: provider.name, message: `${limit.message}.`, hint: 'Delete a key that is no longer used, then create the new one.' });
         }
       }
-      const created = await session.createKey({ owner, region, description: description?.trim() || undefined, grants });
+      const { key: created, saved, saveError } = await ctx.keyActions.create(session, {
+        accountId,
+        options: { owner, region, description: description?.trim() || undefined, grants },
+        keysBefore: existing.map((key) => key.id),
+        saveAs: saveInKeychain
+          ? (made) => ({
+              suggestedLabel: accountKeyLabel(account.label, { description, owner: made.owner ?? owner, region: regionOf(provider, region ?? made.region) }),
+              region: region ?? made.region,
+              owner: made.owner ?? owner,
+            })
+          : undefined,
+      });
       const key = { ...publicKey(created), secretAccessKey: created.secretAccessKey };
-      if (!saveInKeychain) return { key, location: locate(session, region ?? created.region), savedCredentials: [] };
-      try {
-        const location = session.s3Location(region ?? created.region);
-        const record = await ctx.vault.save({
-          label: '',
-          suggestedLabel: accountKeyLabel(account.label, { description, owner: created.owner ?? owner, region: regionOf(provider, region ?? created.region) }),
-          ...location,
-          trust: inheritTrust(account.trust, location.endpoint),
-          accessKeyId: created.accessKeyId,
-          secretAccessKey: created.secretAccessKey,
-          accountId,
-          owner: created.owner ?? owner,
-        });
-        changed([ref(record)]);
-        return { key, location, savedCredentials: [ref(record)] };
-      } catch (error) {
-        return { key, location: locate(session, region ?? created.region), savedCredentials: [], saveError: saveFailure(error) };
-      }
+      return { key, location: locate(session, region ?? created.region), savedCredentials: saved.map(ref), ...(saveError && { saveError }) };
     },
 
     'keys:regenerate': async ({ accountId, keyId, owner, region, graceMinutes }) => {
-      const { provider, session } = await open(accountId);
-      const regenerate = supported(provider, provider.capabilities.canRegenerate, session.regenerateSecret, 'regenerate a secret');
+      const { account, provider, session } = await open(accountId);
+      supported(provider, provider.capabilities.canRegenerate, session.regenerateSecret, 'regenerate a secret');
       if (graceMinutes && !provider.capabilities.hasGracePeriod) {
         throw new KeydeskError({ code: 'INVALID_INPUT', message: `${provider.name} has no grace period: the old secret stops working at once.` });
       }
-      // A reset in place gives a new access key ID: the saved credentials are found by the old one.
-      const previous = provider.capabilities.resetReplacesKey ? ((await session.listKeys({ owner, region })).find((k) => k.id === keyId)?.accessKeyId ?? keyId) : undefined;
-      const regenerated = await regenerate.call(session, keyId, { owner, region, graceMinutes });
+      // Saved credentials are found by the access key ID before the reset (one that replaces the pair gives a new one).
+      const keys = await session.listKeys({ owner, region });
+      const listed = keys.find((k) => k.id === keyId);
+      const previous = listed?.accessKeyId ?? keyId;
+      const keyRegion = region ?? listed?.region;
+      const { key: regenerated, saved, saveError } = await ctx.keyActions.regenerate(session, {
+        accountId,
+        scope: { owner, region },
+        key: { id: keyId, accessKeyId: previous },
+        keysBefore: keys.map((k) => k.id),
+        holders: holders(accountId, session, previous, keyRegion),
+        graceMinutes,
+        saveAs: {
+          suggestedLabel: `${accountKeyLabel(account.label, { description: listed?.description, owner: listed?.owner ?? owner, region: regionOf(provider, keyRegion) })} (regenerated when Keydesk stopped)`,
+          region: keyRegion,
+          owner: listed?.owner ?? owner,
+        },
+      });
       const key = { ...publicKey(regenerated), secretAccessKey: regenerated.secretAccessKey };
-      const updated: SavedCredentialRef[] = [];
-      let saveError: ErrorInfo | undefined;
-      for (const credential of holders(accountId, session, previous ?? regenerated.accessKeyId, region ?? regenerated.region)) {
-        try {
-          updated.push(ref(await ctx.vault.replaceKey(credential.id, regenerated.accessKeyId, regenerated.secretAccessKey)));
-        } catch (error) {
-          saveError ??= saveFailure(error);
-        }
-      }
-      changed(updated);
-      return { key, location: locate(session, region ?? regenerated.region), savedCredentials: updated, saveError };
+      return { key, location: locate(session, region ?? regenerated.region), savedCredentials: saved.map(ref), ...(saveError && { saveError }) };
     },
 
     'keys:setActive': async ({ accountId, keyId, active, owner, region }) => {
