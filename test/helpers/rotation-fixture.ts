@@ -7,6 +7,7 @@ import { AccountService } from '../../src-main/core/accounts/account-service';
 import { KeydeskError } from '../../src-main/core/errors';
 import type { KeyScope, ProviderCapabilities, ProviderSession } from '../../src-main/core/providers/adapter';
 import { RotationEngine, type RotationDeps, type RotationProgress } from '../../src-main/core/rotation/engine';
+import { KeyActions } from '../../src-main/core/rotation/key-actions';
 import { LeakResponse, type LeakProgress } from '../../src-main/core/rotation/leak';
 import type { RotationBase } from '../../src-main/core/rotation/steps';
 import { RotationLocks } from '../../src-main/core/rotation/locks';
@@ -14,6 +15,9 @@ import { RevocationService, type RevocationNotice } from '../../src-main/core/ro
 import { CredentialVault } from '../../src-main/core/vault/credential-vault';
 import { MetadataStore, openConfStore } from '../../src-main/core/vault/metadata-store';
 import { KeychainSecretStore, type SecretStore } from '../../src-main/core/vault/secret-store';
+import type { AppContext } from '../../src-main/ipc/app-context';
+import { EventBus } from '../../src-main/ipc/events';
+import { keyHandlers } from '../../src-main/ipc/handlers/keys';
 import type { RgwInfo } from '../servers/rgw';
 import { ManualClock } from './manual-clock';
 import { createRgwUser } from './rgw-users';
@@ -169,6 +173,14 @@ export async function rotationFixture(rgw: RgwInfo, capabilities: Partial<Provid
     });
   }
 
+  /** The keys screen's journaled regenerate and create, as the app builds them, and its handlers on top. */
+  function keyActions(checkpoint?: RotationDeps['checkpoint']): KeyActions {
+    return new KeyActions({ ...services, checkpoint });
+  }
+  function keysScreen(checkpoint?: RotationDeps['checkpoint']) {
+    return keyHandlers({ vault, accounts, events: new EventBus(), keyActions: keyActions(checkpoint) } as unknown as AppContext);
+  }
+
   const works = (accessKeyId: string, secretAccessKey: string) =>
     listBucketsWith(location, accessKeyId, secretAccessKey).then(
       () => true,
@@ -210,6 +222,8 @@ export async function rotationFixture(rgw: RgwInfo, capabilities: Partial<Provid
     providerSession,
     engine,
     leak,
+    keyActions,
+    keysScreen,
     leakProgress,
     revocationService,
     works,
