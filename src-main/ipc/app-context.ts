@@ -8,6 +8,7 @@ import { keychainService } from '../core/paths';
 import { clockFromEnv, type Clock } from '../core/clock';
 import { log } from '../core/redact';
 import { RotationEngine } from '../core/rotation/engine';
+import { recoveryNotice } from '../core/rotation/recovery';
 import { KeyActions } from '../core/rotation/key-actions';
 import { LeakResponse } from '../core/rotation/leak';
 import { RotationLocks } from '../core/rotation/locks';
@@ -165,7 +166,8 @@ export function createAppContext(options: AppContextOptions): AppContext {
 }
 
 /**
- * At start (desktop and browser mode alike): rotations cut short by a crash or quit are settled, then old
+ * At start (desktop and browser mode alike): rotations, leak reports and the keys screen's regenerate and
+ * create cut short by a crash or quit are settled (what the user must know becomes a notice), then old
  * keys whose grace period ran out while Keydesk was closed are revoked (after the use check), and the
  * scheduler keeps time from then on.
  */
@@ -175,5 +177,6 @@ export async function startRotationWork(ctx: AppContext): Promise<void> {
     return [];
   });
   for (const failed of results.filter((r) => r.outcome === 'failed')) log.warn(`Unfinished rotation ${failed.rotationId}: ${failed.error?.message ?? ''}`);
+  for (const notice of results.map(recoveryNotice)) if (notice) ctx.events.emit('rotation:notice', notice);
   await ctx.revocations.start().catch((error: unknown) => log.warn(`Starting the revocation scheduler failed: ${(error as Error).message}`));
 }

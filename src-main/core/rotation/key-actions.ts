@@ -93,7 +93,7 @@ export class KeyActions {
         // The journal stays at 'created': the next start gives every holder the staged secret.
         return { key: created, saved: await this.holding(journal, staged), saveError: notSaved(error, 'Keydesk gives the saved credentials the new secret at the next start, once the keychain works.') };
       }
-      await steps.cleanup(journal);
+      await this.end(journal);
       return { key: created, saved: await this.holding(journal, staged) };
     });
   }
@@ -114,7 +114,7 @@ export class KeyActions {
     registerSecret(created.secretAccessKey);
     await steps.deps.checkpoint?.('provider-answered', journal);
     if (!request.saveAs) {
-      await steps.cleanup(journal);
+      await this.drop(journal);
       return { key: created, saved: [] };
     }
     journal.keyAction!.saveAs = request.saveAs(created);
@@ -136,7 +136,7 @@ export class KeyActions {
       return { key: created, saved: [], saveError: notSaved(error, 'The secret is kept in the keychain: Keydesk saves the key at the next start.') };
     }
     await steps.advance(journal, 'switched');
-    await steps.cleanup(journal);
+    await this.end(journal);
     return { key: created, saved: [record] };
   }
 
@@ -179,9 +179,14 @@ export class KeyActions {
     return held;
   }
 
-  /** Ends a journal whose secret never reached the keychain while the user still sees it once. */
+  /** Ends a journal whose secret never reached the keychain: the user still sees it once, whatever the disk says. */
   private async drop(journal: RotationJournal): Promise<void> {
     await this.steps.journals.remove(journal.id).catch(() => undefined);
+  }
+
+  /** Ends a finished journal; if the keychain or disk refuses, the next start ends it (every step there is a no-op by then). */
+  private async end(journal: RotationJournal): Promise<void> {
+    await this.steps.cleanup(journal).catch(() => undefined);
   }
 
   private journal(

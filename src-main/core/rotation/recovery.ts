@@ -2,6 +2,7 @@ import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
 import type { ProviderCapabilities, ProviderSession } from '../providers/adapter';
 import { registerSecret } from '../redact';
 import type { RotationJournal } from './journal';
+import type { RevocationNotice } from './revocations';
 import { recoverKeyAction } from './key-action-steps';
 import { recoverLeak } from './leak-steps';
 import type { RotationSteps, SettledOldKey, StagedKey } from './steps';
@@ -16,6 +17,33 @@ export interface RecoveryResult {
   keyAction?: 'regenerate' | 'create';
   /** A key no saved credential held, saved as this new credential because nobody saw its secret. */
   savedAs?: { id: string; label: string };
+}
+
+const UNFINISHED: Record<'regenerate' | 'create' | 'rotation', string> = {
+  regenerate: 'Regenerating a key did not finish',
+  create: 'Creating a key did not finish',
+  rotation: 'A key rotation did not finish',
+};
+
+/**
+ * What the user must hear of a recovery at start (a notification, like the pending revocations'): work
+ * that could not be finished, and a key saved on its own because nobody saw its new secret. Whatever
+ * finished or rolled back quietly is already visible in the credentials themselves.
+ */
+export function recoveryNotice(result: RecoveryResult): RevocationNotice | undefined {
+  if (result.outcome === 'failed') {
+    const { message = 'Keydesk could not finish it.', hint } = result.error ?? {};
+    return { id: result.rotationId, kind: 'failed', title: UNFINISHED[result.keyAction ?? 'rotation'], body: hint ? `${message} ${hint}` : message };
+  }
+  if (result.savedAs) {
+    return {
+      id: result.rotationId,
+      kind: 'recovered',
+      title: 'A regenerated key was saved',
+      body: `Keydesk stopped while regenerating a key no saved credential held, before its new secret was shown. The secret is saved as "${result.savedAs.label}".`,
+    };
+  }
+  return undefined;
 }
 
 /** Answers that mean a secret is wrong, as opposed to a gateway that cannot be reached. */

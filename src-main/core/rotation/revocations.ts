@@ -22,7 +22,8 @@ export interface PendingSummary extends PendingRevocation {
 
 export interface RevocationNotice {
   id: string;
-  kind: 'revoked' | 'deactivated' | 'refused' | 'failed';
+  /** 'recovered': work a crash cut short was finished at start and the user should know how (recovery.ts). */
+  kind: 'revoked' | 'deactivated' | 'refused' | 'failed' | 'recovered';
   title: string;
   body: string;
 }

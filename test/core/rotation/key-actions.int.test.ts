@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
 import type { RotationCheckpoint } from '../../../src-main/core/rotation/engine';
+import { recoveryNotice } from '../../../src-main/core/rotation/recovery';
 import { killChildAt } from '../../helpers/kill-child';
 import { Crash, rotationFixture } from '../../helpers/rotation-fixture';
 
@@ -65,6 +66,7 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('The keys screen’s rege
     const [result] = await t.engine().recoverRotations();
     // Killed before RGW was asked, nothing can tell that from a reset whose answer was lost: RGW shows the secret, so it is saved too.
     expect(result).toMatchObject({ outcome: 'finished', keyAction: 'regenerate', savedAs: { label: `rgw: ${t.user.uid} (regenerated when Keydesk stopped)` } });
+    expect(recoveryNotice(result)).toMatchObject({ kind: 'recovered', body: expect.stringContaining(result.savedAs!.label) });
     const saved = await t.vault.connection(result.savedAs!.id);
     expect(saved).toMatchObject({ accessKeyId: key.accessKeyId, accountId: t.account.id, owner: t.user.uid });
     expect(await t.works(saved.accessKeyId, saved.secretAccessKey)).toBe(true);
@@ -77,6 +79,7 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('The keys screen’s rege
     await expect(t.keysScreen(crashAt('provider-answered'))['keys:regenerate']({ accountId: t.account.id, owner: t.user.uid, keyId: t.user.accessKeyId })).rejects.toBeInstanceOf(Crash);
     const [result] = await t.engine().recoverRotations();
     expect(result).toMatchObject({ outcome: 'failed', error: { code: 'NOT_FOUND', message: expect.stringMatching(/new secret just before Keydesk stopped.*cannot show secrets again/) } });
+    expect(recoveryNotice(result)).toMatchObject({ kind: 'failed', title: 'Regenerating a key did not finish', body: expect.stringContaining('Reset the key again') });
     await expectNothingLeft(t);
   });
 
