@@ -74,6 +74,15 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('The keys screen’s rege
     await expectHoldersWork(t, false);
   });
 
+  it('a rotation of the key asked for before any restart first finishes the interrupted regenerate, then still rotates', async () => {
+    const t = await rotationFixture(rgw);
+    await expect(t.keysScreen(crashAt('created'))['keys:regenerate']({ accountId: t.account.id, owner: t.user.uid, keyId: t.user.accessKeyId })).rejects.toBeInstanceOf(Crash);
+    const rotated = await t.engine().rotate(t.credential.id, { oldKey: { kind: 'delete' } });
+    expect(rotated).toMatchObject({ oldAccessKeyId: t.user.accessKeyId, oldKey: 'deleted' });
+    expect(rotated.newAccessKeyId).not.toBe(t.user.accessKeyId);
+    expect(await t.expectOneWorkingKey('new')).toBe(rotated.newAccessKeyId);
+  });
+
   it('where the provider cannot show secrets again, says plainly that the secret reset just before the crash is lost, once', async () => {
     const t = await rotationFixture(rgw, { canShowSecretAgain: false });
     await expect(t.keysScreen(crashAt('provider-answered'))['keys:regenerate']({ accountId: t.account.id, owner: t.user.uid, keyId: t.user.accessKeyId })).rejects.toBeInstanceOf(Crash);
