@@ -265,6 +265,18 @@ describe('keys handlers', () => {
       await expect(t.recover()).resolves.toEqual([]);
     });
 
+    it('recovery at start leaves a journal alone while the same key is being changed (a regenerate or leak report started meanwhile)', async () => {
+      const t = setup({ canShowSecretAgain: true });
+      await t.handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: false });
+      t.crashes.at = 'created';
+      await expect(t.handlers['keys:regenerate']({ accountId: ACCOUNT, keyId: 'K1' })).rejects.toBeInstanceOf(Crash);
+      await t.locks.with([keyLockId(ACCOUNT, 'K1')], async () => {
+        await expect(t.recover()).resolves.toMatchObject([{ outcome: 'failed', error: { code: 'CONFLICT' } }]);
+      });
+      expect(t.journals()).toHaveLength(1);
+      await expect(t.recover()).resolves.toMatchObject([{ outcome: 'finished', savedAs: { label: 'Fake (regenerated when Keydesk stopped)' } }]);
+    });
+
     it('where the provider cannot show secrets again and nobody saved the key, says plainly that a secret reset just before the crash is lost, once', async () => {
       const t = setup();
       await t.handlers['keys:create']({ accountId: ACCOUNT, saveInKeychain: false });

@@ -3,6 +3,7 @@ import { KeydeskError, toErrorInfo, type ErrorInfo } from '../errors';
 import type { NewAccessKey, ProviderCapabilities, ProviderSession } from '../providers/adapter';
 import type { CredentialRecord } from '../vault/metadata-store';
 import type { RotationJournal } from './journal';
+import { keyLockId } from './locks';
 import type { PendingRevocation } from './pending';
 import { checkChoice, defaultChoice, GRACE_DAYS, oldKeyOptions, type OldKeyChoice, type OldKeyOption, type RotationStrategy } from './plan';
 import { confirmationRequired, findOldKey, limitError, prepare, refuseIfPending, sameKeyUsers } from './preflight';
@@ -158,8 +159,9 @@ export class RotationEngine {
     const results: RecoveryResult[] = [];
     for (const journal of await this.steps.journals.loadAll()) {
       try {
-        // Held so a "Rotate now" meanwhile cannot settle the same journal twice.
-        const result = await this.steps.locks.with(this.steps.users(journal), () => recoverJournal(this.steps, journal));
+        // Held so a "Rotate now", a leak report or a keys-screen regenerate meanwhile cannot settle the same journal twice.
+        const keyLock = journal.oldAccessKeyId ? [keyLockId(journal.accountId, journal.oldAccessKeyId)] : [];
+        const result = await this.steps.locks.with([...this.steps.users(journal), ...keyLock], () => recoverJournal(this.steps, journal));
         if (result.settled?.pending) this.steps.deps.onPendingChanged?.([result.settled.pending.id]);
         results.push(result);
       } catch (error) {
