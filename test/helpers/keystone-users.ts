@@ -12,19 +12,23 @@ export interface KeystoneUser {
   projectName: string;
 }
 
-// The test Keystone closes every connection after its answer; fetch may race that close and send the next
-// request on the dying socket ("other side closed", undici#3492). Set-up calls use fresh connections.
-const noKeepAlive = new Agent({ pipelining: 0 });
-
+// The test Keystone closes every connection after its answer; a pooled connection may be reused just as it
+// closes ("other side closed", undici#3492), and `pipelining: 0` alone did not prevent that in CI. Each set-up
+// call gets a connection of its own, closed with it.
 async function keystone(info: KeystoneInfo, token: string | undefined, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${info.url}${path}`, {
-    dispatcher: noKeepAlive,
-    method,
-    headers: { 'content-type': 'application/json', ...(token && { 'x-auth-token': token }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`Keystone ${method} ${path}: ${response.status} ${await response.text()}`);
-  return { headers: response.headers, json: response.status === 204 ? {} : ((await response.json()) as Record<string, any>) };
+  const connection = new Agent({ pipelining: 0 });
+  try {
+    const response = await fetch(`${info.url}${path}`, {
+      dispatcher: connection,
+      method,
+      headers: { 'content-type': 'application/json', ...(token && { 'x-auth-token': token }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`Keystone ${method} ${path}: ${response.status} ${await response.text()}`);
+    return { headers: response.headers, json: response.status === 204 ? {} : ((await response.json()) as Record<string, any>) };
+  } finally {
+    await connection.close();
+  }
 }
 
 export async function passwordToken(info: KeystoneInfo, username: string, password: string, project: string): Promise<string> {

@@ -48,6 +48,12 @@ export class AppState {
   readonly canBrowse = $derived(this.credentials.length > 0);
 
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingPlace?: Place;
+  /**
+   * The place the settings hold as far as this page knows. A page that opens at the saved place does not
+   * write it back: another window may have moved on and saved a newer one meanwhile.
+   */
+  private savedPlace?: Place;
   /** Where Browse Buckets was last, so coming back from another screen opens the same bucket and folder. */
   private lastBrowse?: Extract<View, { name: 'browse' }>;
 
@@ -70,7 +76,7 @@ export class AppState {
     let place: Place | undefined;
     if (fromLink.kind === 'place') place = fromLink.place;
     else if (fromLink.kind === 'invalid') this.notice = 'The address names a place Keydesk cannot read, so Credentials is shown instead.';
-    else place = parsePlace(await api.app.place().catch(() => null));
+    else this.savedPlace = place = parsePlace(await api.app.place().catch(() => null));
     if (!this.movedEarly) this.show(place, 'replace');
     this.restored = true;
   }
@@ -136,7 +142,18 @@ export class AppState {
     if (history === 'push' && !samePlace(parsePlace(window.history.state?.place), place)) window.history.pushState({ place }, '', url);
     else if (history === 'replace') window.history.replaceState({ place }, '', url);
     clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(() => void api.app.savePlace(place).catch(() => undefined), SAVE_PLACE_MS);
+    this.pendingPlace = samePlace(place, this.savedPlace) ? undefined : place;
+    if (this.pendingPlace) this.saveTimer = setTimeout(() => this.savePlace(), SAVE_PLACE_MS);
+  }
+
+  /** Saves the place now rather than when the timer fires (the page is being hidden or closed). */
+  savePlace(): void {
+    clearTimeout(this.saveTimer);
+    const place = this.pendingPlace;
+    if (!place) return;
+    this.pendingPlace = undefined;
+    this.savedPlace = place;
+    void api.app.savePlace(place).catch(() => undefined);
   }
 
   /** Shows a screen as a new history entry; `replace` corrects the current entry instead (a bucket that is gone). */
