@@ -257,10 +257,12 @@ export class LeakResponse {
       if (r.capabilities.reportsLastUsed) report('stop', `${r.account.provider.name} reports ${r.key.accessKeyId} last used: ${describeUse(before)}.`);
       // Written before the provider is asked: a crash from here on finishes forward.
       await steps.advance(journal, 'started');
-      report('stop', `${STOP_LINE[stop](r.key.accessKeyId, r.scope.owner)}…`);
+      const deleteVerb = r.capabilities.deleteVerb ?? 'Delete';
+      report('stop', `${STOP_LINE[stop](r.key.accessKeyId, r.scope.owner, deleteVerb)}…`);
       if (stop !== 'reset') await stopLeaked(journal, r.session);
       await steps.advance(journal, 'stopped');
-      if (stop !== 'reset') report('stop', `${r.key.accessKeyId} is ${STOPPED_AS[stop] === 'owner-suspended' ? `stopped: ${r.scope.owner} is suspended` : STOPPED_AS[stop]}.`);
+      const stoppedAs = STOPPED_AS[stop] === 'owner-suspended' ? `stopped: ${r.scope.owner} is suspended` : stop === 'delete' ? `${deleteVerb.toLowerCase()}d` : STOPPED_AS[stop];
+      if (stop !== 'reset') report('stop', `${r.key.accessKeyId} is ${stoppedAs}.`);
       const after = stop === 'reset' ? undefined : await lastUse(r.session, r.capabilities, ref, r.scope).catch(() => undefined);
       if (r.capabilities.reportsLastUsed && stop !== 'reset') report('stop', `After stopping, ${r.account.provider.name} reports it last used: ${describeUse(after)}.`);
 
@@ -428,9 +430,10 @@ export class LeakResponse {
 
 const STOP_TEXT: Record<LeakStop, string> = { deactivate: 'deactivate', delete: 'delete', 'suspend-owner': 'suspend the user of', reset: 'reset' };
 
-const STOP_LINE: Record<LeakStop, (id: string, owner?: string) => string> = {
+/** The provider's own word for deleting a key ("Revoke" on GleSYS) names the step in the log too. */
+const STOP_LINE: Record<LeakStop, (id: string, owner: string | undefined, deleteVerb: string) => string> = {
   deactivate: (id) => `Deactivating ${id}`,
-  delete: (id) => `Deleting ${id}`,
+  delete: (id, _owner, deleteVerb) => `${deleteVerb.slice(0, -1)}ing ${id}`,
   'suspend-owner': (id, owner) => `Suspending ${owner}, which stops ${id} and every other key of that user`,
   reset: (id) => `Resetting ${id}`,
 };

@@ -71,6 +71,16 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('"Report leaked…" again
     expect(t.credentialsChanged.flat()).toEqual(expect.arrayContaining([t.credential.id, t.twin.id]));
   });
 
+  it("names the stop in the provider's own word where deleting a key is called revoking it (GleSYS)", async () => {
+    const t = await rotationFixture(rgw, { deleteVerb: 'Revoke' });
+    const result = await t.leak().report({ credentialId: t.credential.id }, { stop: 'delete', confirm: true });
+    const log = [...result.log, ...t.leakProgress.map((p) => p.line)].join('\n');
+    expect(log).toContain(`Revoking ${t.user.accessKeyId}…`);
+    expect(log).toContain(`${t.user.accessKeyId} is revoked.`);
+    expect(log).not.toMatch(/Deleting|is deleted/);
+    await expectReplaced(t);
+  });
+
   it('switches credential_process profiles for real: the AWS CLI lists buckets through Keydesk with the replacement', async () => {
     const t = await rotationFixture(rgw);
     const home = join(t.home, 'user-home');
