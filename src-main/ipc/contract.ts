@@ -1,7 +1,5 @@
 import type { z } from 'zod';
 import type { BridgeState } from './call-guard';
-
-export type { AppNavigation, BridgeState };
 import type { ChannelDef, Envelope } from './channel';
 import { channelNames } from './channel-names';
 import { accountChannels } from './channels/accounts';
@@ -25,6 +23,38 @@ import { dialogChannels, transferChannels, type TransfersEvent } from './channel
 import type { RotationProgress } from '../core/rotation/engine';
 import type { LeakProgress } from '../core/rotation/leak';
 import type { RevocationNotice } from '../core/rotation/revocations';
+
+// The types the renderer uses, so it imports them only from here (test/renderer/imports.test.ts).
+// What crosses the wire, the link to main, and events' payloads.
+export type { AppNavigation, BridgeState, Envelope, LeakProgress, PlaintextProgress, TransfersEvent };
+export type { LossReason } from './call-guard';
+export type { ListingStep } from './listings';
+// Core types that channels carry.
+export type { ErrorInfo } from '../core/errors';
+export type { ImportCandidate, ImportPreview, ImportResult } from '../core/ecosystem/importer';
+export type { RevealableSnippet, Snippets } from '../core/ecosystem/snippets';
+export type { SourceKind } from '../core/ecosystem/sources';
+export type { AccountField, BucketGrant, KeyOwner, NewAccessKey, ProviderCapabilities, ProviderDescriptor, RegionInfo, S3Location } from '../core/providers/adapter';
+export type { EndpointPreset } from '../core/s3/endpoint-presets';
+export type { KeyCheck } from '../core/vault/key-check';
+export type { ChecksumMode } from '../core/vault/metadata-store';
+// Per-area results and payloads of the channels.
+export type { AccountSummary } from './channels/accounts';
+export type { AccessList, AclGrant, KnownPrincipal } from './channels/acl';
+export type { AppInfo, Place, VaultStatus } from './channels/app';
+export type { BucketSettingsView, CorsRuleJson, LifecycleRuleJson, Setting, Tag, VersioningStatus } from './channels/bucket-settings';
+export type { BucketSummary } from './channels/buckets';
+export type { CredentialSummary } from './channels/credentials';
+export type { KeyLimit, KeyList, ManagedKey, NewKeyResult, SavedCredentialRef } from './channels/keys';
+export type { KeyLastUse, LeakPreview, LeakResult, LeakStep, LeakStop } from './channels/leak';
+export type { ObjectProperties, PropertyChange } from './channels/object-properties';
+export type { ListingPage, ShareLink } from './channels/objects';
+export type { FixReport, ImportReport, PlaintextFinding, PlaintextReport, ScanFolder } from './channels/plaintext';
+export type { PreviewStart } from './channels/preview';
+export type { OldKeyChoice, PendingSummary, RotationPreview, RotationResult, RotationStep } from './channels/rotation';
+export type { CertificateProblem, CertificateReport, CertificateSummary, TrustChoice, TrustEntry } from './channels/tls';
+export type { TransferItemSnapshot, TransferTotals } from './channels/transfers';
+export type { SizeReport, VersionCount } from './channels/versions';
 
 /**
  * The one IPC contract: `'area:verb'` → payload schema and result type. Main registers exactly these

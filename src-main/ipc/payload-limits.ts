@@ -6,6 +6,9 @@
 export const MAX_DEPTH = 32;
 export const MAX_VALUES = 100_000;
 
+/** Keys per delete request: keeps one message well under browser mode's 1 MiB WebSocket limit. */
+export const MAX_DELETE_KEYS = 2000;
+
 /** Nesting depth of JSON text, counted without parsing it; undefined when within `maxDepth`. */
 export function jsonDepthProblem(text: string, maxDepth = MAX_DEPTH): string | undefined {
   let depth = 0;

@@ -5,13 +5,11 @@ import type { ShareLink } from '../../core/s3/share';
 import { MAX_SHARE_SECONDS } from '../../core/s3/share-limits';
 import { channel } from '../channel';
 import type { ListingStep } from '../listings';
+import { MAX_DELETE_KEYS } from '../payload-limits';
 import { bucketName, credentialId, folder, objectKey, operationId, prefix } from './s3-fields';
 
 export type { ListingPage, ObjectDetails, ShareLink };
 export type ListingStart = ListingStep & { listingId: string };
-
-/** Keys per delete request: keeps one message well under browser mode's 1 MiB WebSocket limit. */
-export const MAX_DELETE_KEYS = 2000;
 
 const location = { credentialId, bucket: bucketName };
 const folderName = z

@@ -1,6 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { Envelope } from '../../../src-main/ipc/channel';
-import type { ApiShape, KeydeskBridge } from '../../../src-main/ipc/contract';
+import type { ApiShape, Envelope, ErrorInfo, KeydeskBridge } from '../../../src-main/ipc/contract';
 import { createWebBridge } from './web-bridge';
 
 declare global {

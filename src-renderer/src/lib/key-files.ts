@@ -1,4 +1,4 @@
-import type { NewAccessKey, S3Location } from '../../../src-main/core/providers/adapter';
+import type { NewAccessKey, S3Location } from '../../../src-main/ipc/contract';
 
 export type KeyFileFormat = 'csv' | 'json';
 

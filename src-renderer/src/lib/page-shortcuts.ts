@@ -1,4 +1,4 @@
-import { shortcut } from '../../../src-main/ipc/shortcuts';
+import { shortcut } from '../../../src-main/ipc/shared';
 
 /**
  * The shortcuts the page handles itself (the registry's plain-key entries, like "?" and "G C"): single keys

@@ -1,4 +1,5 @@
-import { placeSchema, type Place } from '../../../src-main/ipc/channels/app';
+import type { Place } from '../../../src-main/ipc/contract';
+import { placeSchema } from '../../../src-main/ipc/shared';
 
 /**
  * The place (screen, credential, bucket, folder) in the URL fragment, after browser mode's access token:

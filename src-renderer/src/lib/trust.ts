@@ -1,4 +1,4 @@
-import type { TrustChoice, TrustEntry } from '../../../src-main/ipc/channels/tls';
+import type { TrustChoice, TrustEntry } from '../../../src-main/ipc/contract';
 
 /** What the renderer sends back for entries already stored: main keeps the certificates themselves. */
 export function choicesOf(entries: readonly TrustEntry[] | undefined): TrustChoice[] {

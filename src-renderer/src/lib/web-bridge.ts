@@ -1,7 +1,5 @@
-import { browserModeLoss, CallGuard, startHeartbeat, type LossReason } from '../../../src-main/ipc/call-guard';
-import type { Envelope } from '../../../src-main/ipc/channel';
-import { channelNames, eventNames } from '../../../src-main/ipc/channel-names';
-import type { KeydeskBridge } from '../../../src-main/ipc/contract';
+import type { Envelope, KeydeskBridge, LossReason } from '../../../src-main/ipc/contract';
+import { browserModeLoss, CallGuard, channelNames, eventNames, startHeartbeat } from '../../../src-main/ipc/shared';
 
 /** An upgrade the server accepted at TCP level but never answers (a stopped process) is given up after this. */
 const CONNECT_TIMEOUT_MS = 5_000;

@@ -1,9 +1,5 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import { fieldRequired, fieldShown } from '../../../src-main/core/providers/account-fields';
-import type { AccountField, ProviderDescriptor } from '../../../src-main/core/providers/adapter';
-import { readEndpoint } from '../../../src-main/core/s3/endpoint-input';
-import type { AccountSummary } from '../../../src-main/ipc/channels/accounts';
-import type { TrustChoice } from '../../../src-main/ipc/channels/tls';
+import type { AccountField, AccountSummary, ErrorInfo, ProviderDescriptor, TrustChoice } from '../../../src-main/ipc/contract';
+import { fieldRequired, fieldShown, readEndpoint } from '../../../src-main/ipc/shared';
 import { api, errorInfo } from '../lib/api';
 import { noun, ShownProblems, stillNeeded } from '../lib/form-problems.svelte';
 import { withChoice } from '../lib/trust';

@@ -1,6 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { ProviderDescriptor } from '../../../src-main/core/providers/adapter';
-import type { AccountSummary } from '../../../src-main/ipc/channels/accounts';
+import type { AccountSummary, ErrorInfo, ProviderDescriptor } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
 
 /** Provider accounts and the providers Keydesk can connect to. */

@@ -1,6 +1,5 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import { appNavigationSchema, type AppInfo, type Place, type VaultStatus } from '../../../src-main/ipc/channels/app';
-import type { CredentialSummary } from '../../../src-main/ipc/channels/credentials';
+import type { AppInfo, CredentialSummary, ErrorInfo, Place, VaultStatus } from '../../../src-main/ipc/contract';
+import { appNavigationSchema } from '../../../src-main/ipc/shared';
 import { api, errorInfo } from '../lib/api';
 import { fragmentWithPlace, parsePlace, placeFromFragment, samePlace } from '../lib/place';
 import type { LeakTarget } from './leak.svelte';

@@ -1,5 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { BucketSummary } from '../../../src-main/ipc/channels/buckets';
+import type { BucketSummary, ErrorInfo } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
 
 export class BucketListState {

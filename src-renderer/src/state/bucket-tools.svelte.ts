@@ -1,4 +1,4 @@
-import type { Setting, VersioningStatus } from '../../../src-main/ipc/channels/bucket-settings';
+import type { Setting, VersioningStatus } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
 import { keyOf, type Row } from './object-browser.svelte';
 import type { FolderNotices } from './notices.svelte';

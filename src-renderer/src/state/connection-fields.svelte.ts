@@ -1,6 +1,5 @@
-import { describeReading, readEndpoint } from '../../../src-main/core/s3/endpoint-input';
-import { presetById, recognisePreset, type EndpointPreset } from '../../../src-main/core/s3/endpoint-presets';
-import type { ChecksumMode } from '../../../src-main/core/vault/metadata-store';
+import type { ChecksumMode, EndpointPreset } from '../../../src-main/ipc/contract';
+import { describeReading, presetById, readEndpoint, recognisePreset } from '../../../src-main/ipc/shared';
 import { noun } from '../lib/form-problems.svelte';
 
 const REGION = /^[a-z0-9-]+$/i;

@@ -1,7 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { CredentialSummary } from '../../../src-main/ipc/channels/credentials';
-import type { SavedCredentialRef } from '../../../src-main/ipc/channels/keys';
-import type { TrustChoice } from '../../../src-main/ipc/channels/tls';
+import type { CredentialSummary, ErrorInfo, SavedCredentialRef, TrustChoice } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
 import { ShownProblems, stillNeeded } from '../lib/form-problems.svelte';
 import { withChoice } from '../lib/trust';

@@ -1,6 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { ImportCandidate, ImportPreview, ImportResult } from '../../../src-main/core/ecosystem/importer';
-import type { KeyCheck } from '../../../src-main/core/vault/key-check';
+import type { ErrorInfo, ImportCandidate, ImportPreview, ImportResult, KeyCheck } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
 import { OperationState } from './operation.svelte';
 

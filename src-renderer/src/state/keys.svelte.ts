@@ -1,8 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { BucketGrant, KeyOwner, NewAccessKey, RegionInfo } from '../../../src-main/core/providers/adapter';
-import type { AccountSummary } from '../../../src-main/ipc/channels/accounts';
-import type { KeyLimit, KeyList, ManagedKey, NewKeyResult, SavedCredentialRef } from '../../../src-main/ipc/channels/keys';
-import type { TrustChoice } from '../../../src-main/ipc/channels/tls';
+import type { AccountSummary, BucketGrant, ErrorInfo, KeyLimit, KeyList, KeyOwner, ManagedKey, NewAccessKey, NewKeyResult, RegionInfo, SavedCredentialRef, TrustChoice } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
 import { choicesOf, withChoice } from '../lib/trust';
 

@@ -1,5 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { LeakPreview, LeakProgress, LeakResult, LeakStep, LeakStop } from '../../../src-main/ipc/channels/leak';
+import type { ErrorInfo, LeakPreview, LeakProgress, LeakResult, LeakStep, LeakStop } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
 import { PlaintextState } from './plaintext.svelte';
 

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
+import type { ErrorInfo } from '../../../src-main/ipc/contract';
 
 export interface Notice {
   id: number;

@@ -1,5 +1,5 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import { MAX_DELETE_KEYS } from '../../../src-main/ipc/channels/objects';
+import type { ErrorInfo } from '../../../src-main/ipc/contract';
+import { MAX_DELETE_KEYS } from '../../../src-main/ipc/shared';
 import { api, errorInfo } from '../lib/api';
 import { copyText } from '../lib/clipboard';
 import { plural } from '../lib/format';

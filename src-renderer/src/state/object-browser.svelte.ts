@@ -1,7 +1,5 @@
 import { SvelteSet } from 'svelte/reactivity';
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { ListingPage } from '../../../src-main/ipc/channels/objects';
-import type { ListingStep } from '../../../src-main/ipc/listings';
+import type { ErrorInfo, ListingPage, ListingStep } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
 import { naturalKey, shownRows, SortedRows } from '../lib/row-order';
 

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
+import type { ErrorInfo } from '../../../src-main/ipc/contract';
 import { openPdf, type OpenedPdf } from '../lib/pdf';
 
 /** Zoom steps (CSS pixels per PDF point: 1 = the page's printed size at 96 dpi × 0.75). */

@@ -1,5 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { PendingSummary } from '../../../src-main/ipc/channels/rotation';
+import type { ErrorInfo, PendingSummary } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
 
 export type PendingDialog = 'revoke' | 'restore' | 'extend';

@@ -1,5 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { FixReport, ImportReport, PlaintextFinding, PlaintextProgress, PlaintextReport, ScanFolder } from '../../../src-main/ipc/channels/plaintext';
+import type { ErrorInfo, FixReport, ImportReport, PlaintextFinding, PlaintextProgress, PlaintextReport, ScanFolder } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
 import { OperationState } from './operation.svelte';
 

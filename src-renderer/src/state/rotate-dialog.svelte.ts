@@ -1,5 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { OldKeyChoice, RotationPreview, RotationResult, RotationStep } from '../../../src-main/ipc/channels/rotation';
+import type { ErrorInfo, OldKeyChoice, RotationPreview, RotationResult, RotationStep } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
 
 type Kind = OldKeyChoice['kind'];

@@ -1,4 +1,4 @@
-import type { PendingSummary } from '../../../src-main/ipc/channels/rotation';
+import type { PendingSummary } from '../../../src-main/ipc/contract';
 import { api } from '../lib/api';
 
 /**

@@ -1,5 +1,5 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import { etaSeconds, type TransferItemSnapshot, type TransfersEvent, type TransferTotals } from '../../../src-main/ipc/channels/transfers';
+import type { ErrorInfo, TransferItemSnapshot, TransfersEvent, TransferTotals } from '../../../src-main/ipc/contract';
+import { etaSeconds } from '../../../src-main/ipc/shared';
 import { api, errorInfo } from '../lib/api';
 
 type Item = TransferItemSnapshot;

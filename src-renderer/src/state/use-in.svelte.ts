@@ -1,5 +1,4 @@
-import type { ErrorInfo } from '../../../src-main/core/errors';
-import type { RevealableSnippet, Snippets } from '../../../src-main/core/ecosystem/snippets';
+import type { ErrorInfo, RevealableSnippet, Snippets } from '../../../src-main/ipc/contract';
 import { api, errorInfo } from '../lib/api';
 
 export type SnippetTab = 'aws' | RevealableSnippet;
