@@ -9,7 +9,8 @@
  * Sizes: BENCH_FILE_MB (default 1024), BENCH_SMALL_FILES (1000), BENCH_LIST_OBJECTS (10000); BENCH_RUNS (3).
  * BENCH_ROWS (e.g. "big,small,list") picks row groups and BENCH_TOOLS (e.g. "keydesk,curl") tools, for
  * profiling one of them; BENCH_CPU_PROF=DIR runs the Keydesk runner under `node --cpu-prof` and keeps
- * the .cpuprofile files in DIR.
+ * the .cpuprofile files in DIR. BENCH_DIR is where the files are written (default: the OS temp folder);
+ * on tmpfs (/dev/shm) syncing is free, which compares the clients without Keydesk's durability sync.
  *
  * Noise: both ends share the machine's cores, and other work on the machine shows up as run-to-run spread.
  * So every measurement is repeated BENCH_RUNS times with the tools interleaved (each round starts with the
@@ -103,7 +104,7 @@ interface Context {
 
 export async function main(runner: string): Promise<void> {
   const { info: rgw, stop } = await startRgw();
-  const work = await mkdtemp(join(tmpdir(), 'keydesk-bench-'));
+  const work = await mkdtemp(join(process.env.BENCH_DIR ?? tmpdir(), 'keydesk-bench-'));
   try {
     const user = await createRgwUser(rgw, 'bench');
     const connection: S3Connection = { endpoint: rgw.endpoint, region: rgw.region, accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey, forcePathStyle: true, checksums: 'when-required' };

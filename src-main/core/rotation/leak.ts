@@ -261,8 +261,8 @@ export class LeakResponse {
       report('stop', `${STOP_LINE[stop](r.key.accessKeyId, r.scope.owner, deleteVerb)}…`);
       if (stop !== 'reset') await stopLeaked(journal, r.session);
       await steps.advance(journal, 'stopped');
-      const stoppedAs = STOPPED_AS[stop] === 'owner-suspended' ? `stopped: ${r.scope.owner} is suspended` : stop === 'delete' ? `${deleteVerb.toLowerCase()}d` : STOPPED_AS[stop];
-      if (stop !== 'reset') report('stop', `${r.key.accessKeyId} is ${stoppedAs}.`);
+      const stoppedAs = stop === 'delete' ? `${deleteVerb.toLowerCase()}d` : STOPPED_AS[stop];
+      if (stop !== 'reset') report('stop', `${r.key.accessKeyId} is ${stoppedAs === 'owner-suspended' ? `stopped: ${r.scope.owner} is suspended` : stoppedAs}.`);
       const after = stop === 'reset' ? undefined : await lastUse(r.session, r.capabilities, ref, r.scope).catch(() => undefined);
       if (r.capabilities.reportsLastUsed && stop !== 'reset') report('stop', `After stopping, ${r.account.provider.name} reports it last used: ${describeUse(after)}.`);
 
@@ -291,7 +291,7 @@ export class LeakResponse {
       await steps.advance(journal, 'settled');
       await steps.cleanup(journal);
       const notSwitched = pending.failed.map((f) => ({ what: `Old key ${f.accessKeyId}`, why: `could not be revoked yet (${f.error.message}); Keydesk keeps trying.` }));
-      report('done', `Done: ${r.key.accessKeyId} is ${STOPPED_AS[stop] === 'reset' ? 'reset' : STOPPED_AS[stop]}, ${staged.accessKeyId} replaces it.`);
+      report('done', `Done: ${r.key.accessKeyId} is ${stoppedAs}, ${staged.accessKeyId} replaces it.`);
       return this.finish(journal, r, { stopped: STOPPED_AS[stop], newAccessKeyId: staged.accessKeyId, unverified, log, before, after, revokedPending: pending.revoked, notSwitched });
     } catch (error) {
       const info = toErrorInfo(error);
