@@ -4,33 +4,16 @@
  * has answered with the new secret — before Keydesk staged it in the keychain — and then waits to be
  * killed. Run through Vite's module runner (no build step).
  */
-import { AccountService } from '../../../src-main/core/accounts/account-service';
 import { KeyActions } from '../../../src-main/core/rotation/key-actions';
-import { CredentialVault } from '../../../src-main/core/vault/credential-vault';
-import { MetadataStore, openConfStore } from '../../../src-main/core/vault/metadata-store';
-import { KeychainSecretStore } from '../../../src-main/core/vault/secret-store';
 import type { AppContext } from '../../../src-main/ipc/app-context';
 import { EventBus } from '../../../src-main/ipc/events';
 import { keyHandlers } from '../../../src-main/ipc/handlers/keys';
+import { childStores, waitForKillOnceAnswered } from '../../helpers/rotation-child';
 
-const home = process.env.KEYS_HOME!;
 const accountId = process.env.KEYS_ACCOUNT!;
 const owner = process.env.KEYS_OWNER!;
-const secrets = new KeychainSecretStore(`Keydesk@${home}`);
-const metadata = new MetadataStore(openConfStore(home));
-const vault = new CredentialVault(metadata, secrets);
-const accounts = new AccountService(metadata, secrets);
-const keyActions = new KeyActions({
-  vault,
-  secrets,
-  stateDir: `${home}/state`,
-  accounts,
-  async checkpoint(point) {
-    if (point !== 'provider-answered') return;
-    process.stdout.write('PROVIDER-ANSWERED\n');
-    await new Promise(() => {});
-  },
-});
+const { secrets, vault, accounts, stateDir } = childStores(process.env.KEYS_HOME!);
+const keyActions = new KeyActions({ vault, secrets, stateDir, accounts, checkpoint: waitForKillOnceAnswered });
 const handlers = keyHandlers({ vault, accounts, events: new EventBus(), keyActions } as unknown as AppContext);
 if (process.env.KEYS_ACTION === 'create') await handlers['keys:create']({ accountId, owner, saveInKeychain: true });
 else await handlers['keys:regenerate']({ accountId, owner, keyId: process.env.KEYS_KEY! });

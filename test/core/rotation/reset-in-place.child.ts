@@ -3,35 +3,24 @@
  * it in place, tells the parent the moment RGW has answered with the new secret — before Keydesk staged
  * it in the keychain — and then waits to be killed. Run through Vite's module runner (no build step).
  */
-import { AccountService } from '../../../src-main/core/accounts/account-service';
 import { RotationEngine } from '../../../src-main/core/rotation/engine';
-import { CredentialVault } from '../../../src-main/core/vault/credential-vault';
-import { MetadataStore, openConfStore } from '../../../src-main/core/vault/metadata-store';
-import { KeychainSecretStore } from '../../../src-main/core/vault/secret-store';
+import { childStores, waitForKillOnceAnswered } from '../../helpers/rotation-child';
 
-const home = process.env.ROTATION_HOME!;
 const credentialId = process.env.ROTATION_CREDENTIAL!;
-const secrets = new KeychainSecretStore(`Keydesk@${home}`);
-const metadata = new MetadataStore(openConfStore(home));
-const vault = new CredentialVault(metadata, secrets);
-const accountService = new AccountService(metadata, secrets);
+const { secrets, vault, accounts, stateDir } = childStores(process.env.ROTATION_HOME!);
 const engine = new RotationEngine({
   vault,
   secrets,
-  stateDir: `${home}/state`,
+  stateDir,
   accounts: {
     get: (id) => {
-      const summary = accountService.get(id);
+      const summary = accounts.get(id);
       // RGW can hold two keys; here it plays a provider that can only reset a key in place.
       return { ...summary, provider: { ...summary.provider, capabilities: { ...summary.provider.capabilities, rotation: 'regenerate' } } };
     },
-    session: (id) => accountService.session(id),
+    session: (id) => accounts.session(id),
   },
-  async checkpoint(point) {
-    if (point !== 'provider-answered') return;
-    process.stdout.write('PROVIDER-ANSWERED\n');
-    await new Promise(() => {});
-  },
+  checkpoint: waitForKillOnceAnswered,
 });
 await engine.rotate(credentialId, { oldKey: { kind: 'replace' }, confirmResetInPlace: vault.get(credentialId).accessKeyId });
 process.stdout.write('FINISHED\n');
