@@ -65,7 +65,7 @@ test('the place is kept: across screens, a reload and a restart; Back and Forwar
   expect(new URL(page.url()).origin).toBe(new URL(webServer!.url).origin);
 
   // A restart (the plain URL npm run web prints, no place in it) opens where the user was last.
-  // The place is saved 400 ms after the last move: a start sooner than that may still open the one before.
+  // The last move's save may still be on its way when the new page asks.
   const restarted = await page.context().newPage();
   await expect(async () => {
     await restarted.goto(webServer!.url);

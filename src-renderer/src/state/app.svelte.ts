@@ -23,8 +23,6 @@ export type View =
 /** A sheet over whatever screen is shown: the keyboard shortcuts, or About. */
 export type Sheet = 'shortcuts' | 'about';
 
-const SAVE_PLACE_MS = 400;
-
 /**
  * App-wide state: what is saved, whether the keychain works, which screen is shown. Each screen (and each
  * bucket and folder in Browse Buckets) is a history entry, so Back and Forward move inside the app; the
@@ -46,11 +44,12 @@ export class AppState {
 
   readonly canBrowse = $derived(this.credentials.length > 0);
 
-  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The newest place not yet handed to main; a save in flight takes it up when it is done. */
   private pendingPlace?: Place;
+  private savingPlace = false;
   /**
-   * The place the settings hold as far as this page knows. A page that opens at the saved place does not
-   * write it back: another window may have moved on and saved a newer one meanwhile.
+   * The place the settings hold, or will once the saves under way are done, as far as this page knows. A
+   * page that opens at the saved place does not write it back: another window may have saved a newer one.
    */
   private savedPlace?: Place;
   /** Where Browse Buckets was last, so coming back from another screen opens the same bucket and folder. */
@@ -140,19 +139,27 @@ export class AppState {
     const url = `${window.location.pathname}${window.location.search}${fragmentWithPlace(window.location.hash, place)}`;
     if (history === 'push' && !samePlace(parsePlace(window.history.state?.place), place)) window.history.pushState({ place }, '', url);
     else if (history === 'replace') window.history.replaceState({ place }, '', url);
-    clearTimeout(this.saveTimer);
-    this.pendingPlace = samePlace(place, this.savedPlace) ? undefined : place;
-    if (this.pendingPlace) this.saveTimer = setTimeout(() => this.savePlace(), SAVE_PLACE_MS);
+    if (samePlace(place, this.savedPlace)) return;
+    this.savedPlace = this.pendingPlace = place;
+    this.savePlace();
   }
 
-  /** Saves the place now rather than when the timer fires (the page is being hidden or closed). */
-  savePlace(): void {
-    clearTimeout(this.saveTimer);
+  /**
+   * Saved at once, one save at a time: quick moves (Back, Back, Forward) end with the last one saved, and a
+   * window closed right after a move still keeps it. No timer: a browser may hold a hidden page's timers back.
+   */
+  private savePlace(): void {
     const place = this.pendingPlace;
-    if (!place) return;
+    if (this.savingPlace || !place) return;
     this.pendingPlace = undefined;
-    this.savedPlace = place;
-    void api.app.savePlace(place).catch(() => undefined);
+    this.savingPlace = true;
+    void api.app
+      .savePlace(place)
+      .catch(() => undefined)
+      .finally(() => {
+        this.savingPlace = false;
+        this.savePlace();
+      });
   }
 
   /** Shows a screen as a new history entry; `replace` corrects the current entry instead (a bucket that is gone). */
