@@ -25,7 +25,7 @@ const MAX_TEXT = 1_000;
 export class NoticeLog {
   private items: RotationNotice[] = [];
 
-  constructor(private readonly clock: Clock = systemClock) {}
+  constructor(private readonly clock: Pick<Clock, 'now'> = systemClock) {}
 
   add(notice: RevocationNotice): RotationNotice {
     const entry: RotationNotice = {
