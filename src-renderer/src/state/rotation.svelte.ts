@@ -1,4 +1,5 @@
 import type { ErrorInfo, PendingSummary, RotationNotice } from '../../../src-main/ipc/contract';
+import { untrack } from 'svelte';
 import { api, errorInfo } from '../lib/api';
 
 /**
@@ -28,7 +29,8 @@ export class RotationState {
 
   /** Main's list replaces what was shown, but not what arrived (an event) while the list was on its way. */
   async loadNotices(): Promise<void> {
-    const before = new Set(this.notices.map((n) => n.noticeId));
+    // Untracked: the page's load runs inside an effect, which must not re-run (and load again) when notices change.
+    const before = new Set(untrack(() => this.notices).map((n) => n.noticeId));
     const listed = await api.rotation.notices();
     const known = new Set(listed.map((n) => n.noticeId));
     const arrived = this.notices.filter((n) => !before.has(n.noticeId) && !known.has(n.noticeId));
