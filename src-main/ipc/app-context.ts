@@ -8,11 +8,12 @@ import { keychainService } from '../core/paths';
 import { clockFromEnv, type Clock } from '../core/clock';
 import { log } from '../core/redact';
 import { RotationEngine } from '../core/rotation/engine';
+import { NoticeLog } from '../core/rotation/notice-log';
 import { recoveryNotice } from '../core/rotation/recovery';
 import { KeyActions } from '../core/rotation/key-actions';
 import { LeakResponse } from '../core/rotation/leak';
 import { RotationLocks } from '../core/rotation/locks';
-import { RevocationService } from '../core/rotation/revocations';
+import { RevocationService, type RevocationNotice } from '../core/rotation/revocations';
 import { CredentialVault } from '../core/vault/credential-vault';
 import { KeyHealthMonitor } from '../core/vault/key-health';
 import { MetadataStore, openConfStore, type StoreBacking } from '../core/vault/metadata-store';
@@ -42,6 +43,8 @@ export interface AppContext {
   keyActions: KeyActions;
   /** Old keys in their grace period, and the scheduler that revokes them when due. */
   revocations: RevocationService;
+  /** What rotation work told the user lately (revocations, recovery at start), for windows that come later. */
+  notices: NoticeLog;
   /** Keydesk's time: the system clock, shifted only in test homes (KEYDESK_TEST_CLOCK_OFFSET_MS). */
   clock: Clock;
   /** How to run `credential-process` on this machine, for "Use in…" credential_process lines. */
@@ -119,11 +122,12 @@ export function createAppContext(options: AppContextOptions): AppContext {
     }),
   });
   const clock = options.clock ?? clockFromEnv(process.env, options.home !== options.defaultHome);
+  const notices = new NoticeLog(clock);
   const rotationBase = { vault, secrets, accounts, stateDir, clock, locks: new RotationLocks(), onCredentialsChanged: (ids: string[]) => events.emit('credentials:changed', { ids }) };
   const revocations = new RevocationService({
     ...rotationBase,
     onChanged: (ids) => events.emit('rotation:pending', { ids }),
-    onNotice: (notice) => events.emit('rotation:notice', notice),
+    onNotice: (notice) => tellUser({ events, notices }, notice),
   });
   // Rotation and leak responses added or dropped old keys waiting to be revoked: the scheduler looks again.
   const pendingChanged = (ids: string[]) => {
@@ -152,6 +156,7 @@ export function createAppContext(options: AppContextOptions): AppContext {
     }),
     keyActions: new KeyActions(rotationBase),
     revocations,
+    notices,
     clock,
     stateDir,
     cliCommand: options.cliCommand,
@@ -177,6 +182,11 @@ export async function startRotationWork(ctx: AppContext): Promise<void> {
     return [];
   });
   for (const failed of results.filter((r) => r.outcome === 'failed')) log.warn(`Unfinished rotation ${failed.rotationId}: ${failed.error?.message ?? ''}`);
-  for (const notice of results.map(recoveryNotice)) if (notice) ctx.events.emit('rotation:notice', notice);
+  for (const notice of results.map(recoveryNotice)) if (notice) tellUser(ctx, notice);
   await ctx.revocations.start().catch((error: unknown) => log.warn(`Starting the revocation scheduler failed: ${(error as Error).message}`));
+}
+
+/** A notice is kept for the window's list and sent as an event (the tray notifies, open windows show it). */
+function tellUser(ctx: Pick<AppContext, 'events' | 'notices'>, notice: RevocationNotice): void {
+  ctx.events.emit('rotation:notice', ctx.notices.add(notice));
 }

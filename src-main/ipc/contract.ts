@@ -22,7 +22,7 @@ import { tlsChannels } from './channels/tls';
 import { dialogChannels, transferChannels, type TransfersEvent } from './channels/transfers';
 import type { RotationProgress } from '../core/rotation/engine';
 import type { LeakProgress } from '../core/rotation/leak';
-import type { RevocationNotice } from '../core/rotation/revocations';
+import type { RotationNotice } from '../core/rotation/notice-log';
 
 // The types the renderer uses, so it imports them only from here (test/renderer/imports.test.ts).
 // What crosses the wire, the link to main, and events' payloads.
@@ -51,7 +51,7 @@ export type { ObjectProperties, PropertyChange } from './channels/object-propert
 export type { ListingPage, ShareLink } from './channels/objects';
 export type { FixReport, ImportReport, PlaintextFinding, PlaintextReport, ScanFolder } from './channels/plaintext';
 export type { PreviewStart } from './channels/preview';
-export type { OldKeyChoice, PendingSummary, RotationPreview, RotationResult, RotationStep } from './channels/rotation';
+export type { OldKeyChoice, PendingSummary, RotationNotice, RotationPreview, RotationResult, RotationStep } from './channels/rotation';
 export type { CertificateProblem, CertificateReport, CertificateSummary, TrustChoice, TrustEntry } from './channels/tls';
 export type { TransferItemSnapshot, TransferTotals } from './channels/transfers';
 export type { SizeReport, VersionCount } from './channels/versions';
@@ -104,8 +104,13 @@ export interface Events {
   'leak:progress': LeakProgress;
   /** Old keys waiting to be revoked were added, changed or removed. */
   'rotation:pending': { ids: string[] };
-  /** A scheduled revocation happened, was refused (old key used after the switch) or failed: the tray notifies. */
-  'rotation:notice': RevocationNotice;
+  /**
+   * A scheduled revocation happened, was refused (old key used after the switch) or failed, or recovery at
+   * start has something to say: the tray notifies, windows list it (rotation:notices has the ones before).
+   */
+  'rotation:notice': RotationNotice;
+  /** A notice was dismissed (in any window): every window drops it. */
+  'rotation:noticeDismissed': { noticeId: string };
   /** Main asks the window to show a screen or a Help sheet (the tray's and the application menu's entries). */
   'app:navigate': AppNavigation;
   /**

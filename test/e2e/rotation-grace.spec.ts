@@ -9,6 +9,13 @@ import { expect, filesContaining, snapSizes, test } from './fixtures';
 import { createSavedKey, credentialRow, listBuckets, rgwKeys, savedRgwKey } from './rgw-account';
 
 const DAY_MS = 86_400_000;
+
+/** The old keys waiting to be revoked, as this test home's state holds them (one JSON file each). */
+async function pendingRevocations(home: string): Promise<{ dueAt: string }[]> {
+  const dir = join(home, 'state', 'revocations');
+  const files = (await readdir(dir)).filter((name) => name.endsWith('.json'));
+  return Promise.all(files.map(async (name) => JSON.parse(await readFile(join(dir, name), 'utf8')) as { dueAt: string }));
+}
 const refused = { $metadata: { httpStatusCode: 403 } };
 
 test('Rotate with a grace period: the dialog says what will happen, the old key keeps working on S3, "Revoke now" ends it', async ({ page, rgw, home, snap }) => {
@@ -70,7 +77,9 @@ test('Rotate with a grace period: the dialog says what will happen, the old key 
   expect(await filesContaining(home, newKey.secretAccessKey)).toEqual([]);
 });
 
-test('a pending revocation survives a restart, and runs when due — also when that came while Keydesk was closed', async ({ page, rgw, restartApp }) => {
+test('a pending revocation survives a restart, and runs when due — also when that came while Keydesk was closed', async ({ page, rgw, restartApp, snap }) => {
+  // Two restarts, and the notice pictured at two sizes with axe-core.
+  test.setTimeout(120_000);
   const saved = await savedRgwKey(page, rgw, 'restart');
   const { uid, keyId: oldKeyId, key: oldKey, label } = saved;
   let row = saved.row;
@@ -84,15 +93,57 @@ test('a pending revocation survives a restart, and runs when due — also when t
   row = await credentialRow(page, label);
   await expect(row.getByRole('group', { name: `Old key ${oldKeyId}` })).toContainText('(in 7 days)');
   expect(await listBuckets(rgw, oldKey.accessKeyId, oldKey.secretAccessKey)).toBeDefined();
+  const notices = page.getByRole('region', { name: 'Key rotation notices' });
+  await expect(notices).toHaveCount(0);
 
   // Eight days later (Keydesk's clock in this test home), Keydesk starts again: the overdue revocation runs.
   await restartApp({ KEYDESK_TEST_CLOCK_OFFSET_MS: String(8 * DAY_MS) });
   row = await credentialRow(page, label);
   await expect.poll(async () => (await rgwKeys(rgw, uid)).map((k) => k.accessKeyId)).not.toContain(oldKeyId);
   await expect(listBuckets(rgw, oldKey.accessKeyId, oldKey.secretAccessKey)).rejects.toMatchObject(refused);
+  // It ran before this page connected; the window says so all the same, at the top of Credentials.
+  const revoked = notices.getByRole('status').filter({ hasText: 'Old key revoked' });
+  await expect(revoked).toContainText(`${oldKeyId} (${label}) was deleted;`);
+  await expect(revoked).toContainText('stays in use.');
+  await snapSizes(page, snap, 'rotation-notice-revoked');
   await page.reload();
   await expect(row).toBeVisible();
   await expect(row.getByRole('group', { name: `Old key ${oldKeyId}` })).toHaveCount(0);
+  // Until dismissed: a reload shows it again, and so does the Accounts screen.
+  await expect(revoked).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Accounts' }).click();
+  await expect(revoked).toBeVisible();
+  await revoked.getByRole('button', { name: 'Dismiss: Old key revoked' }).click();
+  await expect(notices).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Accounts', exact: true })).toBeVisible();
+  row = await credentialRow(page, label);
+  await expect(row).toBeVisible();
+  await expect(notices).toHaveCount(0);
+});
+
+test('a revocation that comes due while the window is open: its notice appears without a reload', async ({ page, rgw, restartApp, home }) => {
+  test.setTimeout(120_000);
+  const { uid, keyId: oldKeyId, label, row } = await savedRgwKey(page, rgw, 'live');
+  await row.getByRole('button', { name: 'Rotate now', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: `Rotate ${label}` });
+  await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await expect(row.getByRole('group', { name: `Old key ${oldKeyId}` })).toContainText('(in 7 days)');
+
+  // Keydesk starts again with its clock 30 s short of the due time: nothing runs at start, then the scheduler's timer fires.
+  const [entry] = await pendingRevocations(home);
+  await restartApp({ KEYDESK_TEST_CLOCK_OFFSET_MS: String(Date.parse(entry.dueAt) - Date.now() - 30_000) });
+  const pending = (await credentialRow(page, label)).getByRole('group', { name: `Old key ${oldKeyId}` });
+  await expect(pending).toBeVisible();
+  const notices = page.getByRole('region', { name: 'Key rotation notices' });
+  await expect(notices).toHaveCount(0);
+  expect((await rgwKeys(rgw, uid)).map((k) => k.accessKeyId)).toContain(oldKeyId);
+
+  const revoked = notices.getByRole('status').filter({ hasText: 'Old key revoked' });
+  await expect(revoked).toContainText(`${oldKeyId} (${label}) was deleted;`, { timeout: 60_000 });
+  await expect(pending).toHaveCount(0);
+  expect((await rgwKeys(rgw, uid)).map((k) => k.accessKeyId)).not.toContain(oldKeyId);
 });
 
 test('use before revoke on AWS IAM (stand-in backed by RGW): a key used after the switch is not revoked, unless "Revoke anyway"', async ({ page, rgw, restartApp, snap }) => {

@@ -12,6 +12,8 @@ export interface PayloadHints {
   /** Ids that exist in the throw-away store, mixed with random UUIDs: by the field that names them. */
   credentialIds: string[];
   accountIds: string[];
+  /** Notices main keeps (rotation:dismissNotice). */
+  noticeIds?: string[];
   /** Local paths the test granted, plus a few that must be refused. */
   localPaths: string[];
   /** An endpoint that answers quickly (a local stub), for fields that take URLs. */
@@ -87,7 +89,13 @@ export const hostileClone: fc.Arbitrary<unknown> = fc.oneof(
 
 function stringFor(def: Def, key: string, hints: PayloadHints): fc.Arbitrary<string> {
   if (def.format === 'uuid') {
-    const known = key === 'credentialId' ? hints.credentialIds : key === 'accountId' ? hints.accountIds : key === 'id' ? [...hints.credentialIds, ...hints.accountIds] : [];
+    const byKey = new Map([
+      ['credentialId', hints.credentialIds],
+      ['accountId', hints.accountIds],
+      ['noticeId', hints.noticeIds ?? []],
+      ['id', [...hints.credentialIds, ...hints.accountIds]],
+    ]);
+    const known = byKey.get(key) ?? [];
     return known.length > 0 ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...known) }, { weight: 1, arbitrary: fc.uuid() }) : fc.uuid();
   }
   if (key === 'providerId') return fc.oneof(fc.constantFrom(...hints.providerIds), fc.string());

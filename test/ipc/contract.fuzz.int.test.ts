@@ -91,9 +91,9 @@ function accountFields(endpoint: string): Record<string, string>[] {
 
 /**
  * A credential and one account per provider, all pointing at the stub, so handlers get past "not found".
- * Run before every channel: the removal channels delete what they are given.
+ * Run before every channel: the removal channels delete what they are given (notices too).
  */
-async function seed(endpoint: string): Promise<Pick<PayloadHints, 'credentialIds' | 'accountIds'>> {
+async function seed(endpoint: string): Promise<Pick<PayloadHints, 'credentialIds' | 'accountIds' | 'noticeIds'>> {
   const accountIds: string[] = [];
   for (const provider of providerDescriptors().filter((p) => !p.pastedKeyOnly)) {
     const id = randomUUID();
@@ -109,7 +109,9 @@ async function seed(endpoint: string): Promise<Pick<PayloadHints, 'credentialIds
   const keyId = () => `AKIAFUZZ${randomUUID().slice(0, 8).toUpperCase()}`;
   const linked = await context.vault.save({ label: 'fuzz', endpoint, region: 'us-east-1', accessKeyId: keyId(), secretAccessKey: SECRET, forcePathStyle: true, accountId: accountIds[0], owner: 'fuzz' });
   const plain = await context.vault.save({ label: 'fuzz plain', endpoint, region: 'us-east-1', accessKeyId: keyId(), secretAccessKey: SECRET, forcePathStyle: true });
-  return { credentialIds: [linked.id, plain.id], accountIds };
+  // Notices to dismiss, as rotation work at start would have left them.
+  const notices = ['revoked', 'failed'].map((kind) => context.notices.add({ id: randomUUID(), kind: kind as 'revoked' | 'failed', title: `fuzz ${kind}`, body: 'AKIAFUZZ (fuzz)' }));
+  return { credentialIds: [linked.id, plain.id], accountIds, noticeIds: notices.map((n) => n.noticeId) };
 }
 
 /** Per channel: how many answers were values, validation refusals, and other (handler) errors — proof the handlers ran. */

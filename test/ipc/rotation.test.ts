@@ -1,7 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AppContext } from '../../src-main/ipc/app-context';
 import type { Handlers } from '../../src-main/ipc/contract';
+import { NoticeLog } from '../../src-main/core/rotation/notice-log';
 import { dispatch } from '../../src-main/ipc/dispatch';
+import { EventBus } from '../../src-main/ipc/events';
 import { rotationHandlers } from '../../src-main/ipc/handlers/rotation';
 
 const id = '6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b';
@@ -36,7 +38,11 @@ function setup(days: number) {
     forget: vi.fn(async () => undefined),
     lastUsed: vi.fn(async () => ({ usedAfterSwitch: false })),
   };
+  const notices = new NoticeLog({ now: () => now });
+  const events = new EventBus();
   const ctx = {
+    notices,
+    events,
     vault: { list: () => records, get: (wanted: string) => records.find((r) => r.id === wanted)! },
     rotation,
     revocations,
@@ -44,7 +50,7 @@ function setup(days: number) {
     cliCommand: '/opt/Keydesk/keydesk',
   } as unknown as AppContext;
   const call = (name: string, payload?: unknown) => dispatch(rotationHandlers(ctx) as Handlers, name, payload);
-  return { rotation, revocations, call };
+  return { rotation, revocations, notices, events, call };
 }
 
 describe('rotation channels', () => {
@@ -96,6 +102,22 @@ describe('rotation channels', () => {
     expect(revocations.forget).toHaveBeenCalledWith(id);
   });
 
+  it('lists the notices kept (also those from before the window connected) and dismisses one in every window', async () => {
+    const { notices, events, call } = setup(1);
+    const revoked = notices.add({ id, kind: 'revoked', title: 'Old key revoked', body: 'AKOLD (Backups) was deleted; AKNEW stays in use.' });
+    const refused = notices.add({ id, kind: 'refused', title: 'Old key not revoked', body: 'AKOLD (Backups) was used after the switch.' });
+    await expect(call('rotation:notices')).resolves.toEqual({ ok: true, value: [revoked, refused] });
+    expect(revoked.at).toBe(new Date(now).toISOString());
+    const dismissed: unknown[] = [];
+    events.subscribe((event, payload) => event === 'rotation:noticeDismissed' && dismissed.push(payload));
+    await expect(call('rotation:dismissNotice', { noticeId: revoked.noticeId })).resolves.toEqual({ ok: true, value: true });
+    expect(dismissed).toEqual([{ noticeId: revoked.noticeId }]);
+    await expect(call('rotation:notices')).resolves.toEqual({ ok: true, value: [refused] });
+    // Gone already (another window was first): false, and no second event.
+    await expect(call('rotation:dismissNotice', { noticeId: revoked.noticeId })).resolves.toEqual({ ok: true, value: false });
+    expect(dismissed).toHaveLength(1);
+  });
+
   it('rejects malformed requests before they reach the engine', async () => {
     const { rotation, revocations, call } = setup(1);
     const bad: [string, unknown][] = [
@@ -112,6 +134,10 @@ describe('rotation channels', () => {
       ['rotation:extend', { id: '../../etc/passwd', days: 1 }],
       ['rotation:revokeNow', { id, force: 'yes' }],
       ['rotation:restore', { id, credentialId: id }],
+      ['rotation:notices', { all: true }],
+      ['rotation:dismissNotice', {}],
+      ['rotation:dismissNotice', { noticeId: 'latest' }],
+      ['rotation:dismissNotice', { noticeId: id, everywhere: true }],
     ];
     for (const [channel, payload] of bad) {
       await expect(call(channel, payload), `${channel} ${JSON.stringify(payload)}`).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });

@@ -2,10 +2,11 @@ import { z } from 'zod';
 import type { RotationPlan, RotationResult } from '../../core/rotation/engine';
 import { GRACE_DAYS } from '../../core/rotation/plan';
 import type { DueRotation } from '../../core/rotation/policy';
+import type { RotationNotice } from '../../core/rotation/notice-log';
 import type { PendingSummary, RevokeOutcome } from '../../core/rotation/revocations';
 import { channel } from '../channel';
 
-export type { PendingSummary, RevokeOutcome };
+export type { PendingSummary, RevokeOutcome, RotationNotice };
 export type { RotationProgress, RotationResult, RotationStep } from '../../core/rotation/engine';
 export type { OldKeyChoice, OldKeyOption } from '../../core/rotation/plan';
 
@@ -45,4 +46,8 @@ export const rotationChannels = {
   'rotation:restore': channel<PendingSummary>()(pendingId),
   /** Drops an entry whose provider account was removed. */
   'rotation:forget': channel<void>()(pendingId),
+  /** What rotation work told the user lately (oldest first), also what came before this window connected. */
+  'rotation:notices': channel<RotationNotice[]>()(z.undefined()),
+  /** Dismisses a notice in every window; false when it was gone already. */
+  'rotation:dismissNotice': channel<boolean>()(z.strictObject({ noticeId: z.uuid() })),
 };

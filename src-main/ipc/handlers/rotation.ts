@@ -15,6 +15,8 @@ type RotationHandlers = Pick<
   | 'rotation:extend'
   | 'rotation:restore'
   | 'rotation:forget'
+  | 'rotation:notices'
+  | 'rotation:dismissNotice'
 >;
 
 /** A plan as the renderer shows it: each switching credential with its credential_process profile, and how profiles run it. */
@@ -36,5 +38,11 @@ export function rotationHandlers(ctx: AppContext): RotationHandlers {
     'rotation:extend': async ({ id, days }) => ctx.revocations.extend(id, days),
     'rotation:restore': async ({ id }) => ctx.revocations.restore(id),
     'rotation:forget': async ({ id }) => ctx.revocations.forget(id),
+    'rotation:notices': async () => ctx.notices.list(),
+    'rotation:dismissNotice': async ({ noticeId }) => {
+      const dismissed = ctx.notices.dismiss(noticeId);
+      if (dismissed) ctx.events.emit('rotation:noticeDismissed', { noticeId });
+      return dismissed;
+    },
   };
 }
