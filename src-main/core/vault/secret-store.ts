@@ -14,6 +14,19 @@ export interface SecretStore {
 
 type Keytar = typeof import('keytar');
 
+/**
+ * Every keychain call in the process, one at a time. keytar runs libsecret on libuv's thread pool, and
+ * libsecret used from several threads at once aborts (node-keytar#283); a search that meets an item another
+ * call is deleting crashes on its missing value (node-keytar#477). A burst of calls (a page reloading in a
+ * loop) took browser mode down that way; queued, they cost ~3 ms each.
+ */
+let keychainQueue: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(run: () => Promise<T>): Promise<T> {
+  const result = keychainQueue.then(run, run);
+  keychainQueue = result.catch(() => undefined);
+  return result;
+}
+
 const UNAVAILABLE_HINT =
   'Unlock your keychain (GNOME Keyring/KWallet on Linux, Keychain Access on macOS, Credential Manager on Windows) and try again. Keydesk never stores secrets in plain text.';
 
@@ -56,7 +69,7 @@ export class KeychainSecretStore implements SecretStore {
       );
     }
     try {
-      return await run(keytar);
+      return await oneAtATime(() => run(keytar));
     } catch (error) {
       throw keychainError(action, error);
     }
