@@ -75,13 +75,8 @@ export class KeyActions {
       registerSecret(created.secretAccessKey);
       // The provider answered; its secret exists only in this process until it is staged.
       await steps.deps.checkpoint?.('provider-answered', journal);
-      const staged = stagedOf(created);
-      try {
-        await steps.stage(journal, staged);
-      } catch (error) {
-        await this.drop(journal);
-        return { key: created, saved: [], saveError: notSaved(error, 'The saved credentials still hold the old secret: copy the new one now and paste it into them.') };
-      }
+      const staged = await this.stage(journal, created, 'The saved credentials still hold the old secret: copy the new one now and paste it into them.');
+      if ('key' in staged) return staged;
       journal.newKeyId = staged.keyId;
       journal.newAccessKeyId = staged.accessKeyId;
       await steps.advance(journal, 'created');
@@ -120,13 +115,8 @@ export class KeyActions {
     journal.keyAction!.saveAs = request.saveAs(created);
     journal.newKeyId = created.id;
     journal.newAccessKeyId = created.accessKeyId;
-    const staged = stagedOf(created);
-    try {
-      await steps.stage(journal, staged);
-    } catch (error) {
-      await this.drop(journal);
-      return { key: created, saved: [], saveError: notSaved(error, 'Copy the secret now: it is shown only once.') };
-    }
+    const staged = await this.stage(journal, created, 'Copy the secret now: it is shown only once.');
+    if ('key' in staged) return staged;
     await steps.advance(journal, 'created');
     let record: CredentialRecord;
     try {
@@ -179,6 +169,18 @@ export class KeyActions {
     return held;
   }
 
+  /** Stages the new secret; where the keychain refuses, the journal ends and the secret is shown once with `then`. */
+  private async stage(journal: RotationJournal, created: NewAccessKey, then: string): Promise<StagedKey | KeyActionResult> {
+    const staged: StagedKey = { keyId: created.id, accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey };
+    try {
+      await this.steps.stage(journal, staged);
+      return staged;
+    } catch (error) {
+      await this.drop(journal);
+      return { key: created, saved: [], saveError: notSaved(error, then) };
+    }
+  }
+
   /** Ends a journal whose secret never reached the keychain: the user still sees it once, whatever the disk says. */
   private async drop(journal: RotationJournal): Promise<void> {
     await this.steps.journals.remove(journal.id).catch(() => undefined);
@@ -213,8 +215,6 @@ export class KeyActions {
     };
   }
 }
-
-const stagedOf = (key: NewAccessKey): StagedKey => ({ keyId: key.id, accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey });
 
 function notSaved(error: unknown, then: string): ErrorInfo {
   if (!isKeydeskError(error)) log.warn(`saving a new secret failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,7 +1,7 @@
 import { KeydeskError } from '../errors';
 
 /** Lock ID for a provider key itself, for work on a key that no saved credential may hold (keys screen, leak report). */
-export const keyLockId = (accountId: string, accessKeyId: string) => `leak:${accountId}:${accessKeyId}`;
+export const keyLockId = (accountId: string, accessKeyId: string) => `key:${accountId}:${accessKeyId}`;
 
 /**
  * Saved credentials that a rotation, recovery or pending revocation is changing right now, so two of them
