@@ -22,10 +22,10 @@ describe.skipIf(!process.env.DBUS_SESSION_BUS_ADDRESS)('KeychainSecretStore agai
     const stores = [0, 1].map(() => new KeychainSecretStore(`Keydesk@test-${randomBytes(4).toString('hex')}`));
     const secretOf = (store: number, item: number, round: number) => `s${store}-${item}-${round}-${randomBytes(6).toString('hex')}`;
     const latest = new Map<string, string>();
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 2; round++) {
       await Promise.all(
         stores.flatMap((store, s) =>
-          Array.from({ length: 20 }, async (_, item) => {
+          Array.from({ length: 10 }, async (_, item) => {
             const name = `credential:${item}`;
             const secret = secretOf(s, item, round);
             await store.set(name, secret);
